@@ -1,0 +1,1 @@
+"""The plugin contract (see :mod:`plugins.interface.certificate_manager`)."""

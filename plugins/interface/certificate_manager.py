@@ -1,0 +1,216 @@
+"""The certificate plugin contract: what a CA plugin implements and what the core promises.
+
+A plugin is a class derived from :class:`CertificatePluginBase`, published under the
+entry-point group ``certorder.certificate.plugin`` (see ``docs/plugin-development.md``).
+
+Lifecycle
+---------
+1. The worker reads its settings, and for each enabled plugin name loads the entry
+   point and constructs the class **once**, with a :class:`PluginContext`. A
+   constructor that raises stops start-up with a message naming the plugin.
+2. For a new order the core picks a plugin (``order_meta["plugin_name"]``, else the
+   owner of ``order_meta["ca_id"]``, else the first enabled plugin whose
+   :meth:`~CertificatePluginBase.supports` is true and that supports the request type),
+   validates ``order_meta`` with :attr:`~CertificatePluginBase.order_meta_model`, and
+   only then starts the order.
+3. The core calls ``issue_certificate_request`` with an empty ``plugin_meta``, then
+   follows the returned :class:`CertificateStatus` (its docstring lists the rules):
+   ``check_certificate_status`` after a wait, the same method again after an outage,
+   ``modify_certificate_request`` / ``cancel_certificate_request`` when the client asks.
+4. At shutdown the worker calls :meth:`~CertificatePluginBase.close`.
+
+Rules for order methods
+-----------------------
+* They are plain (blocking) functions; the core runs them in a thread pool, so several
+  orders may call one plugin instance at once. Keep per-order state in ``plugin_meta``,
+  not on ``self``.
+* ``plugin_meta`` is a JSON-serialisable dict that belongs to the plugin. Change it in
+  place; the core persists it when the call returns and passes it back on every later
+  call for the order. Store remote identifiers there, never credentials.
+* A call may run more than once: if the worker dies mid-call, the core calls again with
+  the ``plugin_meta`` it last persisted. Make calls idempotent per ``order_id`` (for a
+  remote CA: before placing an order, look for one already placed for this order id).
+* Return a :class:`ResultDTO`. Raise :class:`CAUnavailableError` (or return
+  ``CA_UNAVAILABLE_FOR_REQUEST``) when the CA cannot be reached; any other exception ends
+  the order in ``ERROR`` with the exception's type and message (see ``errors``).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from cryptography import x509
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from plugins.interface.dto import CACreateDTO, CAInfo, CoreMetaDTO, ResultDTO
+from plugins.interface.errors import CAOperationError, InvalidOrderError
+from plugins.interface.status import CertificateRequestType, CertificateStatus, PluginMethod
+
+__all__ = [
+    "CACreateDTO",
+    "CAInfo",
+    "CertificatePluginBase",
+    "CertificateRequestType",
+    "CertificateStatus",
+    "CoreMetaDTO",
+    "PluginContext",
+    "PluginMethod",
+    "ResultDTO",
+]
+
+
+class PluginContext(BaseModel):
+    """What the core gives a plugin when constructing it.
+
+    :param name: the entry-point name the plugin was enabled under.
+    :param data_dir: a directory that belongs to this plugin (created by the core).
+    :param options: the ``[plugins.<name>]`` table of the settings file; validate it with
+        your own pydantic settings model.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    name: str
+    data_dir: Path
+    options: Mapping[str, Any] = Field(default_factory=dict)
+
+
+class CertificatePluginBase(abc.ABC):
+    """Base class of every certificate plugin.
+
+    Subclasses implement the four order methods. Everything else has a default that
+    describes a plugin with one CA, no sub-CAs, and no plugin-specific order fields.
+    """
+
+    #: Optional pydantic model of the plugin's own ``order_meta`` fields. The core
+    #: validates every new order with it *before* the order starts; keep pydantic's
+    #: default ``extra="ignore"`` so the core's keys pass through.
+    order_meta_model: ClassVar[type[BaseModel] | None] = None
+
+    def __init__(self, context: PluginContext) -> None:
+        self.context = context
+
+    @property
+    def name(self) -> str:
+        """The entry-point name this plugin was loaded under."""
+        return self.context.name
+
+    # -- order methods ---------------------------------------------------------------
+
+    @abc.abstractmethod
+    def issue_certificate_request(
+        self, order_id: str, order_meta: dict, plugin_meta: dict, core_meta: CoreMetaDTO
+    ) -> ResultDTO:
+        """Start a certificate order. ``plugin_meta`` is empty on the first call.
+
+        Return ``CERTIFICATE_GENERATED`` with the certificate if the CA issues at once,
+        ``WAITING_FOR_CA`` if it will take time, ``CLIENT_DATA_ISSUE_SEEN`` if the client
+        must act, ``CA_UNAVAILABLE_FOR_REQUEST`` to be called again later, or
+        ``INVALID_OPERATION`` if the order can never succeed.
+        """
+
+    @abc.abstractmethod
+    def check_certificate_status(
+        self, order_id: str, order_meta: dict, plugin_meta: dict, core_meta: CoreMetaDTO
+    ) -> ResultDTO:
+        """Ask the CA how the order stands. Called after ``WAITING_FOR_CA`` or
+        ``CLIENT_DATA_ISSUE_SEEN``; the result is handled as for an issue call."""
+
+    @abc.abstractmethod
+    def modify_certificate_request(
+        self, order_id: str, order_meta: dict, plugin_meta: dict, core_meta: CoreMetaDTO
+    ) -> ResultDTO:
+        """Apply the client's changes to a pending order. ``order_meta`` is the merged,
+        updated dictionary. Return ``INVALID_OPERATION`` or ``CLIENT_DATA_ISSUE_SEEN``
+        with a message when the CA cannot apply the change."""
+
+    @abc.abstractmethod
+    def cancel_certificate_request(
+        self, order_id: str, order_meta: dict, plugin_meta: dict, core_meta: CoreMetaDTO
+    ) -> ResultDTO:
+        """Cancel a pending order at the CA. Return ``REQUEST_CANCELED`` when done, or
+        ``WAITING_FOR_CA`` when the CA will cancel later (the core then checks status)."""
+
+    # -- selection -------------------------------------------------------------------
+
+    def supports(self, order_meta: Mapping[str, Any]) -> bool:
+        """Whether this plugin can fulfil an order; asked only when the client named
+        neither a plugin nor a CA. Default: yes."""
+        return True
+
+    def supported_request_types(self) -> Sequence[CertificateRequestType]:
+        """Request types this plugin accepts. Default: ``simple-cmc`` (a PKCS#10 CSR)."""
+        return (CertificateRequestType.SIMPLE_CMC,)
+
+    def validate_order_meta(self, order_meta: Mapping[str, Any]) -> None:
+        """Reject unusable client data before an order starts.
+
+        The default validates with :attr:`order_meta_model`. Raise
+        :class:`InvalidOrderError` with a one-line message.
+        """
+        if self.order_meta_model is None:
+            return
+        try:
+            self.order_meta_model.model_validate(dict(order_meta))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or "order_meta"
+            raise InvalidOrderError(f"{self.name}: {field}: {first['msg']}") from None
+
+    # -- CAs -------------------------------------------------------------------------
+
+    def get_default_ca_name(self) -> str:
+        """The id of the CA used when an order names none."""
+        return self.name
+
+    def get_default_signing_cert(self) -> str | None:
+        """PEM of the default CA's signing certificate, if known."""
+        return None
+
+    def get_default_intermediates(self) -> str | None:
+        """PEM chain above the default CA's signing certificate, if any."""
+        return None
+
+    def get_ca_info(self) -> list[CAInfo]:
+        """Every CA this plugin can issue from. Default: the default CA alone."""
+        name = self.get_default_ca_name()
+        signing = self.get_default_signing_cert()
+        expiration = None
+        if signing:
+            expiration = x509.load_pem_x509_certificate(signing.encode()).not_valid_after_utc
+        return [
+            CAInfo(
+                ca_id=name,
+                name=name,
+                description=f"Certificate Authority - {name}",
+                ca_signing_certificate=signing,
+                intermediates=self.get_default_intermediates(),
+                expiration=expiration,
+            )
+        ]
+
+    def supports_create_ca(self) -> bool:
+        """Whether :meth:`create_ca` works. Default: no."""
+        return False
+
+    def create_ca(self, ca_create: CACreateDTO) -> CAInfo:
+        """Create a subordinate CA and return its description.
+
+        :raises CAOperationError: if not supported or the CA refused.
+        """
+        raise CAOperationError(f"plugin {self.name!r} cannot create sub-CAs")
+
+    def delete_ca(self, ca_id: str) -> None:
+        """Delete a subordinate CA created by :meth:`create_ca`.
+
+        :raises CAOperationError: if not supported, or ``ca_id`` is a root CA.
+        """
+        raise CAOperationError(f"plugin {self.name!r} cannot delete CAs")
+
+    def close(self) -> None:
+        """Release connections and files; called once at worker shutdown."""
+
+
