@@ -1,0 +1,260 @@
+"""The order state machine against the seed's rules, one test per rule and method."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+import workflows.order_fsm as fsm
+from plugins.interface.dto import RETRY_MSEC
+from plugins.interface.status import CertificateStatus, PluginMethod
+from workflows.models import OrderStatus
+from workflows.order_fsm import (
+    TRANSITIONS,
+    IllegalTransition,
+    InvalidTransitionTable,
+    NextCall,
+    Outcome,
+    Rule,
+    decide,
+    rule_for,
+)
+
+PENDING, ACTIVE, ERROR = OrderStatus.PENDING, OrderStatus.ACTIVE, OrderStatus.ERROR
+STAYS = [o for o in Outcome if not rule_for(PENDING, PluginMethod.ISSUE, o).to_status.is_terminal]
+ENDS = [o for o in Outcome if o not in STAYS]
+every_method = pytest.mark.parametrize("method", list(PluginMethod), ids=lambda m: m.name)
+
+
+@every_method
+def test_waiting_for_ca_stays_pending_and_checks_later(method: PluginMethod) -> None:
+    step = decide(PENDING, method, Outcome.WAITING_FOR_CA, message="queued", retry_msec=1234)
+    assert step.to_status is PENDING
+    assert step.next_method is PluginMethod.CHECK
+    assert step.delay_msec == 1234
+    assert (step.sub_status, step.sub_status_message) == ("waiting for CA", "queued")
+    assert step.store_certificate is False
+
+
+@every_method
+def test_certificate_generated_stores_then_goes_active(method: PluginMethod) -> None:
+    step = decide(PENDING, method, Outcome.CERTIFICATE_GENERATED, retry_msec=5)
+    assert step.to_status is ACTIVE
+    assert step.store_certificate is True
+    assert (step.next_method, step.delay_msec) == (None, None)
+    assert step.sub_status == "certificate generated"
+    assert step.sub_status_message == "Certificate has been generated"
+
+
+def test_certificate_generated_keeps_the_plugins_message() -> None:
+    step = decide(PENDING, PluginMethod.ISSUE, Outcome.CERTIFICATE_GENERATED, message="issued #7")
+    assert step.sub_status_message == "issued #7"
+
+
+@every_method
+def test_ca_unavailable_retries_the_same_method(method: PluginMethod) -> None:
+    step = decide(PENDING, method, Outcome.CA_UNAVAILABLE_FOR_REQUEST, message="down", retry_msec=9)
+    assert step.to_status is PENDING
+    assert step.next_method is method
+    assert step.delay_msec == 9
+    assert (step.sub_status, step.sub_status_message) == ("CA unavailable for request", "down")
+
+
+@every_method
+def test_client_data_issue_stays_pending_with_sub_status(method: PluginMethod) -> None:
+    step = decide(PENDING, method, Outcome.CLIENT_DATA_ISSUE_SEEN, message="validate DNS",
+                  retry_msec=60_000)
+    assert step.to_status is PENDING
+    assert step.next_method is PluginMethod.CHECK
+    assert step.delay_msec == 60_000
+    assert step.sub_status == "client data issue seen"
+    assert step.sub_status_message == "validate DNS"
+
+
+@every_method
+def test_request_canceled_ends_active_with_sub_status(method: PluginMethod) -> None:
+    step = decide(PENDING, method, Outcome.REQUEST_CANCELED, message="revoked by CA")
+    assert step.to_status is ACTIVE
+    assert (step.sub_status, step.sub_status_message) == ("request canceled", "revoked by CA")
+    assert (step.next_method, step.delay_msec, step.store_certificate) == (None, None, False)
+
+
+@every_method
+def test_invalid_operation_ends_error(method: PluginMethod) -> None:
+    step = decide(PENDING, method, Outcome.INVALID_OPERATION, message="bad profile")
+    assert step.to_status is ERROR
+    assert (step.sub_status, step.sub_status_message) == ("invalid operation", "bad profile")
+    assert (step.next_method, step.delay_msec, step.store_certificate) == (None, None, False)
+
+
+@every_method
+def test_plugin_raised_ends_error_with_exception_type(method: PluginMethod) -> None:
+    step = decide(PENDING, method, Outcome.PLUGIN_RAISED, message="boom", error_type="KeyError")
+    assert step.to_status is ERROR
+    assert (step.sub_status, step.sub_status_message) == ("KeyError", "boom")
+    assert (step.next_method, step.delay_msec, step.store_certificate) == (None, None, False)
+
+
+def test_plugin_raised_without_a_type_names_the_outcome() -> None:
+    step = decide(PENDING, PluginMethod.CHECK, Outcome.PLUGIN_RAISED, message="boom")
+    assert step.sub_status == "plugin raised"
+
+
+@every_method
+def test_certificate_rejected_ends_error_and_stores_nothing(method: PluginMethod) -> None:
+    step = decide(PENDING, method, Outcome.CERTIFICATE_REJECTED, message="key mismatch")
+    assert step.to_status is ERROR
+    assert step.store_certificate is False
+    assert (step.sub_status, step.sub_status_message) == ("certificate rejected", "key mismatch")
+
+
+@every_method
+@pytest.mark.parametrize("outcome", STAYS)
+def test_retry_method_overrides_next_call_while_pending(
+    method: PluginMethod, outcome: Outcome
+) -> None:
+    # Neither CHECK nor the method itself, so the override cannot pass by coincidence.
+    override = PluginMethod.CANCEL if method is PluginMethod.MODIFY else PluginMethod.MODIFY
+    step = decide(PENDING, method, outcome, retry_method=override)
+    assert step.to_status is PENDING
+    assert step.next_method is override
+
+
+@every_method
+@pytest.mark.parametrize("outcome", ENDS)
+def test_retry_method_is_ignored_when_the_order_ends(
+    method: PluginMethod, outcome: Outcome
+) -> None:
+    step = decide(PENDING, method, outcome, retry_method=PluginMethod.CHECK, retry_msec=10)
+    assert step.to_status.is_terminal
+    assert (step.next_method, step.delay_msec) == (None, None)
+
+
+def test_cancel_answered_waiting_is_checked_later() -> None:
+    step = decide(PENDING, PluginMethod.CANCEL, Outcome.WAITING_FOR_CA, retry_msec=30_000)
+    assert (step.to_status, step.next_method, step.delay_msec) == (
+        PENDING, PluginMethod.CHECK, 30_000)
+    assert "cancel" in rule_for(PENDING, PluginMethod.CANCEL, Outcome.WAITING_FOR_CA).why
+
+
+def test_default_delay_is_the_result_default() -> None:
+    assert decide(PENDING, PluginMethod.ISSUE, Outcome.WAITING_FOR_CA).delay_msec == RETRY_MSEC
+
+
+@pytest.mark.parametrize("status", [ACTIVE, ERROR])
+@every_method
+@pytest.mark.parametrize("outcome", list(Outcome))
+def test_finished_orders_accept_no_transition(
+    status: OrderStatus, method: PluginMethod, outcome: Outcome
+) -> None:
+    with pytest.raises(IllegalTransition, match=f"{status.value}.*finished"):
+        decide(status, method, outcome)
+
+
+def test_unknown_values_are_illegal_and_bad_delays_rejected() -> None:
+    with pytest.raises(IllegalTransition, match="not a valid"):
+        rule_for(PENDING, "renew_certificate", Outcome.WAITING_FOR_CA)
+    with pytest.raises(ValueError, match="retry_msec"):
+        decide(PENDING, PluginMethod.ISSUE, Outcome.WAITING_FOR_CA, retry_msec=-1)
+
+
+def test_outcome_mirrors_every_certificate_status() -> None:
+    for status in CertificateStatus:
+        assert Outcome.from_status(status).value == status.value
+        assert Outcome.from_status(status).name == status.name
+    core_only = {o.name for o in Outcome} - {s.name for s in CertificateStatus}
+    assert core_only == {"PLUGIN_RAISED", "CERTIFICATE_REJECTED"}
+
+
+def test_string_inputs_are_accepted() -> None:
+    step = decide("PENDING", "issue_certificate_request", "CA unavailable for request")
+    assert step.next_method is PluginMethod.ISSUE
+
+
+# --- table validation: each broken table must fail with a message naming the problem ---
+
+def _replace(index: int, **changes: object) -> tuple[Rule, ...]:
+    table = list(TRANSITIONS)
+    table[index] = dataclasses.replace(table[index], **changes)
+    return tuple(table)
+
+
+def _row(method: PluginMethod, outcome: Outcome) -> int:
+    return next(i for i, r in enumerate(TRANSITIONS) if (r.method, r.outcome) == (method, outcome))
+
+
+def test_shipped_table_is_valid_and_total() -> None:
+    index = fsm._validate(TRANSITIONS)
+    assert len(index) == len(TRANSITIONS) == len(PluginMethod) * len(Outcome)
+
+
+def test_missing_row_is_rejected() -> None:
+    gone = (PENDING, PluginMethod.MODIFY, Outcome.REQUEST_CANCELED)
+    table = tuple(r for r in TRANSITIONS if r.key != gone)
+    named = r"no rule for \(PENDING, modify_certificate_request, request canceled\)"
+    with pytest.raises(InvalidTransitionTable, match=named):
+        fsm._validate(table)
+
+
+def test_duplicate_row_is_rejected() -> None:
+    table = TRANSITIONS + (TRANSITIONS[3],)
+    with pytest.raises(InvalidTransitionTable, match="duplicate rules for") as info:
+        fsm._validate(table)
+    assert str(TRANSITIONS[3].outcome) in str(info.value)
+
+
+def test_rule_out_of_active_is_rejected() -> None:
+    escape = Rule(ACTIVE, PluginMethod.CHECK, Outcome.WAITING_FOR_CA, PENDING, NextCall.CHECK,
+                  False, "reopen")
+    with pytest.raises(InvalidTransitionTable,
+                       match=r"out of a terminal state: \(ACTIVE, check_certificate_status"):
+        fsm._validate(TRANSITIONS + (escape,))
+
+
+def test_unreachable_state_is_rejected() -> None:
+    # Send every ERROR row to ACTIVE instead: ERROR can no longer be reached.
+    table = tuple(
+        dataclasses.replace(r, to_status=ACTIVE) if r.to_status is ERROR else r
+        for r in TRANSITIONS
+    )
+    with pytest.raises(InvalidTransitionTable, match="unreachable from PENDING: ERROR"):
+        fsm._validate(table)
+
+
+@pytest.mark.parametrize("outcome", [Outcome.REQUEST_CANCELED, Outcome.CERTIFICATE_REJECTED])
+def test_store_certificate_on_a_wrong_row_is_rejected(outcome: Outcome) -> None:
+    table = _replace(_row(PluginMethod.CHECK, outcome), store_certificate=True)
+    with pytest.raises(InvalidTransitionTable,
+                       match=f"store_certificate.*check_certificate_status, {outcome.value}"):
+        fsm._validate(table)
+
+
+def test_generated_row_without_store_is_rejected() -> None:
+    table = _replace(_row(PluginMethod.ISSUE, Outcome.CERTIFICATE_GENERATED),
+                     store_certificate=False)
+    with pytest.raises(InvalidTransitionTable, match="store_certificate"):
+        fsm._validate(table)
+
+
+def test_terminal_row_with_a_next_call_is_rejected() -> None:
+    table = _replace(_row(PluginMethod.ISSUE, Outcome.INVALID_OPERATION), next_call=NextCall.CHECK)
+    with pytest.raises(InvalidTransitionTable, match="into a terminal state must have next_call"):
+        fsm._validate(table)
+
+
+def test_pending_row_without_a_next_call_is_rejected() -> None:
+    table = _replace(_row(PluginMethod.CHECK, Outcome.WAITING_FOR_CA), next_call=NextCall.NONE)
+    with pytest.raises(InvalidTransitionTable, match="staying PENDING need a next_call"):
+        fsm._validate(table)
+
+
+def test_fsm_module_imports_no_temporal() -> None:
+    tree = ast.parse(Path(fsm.__file__).read_text(encoding="utf-8"))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imported, "the ast walk found no imports at all"
+    assert not {name for name in imported if name.split(".")[0] == "temporalio"}
