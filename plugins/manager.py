@@ -91,7 +91,7 @@ class PluginManager:
             if not isinstance(plugin, CertificatePluginBase):
                 raise PluginLoadError(
                     f"plugin {name!r} is not a certificate plugin: "
-                    f"{type(plugin).__qualname__} does not subclass CertificatePluginBase"
+                    f"a {type(plugin).__qualname__} object is not a CertificatePluginBase"
                 )
         manager = cls.__new__(cls)
         manager._adopt(dict(plugins))

@@ -1,0 +1,293 @@
+"""PluginManager routing: which plugin gets an order, pre-start checks, CAs, shutdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+from fake_plugins import ProfilePlugin, ScriptedPlugin
+
+from plugins import (
+    CACreateDTO,
+    CAOperationError,
+    CAUnavailableError,
+    InvalidOrderError,
+    PluginLoadError,
+    PluginNotFoundError,
+)
+from plugins.manager import PluginManager, Selection
+
+
+def make_csr(key=None) -> str:
+    key = key or ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "www.example.test")])
+    csr = x509.CertificateSigningRequestBuilder().subject_name(subject).sign(key, hashes.SHA256())
+    return csr.public_bytes(serialization.Encoding.PEM).decode()
+
+
+@pytest.fixture
+def manager(tmp_path: Path) -> PluginManager:
+    """Three plugins: 'gold' (profile gold only), 'general' (CSR orders), 'custom'."""
+    return PluginManager.from_plugins(
+        {
+            "gold": ScriptedPlugin.build("gold", tmp_path, cas=["gold-root"], profiles=["gold"]),
+            "general": ScriptedPlugin.build("general", tmp_path, cas=["root", "issuing"]),
+            "custom": ScriptedPlugin.build(
+                "custom", tmp_path, request_types=["custom", "stored-key"], can_create_ca=True
+            ),
+        }
+    )
+
+
+def fails(exc_type: type[Exception], call, *args) -> str:
+    with pytest.raises(exc_type) as caught:
+        call(*args)
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
+
+
+def test_select_by_plugin_name(manager: PluginManager) -> None:
+    # Named plugins win even over supports(): 'gold' would refuse this order otherwise.
+    assert manager.select({"plugin_name": "gold", "request_type": "simple-cmc"}) == Selection(
+        plugin_name="gold", plugin_ca_id=None
+    )
+
+
+def test_select_by_name_and_ca_of_that_plugin(manager: PluginManager) -> None:
+    selection = manager.select({"plugin_name": "general", "ca_id": "issuing"})
+
+    assert selection == Selection(plugin_name="general", plugin_ca_id="issuing")
+
+
+def test_select_by_name_with_a_ca_of_another_plugin(manager: PluginManager) -> None:
+    message = fails(
+        PluginNotFoundError, manager.select, {"plugin_name": "general", "ca_id": "gold-root"}
+    )
+
+    assert message == "plugin 'general' has no CA with id 'gold-root'"
+
+
+def test_select_by_ca_id_finds_the_owner(manager: PluginManager) -> None:
+    assert manager.select({"ca_id": "gold-root"}) == Selection(
+        plugin_name="gold", plugin_ca_id="gold-root"
+    )
+    assert manager.select({"ca_id": "custom"}) == Selection(
+        plugin_name="custom", plugin_ca_id="custom"
+    )
+
+
+def test_unknown_ca_id(manager: PluginManager) -> None:
+    message = fails(PluginNotFoundError, manager.select, {"ca_id": "nowhere"})
+
+    assert message == "no enabled plugin has a CA with id 'nowhere'"
+
+
+def test_ca_id_offered_by_two_plugins_is_ambiguous(tmp_path: Path) -> None:
+    manager = PluginManager.from_plugins(
+        {name: ScriptedPlugin.build(name, tmp_path, cas=["shared"]) for name in ("a", "b")}
+    )
+
+    message = fails(InvalidOrderError, manager.select, {"ca_id": "shared"})
+
+    assert message == "CA id 'shared' is offered by plugins a, b; add plugin_name to choose one"
+    assert manager.select({"ca_id": "shared", "plugin_name": "b"}).plugin_name == "b"
+
+
+def test_unknown_plugin_name_lists_available(manager: PluginManager) -> None:
+    message = fails(PluginNotFoundError, manager.select, {"plugin_name": "dogtag"})
+
+    assert message == "unknown plugin 'dogtag'; available: gold, general, custom"
+    assert fails(PluginNotFoundError, manager.get, "dogtag") == message
+
+
+def test_supports_is_asked_in_configured_order(manager: PluginManager, tmp_path: Path) -> None:
+    gold_order = {"request_type": "simple-cmc", "profile": "gold"}
+    plain_order = {"request_type": "simple-cmc", "profile": "bronze"}
+
+    assert manager.select(gold_order).plugin_name == "gold"
+    assert manager.select(plain_order).plugin_name == "general"
+
+    reordered = PluginManager.from_plugins(
+        {name: manager.get(name) for name in ("general", "gold")}
+    )
+    assert reordered.select(gold_order).plugin_name == "general"
+
+
+def test_select_by_request_type(manager: PluginManager) -> None:
+    assert manager.select({"request_type": "stored-key"}).plugin_name == "custom"
+    # No request_type means a custom order.
+    assert manager.select({}).plugin_name == "custom"
+    assert manager.select({"request_type": "simple-cmc"}).plugin_name == "general"
+
+
+def test_no_plugin_supports_the_order(tmp_path: Path) -> None:
+    manager = PluginManager.from_plugins({"general": ScriptedPlugin.build("general", tmp_path)})
+
+    message = fails(PluginNotFoundError, manager.select, {"request_type": "stored-key"})
+
+    assert message == "no enabled plugin supports this stored-key order (enabled: general)"
+
+
+@pytest.mark.parametrize("key", ["plugin_name", "ca_id"])
+def test_routing_keys_must_be_strings(manager: PluginManager, key: str) -> None:
+    assert fails(InvalidOrderError, manager.select, {key: 7}) == f"{key} must be a non-empty string"
+
+
+# -- validate_order ------------------------------------------------------------------
+
+
+def test_full_cmc_is_rejected(manager: PluginManager) -> None:
+    message = fails(InvalidOrderError, manager.validate_order, {"request_type": "full-cmc"})
+
+    assert message == "full-cmc requests are not supported"
+
+
+def test_unknown_request_type(manager: PluginManager) -> None:
+    message = fails(InvalidOrderError, manager.validate_order, {"request_type": "pkcs7"})
+
+    assert message == "unknown request_type 'pkcs7'; use one of custom, simple-cmc, stored-key"
+
+
+@pytest.mark.parametrize(
+    ("request_data", "expected"),
+    [
+        (None, "simple-cmc orders need request_data: a PEM PKCS#10 CSR"),
+        (["not", "text"], "request_data must be a PEM PKCS#10 CSR as a string"),
+        ("not a csr", "CSR is neither PEM nor DER"),
+    ],
+)
+def test_bad_csr(manager: PluginManager, request_data, expected: str) -> None:
+    order = {"request_type": "simple-cmc", "request_data": request_data}
+
+    assert fails(InvalidOrderError, manager.validate_order, order) == expected
+
+
+def test_weak_csr_key_message_comes_from_csr_checks(manager: PluginManager) -> None:
+    weak = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    order = {"request_type": "simple-cmc", "request_data": make_csr(weak)}
+
+    message = fails(InvalidOrderError, manager.validate_order, order)
+
+    assert message.startswith("RSA key of 1024 bits is too weak")
+
+
+def test_valid_order_returns_the_selection(manager: PluginManager) -> None:
+    order = {"request_type": "simple-cmc", "request_data": make_csr(), "ca_id": "issuing"}
+
+    assert manager.validate_order(order) == Selection(plugin_name="general", plugin_ca_id="issuing")
+
+
+def test_named_plugin_must_accept_the_request_type(manager: PluginManager) -> None:
+    order = {"request_type": "simple-cmc", "request_data": make_csr(), "plugin_name": "custom"}
+
+    message = fails(InvalidOrderError, manager.validate_order, order)
+
+    assert (
+        message
+        == "plugin 'custom' does not accept simple-cmc orders; it accepts custom, stored-key"
+    )
+
+
+def test_plugin_order_meta_model_runs_before_start(tmp_path: Path) -> None:
+    plugin = ProfilePlugin.build("profiled", tmp_path, request_types=["custom"])
+    manager = PluginManager.from_plugins({"profiled": plugin})
+
+    message = fails(InvalidOrderError, manager.validate_order, {"profile": "admin"})
+
+    assert message.startswith("profiled: profile: Input should be 'server' or 'client'")
+    assert manager.validate_order({"profile": "server"}) == Selection(plugin_name="profiled")
+
+
+# -- CAs -----------------------------------------------------------------------------
+
+
+def test_ca_info_lists_every_plugin_with_plugin_name(manager: PluginManager) -> None:
+    listed = [(info.plugin_name, info.ca_id) for info in manager.ca_info()]
+
+    assert listed == [
+        ("gold", "gold-root"),
+        ("general", "root"),
+        ("general", "issuing"),
+        ("custom", "custom"),
+    ]
+
+
+def test_ca_info_failure_is_not_silently_dropped(tmp_path: Path) -> None:
+    manager = PluginManager.from_plugins(
+        {
+            "ok": ScriptedPlugin.build("ok", tmp_path),
+            "broken": ScriptedPlugin.build("broken", tmp_path, ca_info_error="broken"),
+        }
+    )
+
+    message = fails(CAOperationError, manager.ca_info)
+
+    assert message == "plugin 'broken' could not list its CAs: KeyError: 'cert'"
+
+
+def test_ca_info_unavailable_keeps_its_type_and_delay(tmp_path: Path) -> None:
+    plugin = ScriptedPlugin.build("remote", tmp_path, ca_info_error="unavailable")
+    manager = PluginManager.from_plugins({"remote": plugin})
+
+    with pytest.raises(CAUnavailableError) as caught:
+        manager.ca_info()
+
+    assert str(caught.value) == "plugin 'remote': CA at https://127.0.0.1:1 refused the connection"
+    assert caught.value.retry_msec == 42_000
+
+
+def test_create_ca_routes_to_the_parent_owner(manager: PluginManager) -> None:
+    info = manager.create_ca(None, CACreateDTO(name="team", parent_ca_id="custom"))
+
+    assert (info.plugin_name, info.ca_id, info.parent_ca_id) == ("custom", "custom/team", "custom")
+    assert manager.select({"ca_id": "custom/team"}).plugin_name == "custom"
+    manager.delete_ca("custom/team")
+    assert fails(PluginNotFoundError, manager.select, {"ca_id": "custom/team"})
+
+
+def test_create_ca_refusals(manager: PluginManager) -> None:
+    assert fails(CAOperationError, manager.create_ca, "general", CACreateDTO(name="x")) == (
+        "plugin 'general' cannot create sub-CAs"
+    )
+    assert fails(CAOperationError, manager.create_ca, None, CACreateDTO(name="x")) == (
+        "creating a CA needs a plugin name or a parent_ca_id"
+    )
+    assert (
+        fails(
+            PluginNotFoundError,
+            manager.create_ca,
+            "custom",
+            CACreateDTO(name="x", parent_ca_id="root"),
+        )
+        == "plugin 'custom' has no CA with id 'root'"
+    )
+
+
+# -- construction and shutdown -------------------------------------------------------
+
+
+def test_from_plugins_refuses_non_plugins(tmp_path: Path) -> None:
+    with pytest.raises(
+        PluginLoadError, match="'odd' is not a certificate plugin: a dict object is not"
+    ):
+        PluginManager.from_plugins({"odd": {}})
+    with pytest.raises(PluginLoadError, match="no plugins are enabled"):
+        PluginManager.from_plugins({})
+
+
+def test_close_closes_each_plugin_once_even_if_one_fails(tmp_path: Path) -> None:
+    plugins = {
+        "first": ScriptedPlugin.build("first", tmp_path, close_error=True),
+        "second": ScriptedPlugin.build("second", tmp_path),
+    }
+
+    with PluginManager.from_plugins(plugins) as manager:
+        pass
+    manager.close()
+
+    assert [p.close_calls for p in plugins.values()] == [1, 1]
