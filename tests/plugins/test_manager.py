@@ -5,11 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
 from fake_plugins import ProfilePlugin, ScriptedPlugin
+from x509_helpers import make_csr, make_key
 
 from plugins import (
     CACreateDTO,
@@ -20,13 +17,6 @@ from plugins import (
     PluginNotFoundError,
 )
 from plugins.manager import PluginManager, Selection
-
-
-def make_csr(key=None) -> str:
-    key = key or ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "www.example.test")])
-    csr = x509.CertificateSigningRequestBuilder().subject_name(subject).sign(key, hashes.SHA256())
-    return csr.public_bytes(serialization.Encoding.PEM).decode()
 
 
 @pytest.fixture
@@ -168,8 +158,7 @@ def test_bad_csr(manager: PluginManager, request_data, expected: str) -> None:
 
 
 def test_weak_csr_key_message_comes_from_csr_checks(manager: PluginManager) -> None:
-    weak = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-    order = {"request_type": "simple-cmc", "request_data": make_csr(weak)}
+    order = {"request_type": "simple-cmc", "request_data": make_csr(make_key("rsa1024"))}
 
     message = fails(InvalidOrderError, manager.validate_order, order)
 
@@ -177,13 +166,17 @@ def test_weak_csr_key_message_comes_from_csr_checks(manager: PluginManager) -> N
 
 
 def test_valid_order_returns_the_selection(manager: PluginManager) -> None:
-    order = {"request_type": "simple-cmc", "request_data": make_csr(), "ca_id": "issuing"}
+    order = {"request_type": "simple-cmc", "request_data": make_csr(make_key()), "ca_id": "issuing"}
 
     assert manager.validate_order(order) == Selection(plugin_name="general", plugin_ca_id="issuing")
 
 
 def test_named_plugin_must_accept_the_request_type(manager: PluginManager) -> None:
-    order = {"request_type": "simple-cmc", "request_data": make_csr(), "plugin_name": "custom"}
+    order = {
+        "request_type": "simple-cmc",
+        "request_data": make_csr(make_key()),
+        "plugin_name": "custom",
+    }
 
     message = fails(InvalidOrderError, manager.validate_order, order)
 
