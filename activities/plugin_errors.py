@@ -1,0 +1,52 @@
+"""The one boundary where plugin exceptions become order outcomes.
+
+* :class:`~plugins.CAUnavailableError` is not a failure: it becomes a
+  ``CA_UNAVAILABLE_FOR_REQUEST`` result, so the core calls the same method later.
+* Any other exception from plugin code fails the activity with a **non-retryable**
+  ``ApplicationError`` whose ``type`` is the exception's class name. The workflow turns
+  that into the order's ``ERROR`` (the seed: "or else the plugin raises an exception").
+* Everything that is not the plugin's doing (the worker dies, the call times out) is
+  left to Temporal, which retries the activity with backoff; the order is unaffected.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from temporalio.exceptions import ApplicationError
+
+from plugins.interface.dto import ResultDTO
+from plugins.interface.errors import CAUnavailableError
+from plugins.interface.status import CertificateStatus
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def plugin_failures_end_the_order(describe: str) -> Iterator[None]:
+    """Turn any exception from plugin code into a non-retryable ``ApplicationError``."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - every plugin failure ends the order
+        log.warning("%s raised %s: %s", describe, type(exc).__name__, exc)
+        raise ApplicationError(
+            str(exc) or type(exc).__name__, type=type(exc).__name__, non_retryable=True
+        ) from exc
+
+
+def run_order_method(describe: str, call: Callable[[], ResultDTO]) -> ResultDTO:
+    """Run one plugin order method and translate what it raises (see the module docstring)."""
+    with plugin_failures_end_the_order(describe):
+        try:
+            result = call()
+        except CAUnavailableError as exc:
+            return ResultDTO(
+                status=CertificateStatus.CA_UNAVAILABLE_FOR_REQUEST,
+                status_message=str(exc),
+                retry_msec=exc.retry_msec,
+            )
+        if not isinstance(result, ResultDTO):
+            raise TypeError(f"{describe} returned {type(result).__name__}, not a ResultDTO")
+    return result

@@ -1,0 +1,102 @@
+"""Settings shared by the worker, the CLI and the client SDK.
+
+Sources, strongest first: ``CERTORDER_*`` environment variables, then the TOML
+file (``--config``, ``CERTORDER_CONFIG``, or ``./certorder.toml`` if present),
+then the defaults below. A plugin's own table is ``[plugins.<name>]`` in the file;
+its environment variables use the plugin's prefix (e.g. ``CERTORDER_LOCAL_CA_``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from workflows import TASK_QUEUE
+
+DEFAULT_CONFIG_FILE = Path("certorder.toml")
+
+
+class SettingsError(Exception):
+    """The settings cannot be used; the message is one line for the user."""
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "certorder"
+
+
+class Settings(BaseSettings):
+    """Everything certorder needs to run: where Temporal is, where data lives, which plugins."""
+
+    model_config = SettingsConfigDict(env_prefix="CERTORDER_", extra="forbid")
+
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = TASK_QUEUE
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    store_url: str | None = None
+    enabled_plugins: list[str] = Field(default_factory=lambda: ["local-ca"])
+    plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: How long one plugin call may take before Temporal retries it on another attempt.
+    activity_timeout_seconds: float = Field(default=120.0, gt=0)
+    max_concurrent_activities: int = Field(default=16, ge=1)
+    #: The dev stack (``certorder dev``): ports of the Temporal frontend and its UI.
+    dev_port: int = 7233
+    dev_ui_port: int = 8233
+
+    @property
+    def resolved_store_url(self) -> str:
+        """The store URL, defaulting to a SQLite file in the data directory."""
+        return self.store_url or f"sqlite:///{self.data_dir / 'certorder.db'}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = _config_file()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+
+_explicit_config: Path | None = None
+
+
+def _config_file() -> Path | None:
+    chosen = _explicit_config or os.environ.get("CERTORDER_CONFIG")
+    if chosen:
+        return Path(chosen)
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Read the settings; any problem becomes one :class:`SettingsError` line."""
+    global _explicit_config
+    if config_file is not None and not config_file.is_file():
+        raise SettingsError(f"config file {config_file} does not exist")
+    _explicit_config = config_file
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise SettingsError(f"invalid setting {where}: {first['msg']}") from None
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"cannot read settings: {exc}") from None
+    finally:
+        _explicit_config = None

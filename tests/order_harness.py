@@ -1,0 +1,85 @@
+"""Run real certificate orders in tests: a worker with given plugins on the test server.
+
+Usage::
+
+    async with order_worker(temporal_env, {"scripted": plugin}, tmp_path) as orders:
+        handle = await orders.start({"request_type": "simple-cmc", "request_data": csr})
+        document = await orders.result(handle)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from certorder.store import CertificateStore
+from plugins import CertificatePluginBase
+from plugins.manager import PluginManager
+from worker import build_worker
+from workflows.models import OrderDocument, OrderInput
+from workflows.order_workflow import CertificateOrderWorkflow
+
+
+class OrderHarness:
+    """Start orders on a test worker and look at them."""
+
+    def __init__(self, client: Client, task_queue: str, store: CertificateStore,
+                 plugins: PluginManager) -> None:
+        self.client = client
+        self.task_queue = task_queue
+        self.store = store
+        self.plugins = plugins
+
+    async def start(self, order_meta: dict[str, Any], order_id: str | None = None,
+                    **start_options: Any) -> WorkflowHandle[Any, OrderDocument]:
+        return await self.client.start_workflow(
+            CertificateOrderWorkflow.run,
+            OrderInput(order_meta=order_meta),
+            id=order_id or f"order-{uuid.uuid4().hex}",
+            task_queue=self.task_queue,
+            **start_options,
+        )
+
+    async def result(self, handle: WorkflowHandle[Any, OrderDocument],
+                     timeout: float = 30) -> OrderDocument:
+        return await asyncio.wait_for(handle.result(), timeout)
+
+    async def wait_for(self, handle: WorkflowHandle[Any, OrderDocument],
+                       predicate: Callable[[OrderDocument], bool],
+                       timeout: float = 15) -> OrderDocument:
+        """Poll the ``status`` query until ``predicate`` holds."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            document = await handle.query(CertificateOrderWorkflow.status)
+            if predicate(document):
+                return document
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"condition not reached; last document: {document}")
+            await asyncio.sleep(0.05)
+
+
+@asynccontextmanager
+async def order_worker(env: WorkflowEnvironment, plugins: Mapping[str, CertificatePluginBase],
+                       data_dir: Path, *, store_url: str | None = None,
+                       task_queue: str | None = None) -> AsyncIterator[OrderHarness]:
+    """A worker on a fresh task queue with ``plugins`` and a store in ``data_dir``."""
+    manager = PluginManager.from_plugins(plugins)
+    store = CertificateStore.open(store_url or f"sqlite:///{data_dir / 'certorder.db'}")
+    queue = task_queue or f"tq-{uuid.uuid4().hex}"
+    executor = ThreadPoolExecutor(max_workers=8)
+    try:
+        worker = build_worker(env.client, task_queue=queue, plugins=manager, store=store,
+                              executor=executor)
+        async with worker:
+            yield OrderHarness(env.client, queue, store, manager)
+    finally:
+        executor.shutdown(wait=True)
+        store.close()

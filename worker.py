@@ -1,0 +1,114 @@
+"""Composition root of the worker: settings → plugins → store → Temporal worker.
+
+Run it with ``certorder worker`` (or ``python worker.py``). SIGINT/SIGTERM stop it
+gracefully: no new tasks are taken, running plugin calls get time to finish, then
+plugins and the store are closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.ca_activities import CaActivities
+from activities.store_activities import StoreActivities
+from certorder.settings import Settings, SettingsError, load_settings
+from certorder.store import CertificateStore
+from certorder.temporal_client import connect
+from plugins.interface.errors import CertificatePluginError
+from plugins.manager import PluginManager
+from workflows.order_workflow import CertificateOrderWorkflow
+
+log = logging.getLogger("certorder.worker")
+
+#: How long running plugin calls may take to finish once shutdown begins.
+GRACEFUL_SHUTDOWN = timedelta(seconds=30)
+
+
+def build_worker(
+    client: Client,
+    *,
+    task_queue: str,
+    plugins: PluginManager,
+    store: CertificateStore,
+    executor: ThreadPoolExecutor,
+) -> Worker:
+    """A worker for certificate orders (used by ``run_worker`` and by the tests)."""
+    ca = CaActivities(plugins)
+    storage = StoreActivities(store)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[CertificateOrderWorkflow],
+        activities=[
+            ca.select_plugin,
+            ca.issue_certificate_request,
+            ca.check_certificate_status,
+            ca.modify_certificate_request,
+            ca.cancel_certificate_request,
+            storage.store_certificate,
+        ],
+        # Plugin calls block (HTTP, signing): they run here, never on the event loop.
+        activity_executor=executor,
+        max_concurrent_activities=executor._max_workers,
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+    )
+
+
+async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Run a worker until ``stop`` is set (or, without one, until SIGINT/SIGTERM)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    plugins = PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins)
+    store = CertificateStore.open(settings.resolved_store_url)
+    executor = ThreadPoolExecutor(
+        max_workers=settings.max_concurrent_activities, thread_name_prefix="plugin-call"
+    )
+    try:
+        client = await connect(settings)
+        worker = build_worker(client, task_queue=settings.task_queue, plugins=plugins,
+                              store=store, executor=executor)
+        stop = stop or _stop_on_signals()
+        async with worker:
+            log.info("worker polling %s on %s with plugins %s", settings.task_queue,
+                     settings.temporal_address, ", ".join(plugins.names))
+            await stop.wait()
+            log.info("shutting down")
+    finally:
+        executor.shutdown(wait=True)
+        plugins.close()
+        store.close()
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
+def main() -> int:
+    """Entry point for ``python worker.py``; user errors are one line, exit code 2."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        asyncio.run(run_worker(load_settings()))
+    except (SettingsError, CertificatePluginError) as exc:
+        print(f"certorder worker: error: {exc}", file=sys.stderr)
+        return 2
+    except RuntimeError as exc:
+        if "connect" not in str(exc).lower():
+            raise
+        print(f"certorder worker: error: cannot reach Temporal: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

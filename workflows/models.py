@@ -1,0 +1,100 @@
+"""What crosses the workflow boundary: inputs, signals, and the order document.
+
+No Temporal import: the client, the CLI and the tests use these models too. Every
+field has a default or is required from the start, so that fields added later stay
+compatible with orders already running (Temporal replays old inputs).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from plugins.interface.status import PluginMethod
+
+
+class OrderStatus(str, Enum):
+    """The order's own status (Barbican's): ``PENDING`` until it ends ``ACTIVE`` or ``ERROR``."""
+
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+    ERROR = "ERROR"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self is not OrderStatus.PENDING
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Transition(BaseModel):
+    """One step of the order's story: a plugin call (or a core event) and its effect."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    at: datetime
+    method: str
+    result_status: str
+    message: str | None = None
+    from_status: OrderStatus = Field(alias="from")
+    to_status: OrderStatus = Field(alias="to")
+
+
+class ModifyRequest(BaseModel):
+    """Signal ``modify``: order_meta keys to change (merged into the order's order_meta)."""
+
+    order_meta: dict[str, Any]
+
+
+class CancelRequest(BaseModel):
+    """Signal ``cancel``: ask the CA to cancel the pending order."""
+
+    reason: str = ""
+
+
+class OrderSignal(BaseModel):
+    """A modify or cancel waiting in the workflow's inbox (carried across continue-as-new)."""
+
+    kind: PluginMethod
+    order_meta: dict[str, Any] = Field(default_factory=dict)
+    reason: str = ""
+    received_at: datetime | None = None
+
+
+class OrderDocument(BaseModel):
+    """The order as clients see it: the ``status`` query and the workflow's result."""
+
+    order_id: str
+    status: OrderStatus = OrderStatus.PENDING
+    sub_status: str | None = None
+    sub_status_message: str | None = None
+    plugin_name: str | None = None
+    ca_id: str | None = None
+    next_method: PluginMethod | None = None
+    next_attempt_at: datetime | None = None
+    container_id: str | None = None
+    transitions: list[Transition] = Field(default_factory=list)
+    ignored_signals: int = 0
+
+
+class OrderState(BaseModel):
+    """Everything the workflow must remember; carried whole across continue-as-new."""
+
+    document: OrderDocument
+    order_meta: dict[str, Any]
+    plugin_meta: dict[str, Any] = Field(default_factory=dict)
+    plugin_ca_id: str | None = None
+    submitted: bool = False
+    inbox: list[OrderSignal] = Field(default_factory=list)
+    transitions_dropped: int = 0
+
+
+class OrderInput(BaseModel):
+    """Workflow input: the client's ``order_meta`` (as in the seed), or a carried state."""
+
+    order_meta: dict[str, Any] = Field(default_factory=dict)
+    carried_state: OrderState | None = None
