@@ -1,0 +1,144 @@
+"""Debian's ``pebble`` (a test ACME CA) with ``pebble-challtestsrv`` as its DNS server.
+
+The fake DNS answers every A query with 127.0.0.1, so Pebble's validation authority
+fetches ``http://<any name>:<http_port>/.well-known/acme-challenge/<token>`` from
+127.0.0.1, where the plugin under test runs its http-01 responder. The challtestsrv
+management API sets TXT records for dns-01.
+
+Pebble keeps everything in memory and makes a new root at every start: a restart
+forgets accounts and orders, and :meth:`PebbleServer.root_pem` must be asked again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from servers.ports import free_port, free_udp_port, wait_listening
+from servers.tls import write_listener_tls
+
+PEBBLE = shutil.which("pebble")
+CHALLTESTSRV = shutil.which("pebble-challtestsrv")
+
+
+@dataclass
+class PebbleServer:
+    """One Pebble CA; ``env`` adds ``PEBBLE_*`` variables (nonce rejection stays default)."""
+
+    workdir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    eab_keys: dict[str, str] | None = None
+    port: int = field(default_factory=free_port)
+    management_port: int = field(default_factory=free_port)
+    http_port: int = field(default_factory=free_port)
+    tls_port: int = field(default_factory=free_port)
+    dns_port: int = field(default_factory=free_udp_port)
+    dns_management_port: int = field(default_factory=free_port)
+
+    def __post_init__(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.ca_bundle, cert, key = write_listener_tls(self.workdir)
+        config = {
+            "listenAddress": f"127.0.0.1:{self.port}",
+            "managementListenAddress": f"127.0.0.1:{self.management_port}",
+            "certificate": str(cert),
+            "privateKey": str(key),
+            "httpPort": self.http_port,
+            "tlsPort": self.tls_port,
+            "ocspResponderURL": "",
+            "externalAccountBindingRequired": self.eab_keys is not None,
+        }
+        if self.eab_keys is not None:
+            config["externalAccountMACKeys"] = self.eab_keys
+        self.config = self.workdir / "pebble-config.json"
+        self.config.write_text(json.dumps({"pebble": config}))
+        self._pebble: subprocess.Popen | None = None
+        self._dns: subprocess.Popen | None = None
+
+    @property
+    def directory_url(self) -> str:
+        """The ACME directory URL."""
+        return f"https://127.0.0.1:{self.port}/dir"
+
+    def start(self) -> None:
+        """Start the fake DNS (once) and Pebble; return when both listen."""
+        assert PEBBLE and CHALLTESTSRV, "pebble is not installed"
+        if self._dns is None:
+            self._dns = self._spawn(
+                "challtestsrv",
+                [
+                    CHALLTESTSRV,
+                    "-dns01",
+                    f"127.0.0.1:{self.dns_port}",
+                    "-http01",
+                    "",
+                    "-https01",
+                    "",
+                    "-tlsalpn01",
+                    "",
+                    "-management",
+                    f"127.0.0.1:{self.dns_management_port}",
+                    "-defaultIPv4",
+                    "127.0.0.1",
+                    "-defaultIPv6",
+                    "",
+                ],
+                {},
+            )
+            wait_listening(self.dns_management_port)
+        env = {"PEBBLE_VA_NOSLEEP": "1", **self.env}
+        self._pebble = self._spawn(
+            "pebble",
+            [PEBBLE, "-config", str(self.config), "-dnsserver", f"127.0.0.1:{self.dns_port}"],
+            env,
+        )
+        wait_listening(self.port)
+        wait_listening(self.management_port)
+
+    def stop_pebble(self) -> None:
+        """Stop Pebble only (the CA goes away; the fake DNS stays)."""
+        _stop(self._pebble)
+        self._pebble = None
+
+    def stop(self) -> None:
+        """Stop everything."""
+        self.stop_pebble()
+        _stop(self._dns)
+        self._dns = None
+
+    def root_pem(self) -> str:
+        """The current issuing root, from the management interface."""
+        url = f"https://127.0.0.1:{self.management_port}/roots/0"
+        return httpx.get(url, verify=str(self.ca_bundle), timeout=5).text
+
+    def set_txt(self, host: str, value: str) -> None:
+        """Publish a TXT record in the fake DNS (``host`` with a trailing dot)."""
+        url = f"http://127.0.0.1:{self.dns_management_port}/set-txt"
+        httpx.post(url, json={"host": host, "value": value}, timeout=5).raise_for_status()
+
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
+        log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
+        return subprocess.Popen(
+            argv,
+            cwd=self.workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **env},
+        )
+
+
+def _stop(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
