@@ -51,6 +51,10 @@ class CAStore:
                 settings.root_cert_file, settings.root_key_file, settings.passphrase_text()
             )
             self._cas[ROOT_ID], self._keys[ROOT_ID] = root, key
+        elif self.disk.exists(ROOT_ID):
+            # Decrypt the stored root key now, so a wrong passphrase stops start-up
+            # instead of failing every order.
+            self.signing_key(self.root())
 
     # -- lookup ----------------------------------------------------------------------
 

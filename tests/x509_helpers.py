@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Literal
 
@@ -9,7 +10,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
+from cryptography.x509 import DNSName
 from cryptography.x509.oid import NameOID
+from cryptography.x509.verification import PolicyBuilder, Store
 
 KeyKind = Literal["p256", "p384", "rsa2048", "rsa1024", "ed25519", "p192"]
 
@@ -62,3 +65,48 @@ def tamper_signature(csr_pem: str) -> str:
     der[-1] ^= 0x01
     tampered = x509.load_der_x509_csr(bytes(der))
     return tampered.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def _load_chain(cert_pem: str, intermediates_pem: str | None, root_pem: str):
+    leaf = x509.load_pem_x509_certificate(cert_pem.encode())
+    intermediates = (
+        x509.load_pem_x509_certificates(intermediates_pem.encode()) if intermediates_pem else []
+    )
+    root = x509.load_pem_x509_certificate(root_pem.encode())
+    return leaf, intermediates, root
+
+
+def verify_server_chain(
+    cert_pem: str,
+    intermediates_pem: str | None,
+    root_pem: str,
+    dns_name: str,
+    at: dt.datetime | None = None,
+) -> list[x509.Certificate]:
+    """Path-validate a TLS server certificate for ``dns_name`` up to ``root_pem`` with
+    ``cryptography.x509.verification`` (WebPKI rules); returns the built chain.
+
+    :raises cryptography.x509.verification.VerificationError: if it does not verify.
+    """
+    leaf, intermediates, root = _load_chain(cert_pem, intermediates_pem, root_pem)
+    verifier = (
+        PolicyBuilder()
+        .store(Store([root]))
+        .time(at or dt.datetime.now(dt.UTC))
+        .build_server_verifier(DNSName(dns_name))
+    )
+    return verifier.verify(leaf, intermediates)
+
+
+def verify_client_chain(
+    cert_pem: str, intermediates_pem: str | None, root_pem: str, at: dt.datetime | None = None
+) -> list[x509.Certificate]:
+    """Path-validate a TLS client certificate up to ``root_pem``; returns the built chain."""
+    leaf, intermediates, root = _load_chain(cert_pem, intermediates_pem, root_pem)
+    verifier = (
+        PolicyBuilder()
+        .store(Store([root]))
+        .time(at or dt.datetime.now(dt.UTC))
+        .build_client_verifier()
+    )
+    return verifier.verify(leaf, intermediates).chain
