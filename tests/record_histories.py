@@ -1,0 +1,65 @@
+"""Record order histories for the replay test: ``python tests/record_histories.py``.
+
+Run it when a release ships, and commit the new files under ``tests/histories/``:
+each is a real order that a later change to the workflow must still replay, or
+running orders would break.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]
+
+from conftest import start_dev_server  # noqa: E402
+from order_fixtures import issued_for, new_request, result, waiting  # noqa: E402
+from order_harness import order_worker  # noqa: E402
+from scripted_plugin import ScriptedPlugin  # noqa: E402
+
+from plugins import CertificateStatus as S  # noqa: E402
+from workflows.models import CancelRequest, ModifyRequest  # noqa: E402
+from workflows.order_workflow import CertificateOrderWorkflow  # noqa: E402
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+async def record(version: str) -> None:
+    env = await start_dev_server()
+    plugin = ScriptedPlugin()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            async with order_worker(env, {"scripted": plugin}, Path(tmp)) as orders:
+                request = new_request()
+                waits = await orders.start(request.order_meta, order_id="waits-then-issued")
+                plugin.script(waits.id, waiting(), result(S.CA_UNAVAILABLE_FOR_REQUEST, "down"),
+                              result(S.CLIENT_DATA_ISSUE_SEEN, "dcv", 60_000),
+                              issued_for(request.csr))
+                await orders.wait_for(waits, lambda d: d.sub_status == S.CLIENT_DATA_ISSUE_SEEN.value)
+                await waits.signal(CertificateOrderWorkflow.modify,
+                                   ModifyRequest(order_meta={"contact": "a@example.test"}))
+                await orders.result(waits)
+
+                canceled = await orders.start(new_request().order_meta, order_id="canceled")
+                plugin.script(canceled.id, waiting(60_000), result(S.REQUEST_CANCELED, "ok"))
+                await orders.wait_for(canceled, lambda d: len(d.transitions) == 1)
+                await canceled.signal(CertificateOrderWorkflow.cancel, CancelRequest(reason="x"))
+                await orders.result(canceled)
+
+                failed = await orders.start(new_request().order_meta, order_id="plugin-raised")
+                plugin.script(failed.id, RuntimeError("boom"))
+                await orders.result(failed)
+
+                for handle in (waits, canceled, failed):
+                    history = await handle.fetch_history()
+                    path = HISTORIES / f"{version}-{handle.id}.json"
+                    path.write_text(history.to_json())
+                    print(f"wrote {path}")
+    finally:
+        await env.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(record(sys.argv[1] if len(sys.argv) > 1 else "v0.1"))
