@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from cryptography.x509.verification import VerificationError
@@ -23,6 +23,7 @@ from plugins.interface.errors import InvalidOrderError
 from plugins.interface.status import CertificateStatus
 
 NAMES = ["app.example.test", "api.example.test"]
+HOST = NAMES[0]
 SLACK = dt.timedelta(seconds=30)
 
 
@@ -225,3 +226,20 @@ def test_other_order_methods_have_nothing_pending(local_ca, local_ca_issue):
     assert again.certificate == issued.certificate
     rerun = local_ca.issue_certificate_request("o", {}, plugin_meta, core)
     assert rerun.certificate == issued.certificate  # a re-run does not sign twice
+
+
+def test_names_come_from_the_csr_and_an_empty_subject_makes_the_san_critical(
+    local_ca, local_ca_issue
+):
+    key = make_key()
+    bare = x509.CertificateSigningRequestBuilder().subject_name(x509.Name([]))
+    with_san = bare.add_extension(x509.SubjectAlternativeName([x509.DNSName(HOST)]), False)
+    pem = with_san.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
+    result, _ = local_ca_issue(local_ca, pem)
+    cert = _cert(result.certificate)
+    assert list(cert.subject) == [] and _ext(cert, x509.SubjectAlternativeName).critical
+
+    nameless = bare.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
+    result, _ = local_ca_issue(local_ca, nameless)
+    assert result.status is CertificateStatus.INVALID_OPERATION
+    assert result.status_message == "CSR has neither a subject nor a subjectAltName"
