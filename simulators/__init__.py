@@ -1,0 +1,1 @@
+"""Strict HTTP simulators of remote certificate authorities, for tests and demos."""
