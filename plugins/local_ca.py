@@ -33,7 +33,7 @@ from plugins.interface.dto import CACreateDTO, CAInfo, CoreMetaDTO, ResultDTO
 from plugins.interface.errors import InvalidOrderError, PluginConfigurationError, UnknownCAError
 from plugins.interface.status import CertificateRequestType, CertificateStatus
 from plugins.local_ca_authority import ROOT_ID, LocalCA, pem_bundle
-from plugins.local_ca_issuer import CAExpiredError, issue_leaf
+from plugins.local_ca_issuer import CAExpiredError, check_names, issue_leaf
 from plugins.local_ca_settings import LocalCAOrderMeta, LocalCASettings
 from plugins.local_ca_store import CAStore
 
@@ -43,7 +43,7 @@ _SYNCHRONOUS = "the local CA issues synchronously"
 def _first_error(exc: ValidationError) -> str:
     first = exc.errors()[0]
     field = ".".join(str(part) for part in first["loc"]) or "value"
-    return f"{field}: {first['msg']}"
+    return f"{field}: {first['msg'].removeprefix('Value error, ')}"
 
 
 def _invalid(message: str) -> ResultDTO:
@@ -78,6 +78,7 @@ class LocalCAPlugin(CertificatePluginBase):
         try:
             fields = self._order_fields(order_meta)
             csr = load_csr(self._csr_text(order_meta, core_meta))
+            check_names(csr)
         except InvalidOrderError as exc:
             return _invalid(str(exc))
         try:

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from plugins.interface.errors import InvalidOrderError
 from plugins.local_ca_keys import CAPrivateKey, signature_hash
 from plugins.local_ca_settings import Profile
 
@@ -47,6 +48,19 @@ def _key_usage(
         encipher_only=False,
         decipher_only=False,
     )
+
+
+def check_names(csr: x509.CertificateSigningRequest) -> None:
+    """Refuse a CSR that names nobody: a certificate needs a subject or a subjectAltName.
+
+    :raises InvalidOrderError: if the CSR has neither.
+    """
+    if list(csr.subject):
+        return
+    try:
+        csr.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    except x509.ExtensionNotFound:
+        raise InvalidOrderError("CSR has neither a subject nor a subjectAltName") from None
 
 
 def leaf_key_usage(profile: Profile, public_key: CertificatePublicKeyTypes) -> x509.KeyUsage:
@@ -120,7 +134,9 @@ def issue_leaf(
     )
     try:
         san = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-        builder = builder.add_extension(san.value, critical=san.critical)
+        # RFC 5280 4.2.1.6: with an empty subject the SAN must be critical.
+        critical = san.critical or not list(csr.subject)
+        builder = builder.add_extension(san.value, critical=critical)
     except x509.ExtensionNotFound:
         pass
     builder = _with_key_ids(builder, public_key, issuer_cert, issuer_key)
