@@ -1,0 +1,230 @@
+"""The certificate store: where issued certificates live for good.
+
+Temporal forgets a workflow once its retention period has passed; the store does
+not, so it is the source of truth for what an order issued. All methods block:
+activities call them from their thread pool.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, Row, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from certorder.store.engine import SQLITE_IMMEDIATE, create_store_engine
+from certorder.store.migrate import upgrade_to_head
+from certorder.store.models import CertificateContainer, StoredSecret
+from certorder.store.schema import (
+    CERTIFICATE,
+    INTERMEDIATES,
+    PEM_CERTIFICATE_CHAIN,
+    certificate_containers,
+    certificate_secrets,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_LIST_LIMIT = 1000
+
+
+class CertificateStore:
+    """Containers of certificate secrets, one per order, in SQLite or PostgreSQL.
+
+    Thread-safe: one instance may serve every activity of a worker.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        """Wrap an engine whose database is already migrated; prefer :meth:`open`."""
+        self._engine = engine
+        self._writer_options = {SQLITE_IMMEDIATE: True}
+
+    @classmethod
+    def open(cls, url: str) -> CertificateStore:
+        """Connect to ``url`` and migrate its schema to the newest revision.
+
+        A SQLite file's directory is created when missing.
+
+        :raises ValueError: when ``url`` is not a SQLite or PostgreSQL URL.
+        """
+        engine = create_store_engine(url)
+        try:
+            upgrade_to_head(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine)
+
+    @property
+    def engine(self) -> Engine:
+        """The underlying engine (for tests and maintenance)."""
+        return self._engine
+
+    def store_certificate(
+        self,
+        *,
+        order_id: str,
+        plugin_name: str,
+        ca_id: str | None,
+        certificate: str,
+        intermediates: str | None,
+    ) -> CertificateContainer:
+        """Keep the certificate an order was issued; return its container.
+
+        Idempotent by ``order_id``: when the order already has a container (a
+        retried activity, or another worker that won a race) that container is
+        returned and nothing is written, even if the new certificate differs. The
+        container and its secrets are written in one transaction. Blank
+        ``intermediates`` are not stored.
+
+        :raises ValueError: when ``order_id``, ``plugin_name`` or ``certificate`` is blank.
+        """
+        for field, value in (
+            ("order_id", order_id),
+            ("plugin_name", plugin_name),
+            ("certificate", certificate),
+        ):
+            if not value or not value.strip():
+                raise ValueError(f"cannot store a certificate: {field} is empty")
+        existing = self.get_by_order(order_id)
+        if existing is None:
+            secrets = [_pem_secret(CERTIFICATE, certificate)]
+            if intermediates and intermediates.strip():
+                secrets.append(_pem_secret(INTERMEDIATES, intermediates))
+            try:
+                return self._insert(order_id, plugin_name, ca_id, secrets)
+            except IntegrityError:
+                # Another writer stored this order between our read and our insert;
+                # its transaction committed first, so its container is the one.
+                existing = self.get_by_order(order_id)
+                if existing is None:
+                    raise
+        if existing.certificate != certificate:
+            log.warning(
+                "order %s already has container %s with a different certificate; keeping it",
+                order_id,
+                existing.container_id,
+            )
+        return existing
+
+    def get_by_order(self, order_id: str) -> CertificateContainer | None:
+        """The container of an order, or None when it issued nothing (yet)."""
+        return self._get_one(certificate_containers.c.order_id == order_id)
+
+    def get(self, container_id: str) -> CertificateContainer | None:
+        """A container by its id, or None."""
+        return self._get_one(certificate_containers.c.container_id == container_id)
+
+    def list_containers(self, limit: int = 100) -> list[CertificateContainer]:
+        """The most recently stored containers, newest first.
+
+        :raises ValueError: when ``limit`` is not between 1 and ``MAX_LIST_LIMIT``.
+        """
+        if not 1 <= limit <= MAX_LIST_LIMIT:
+            raise ValueError(f"limit must be between 1 and {MAX_LIST_LIMIT}, not {limit}")
+        query = (
+            select(certificate_containers)
+            .order_by(
+                certificate_containers.c.created_at.desc(),
+                certificate_containers.c.container_id,
+            )
+            .limit(limit)
+        )
+        with self._engine.connect() as connection, connection.begin():
+            rows = connection.execute(query).all()
+            return self._with_secrets(connection, rows)
+
+    def count_containers(self) -> int:
+        """How many containers the store holds."""
+        with self._engine.connect() as connection:
+            query = select(func.count()).select_from(certificate_containers)
+            return connection.execute(query).scalar_one()
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self._engine.dispose()
+
+    def _insert(
+        self, order_id: str, plugin_name: str, ca_id: str | None, secrets: list[StoredSecret]
+    ) -> CertificateContainer:
+        container_id = uuid.uuid4().hex
+        now = datetime.now(UTC)
+        with self._engine.connect() as connection:
+            connection.execution_options(**self._writer_options)
+            with connection.begin():
+                connection.execute(
+                    insert(certificate_containers).values(
+                        container_id=container_id,
+                        order_id=order_id,
+                        plugin_name=plugin_name,
+                        ca_id=ca_id,
+                        created_at=now,
+                    )
+                )
+                for secret in secrets:
+                    self._insert_secret(connection, container_id, secret, now)
+        return CertificateContainer(
+            container_id=container_id,
+            order_id=order_id,
+            plugin_name=plugin_name,
+            ca_id=ca_id,
+            created_at=now,
+            secrets={secret.name: secret for secret in secrets},
+        )
+
+    @staticmethod
+    def _insert_secret(
+        connection: Connection, container_id: str, secret: StoredSecret, now: datetime
+    ) -> None:
+        connection.execute(
+            insert(certificate_secrets).values(
+                secret_id=uuid.uuid4().hex,
+                container_id=container_id,
+                name=secret.name,
+                content_type=secret.content_type,
+                payload=secret.payload,
+                created_at=now,
+            )
+        )
+
+    def _get_one(self, condition) -> CertificateContainer | None:
+        with self._engine.connect() as connection, connection.begin():
+            row = connection.execute(select(certificate_containers).where(condition)).first()
+            if row is None:
+                return None
+            return self._with_secrets(connection, [row])[0]
+
+    @staticmethod
+    def _with_secrets(connection: Connection, rows: Sequence[Row]) -> list[CertificateContainer]:
+        ids = [row.container_id for row in rows]
+        secrets: dict[str, dict[str, StoredSecret]] = {container_id: {} for container_id in ids}
+        if ids:
+            query = select(certificate_secrets).where(certificate_secrets.c.container_id.in_(ids))
+            for secret in connection.execute(query):
+                secrets[secret.container_id][secret.name] = StoredSecret(
+                    name=secret.name, content_type=secret.content_type, payload=secret.payload
+                )
+        return [_container(row, secrets[row.container_id]) for row in rows]
+
+
+def _pem_secret(name: str, payload: str) -> StoredSecret:
+    return StoredSecret(name=name, content_type=PEM_CERTIFICATE_CHAIN, payload=payload)
+
+
+def _container(row: Row, secrets: dict[str, StoredSecret]) -> CertificateContainer:
+    return CertificateContainer(
+        container_id=row.container_id,
+        order_id=row.order_id,
+        plugin_name=row.plugin_name,
+        ca_id=row.ca_id,
+        created_at=_utc(row.created_at),
+        secrets=secrets,
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite keeps no zone: the store writes UTC, so a naive value read back is UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -1,0 +1,92 @@
+"""Store URLs and engines: SQLite by default, PostgreSQL through psycopg 3."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+#: How long a SQLite writer waits for another process's write lock before failing.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+#: Execution option asking for ``BEGIN IMMEDIATE`` on SQLite (see ``_sqlite_begin``).
+SQLITE_IMMEDIATE = "certorder_sqlite_immediate"
+
+_POSTGRES_DRIVER = "postgresql+psycopg"
+
+
+def default_store_url(data_dir: Path) -> str:
+    """The SQLite URL of the store under ``data_dir``: ``sqlite:///<data_dir>/certorder.db``."""
+    return f"sqlite:///{Path(data_dir) / 'certorder.db'}"
+
+
+def normalize_url(url: str) -> URL:
+    """Parse a store URL; plain ``postgresql://`` and ``postgres://`` mean psycopg 3.
+
+    :raises ValueError: for an unparsable URL, an unsupported database, or an
+        in-memory SQLite database (each connection would see a different one).
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(f"store URL is not a database URL: {_redacted(url)}") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend in ("postgresql", "postgres"):
+        if driver not in ("", "psycopg"):
+            raise ValueError(f"store URL uses driver {driver!r}; use postgresql+psycopg://")
+        return parsed.set(drivername=_POSTGRES_DRIVER)
+    if backend == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            raise ValueError("store URL names an in-memory SQLite database; give a file path")
+        return parsed
+    raise ValueError(f"store URL must be sqlite:/// or postgresql://, not {parsed.drivername}://")
+
+
+def create_store_engine(url: str) -> Engine:
+    """An engine for ``url``; for SQLite, creates the file's directory first."""
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            parsed,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        )
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    # pre_ping: a long-running worker must survive a PostgreSQL restart.
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _sqlite_on_connect(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin:
+    # sqlite3's implicit BEGIN comes only before DML, so reads ran outside any
+    # transaction and a read-then-write could not be made atomic.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys = ON")
+        # WAL lets a worker write while a CLI reads the same file.
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    # A deferred transaction that reads first and then writes gets SQLITE_BUSY at
+    # once, ignoring busy_timeout, if another writer committed in between; writers
+    # therefore take the write lock up front.
+    if connection.get_execution_options().get(SQLITE_IMMEDIATE):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.exec_driver_sql("BEGIN")
+
+
+def _redacted(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+    return url

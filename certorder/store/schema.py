@@ -1,0 +1,64 @@
+"""The store's tables, as SQLAlchemy Core metadata.
+
+This is what the code reads and writes. The database itself is built only by the
+Alembic revisions in ``migrations/versions``; a test checks that the two agree, so a
+change here needs a new revision there.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+#: Secret names inside a container, as Barbican's certificate containers named them.
+CERTIFICATE = "certificate"
+INTERMEDIATES = "intermediates"
+PRIVATE_KEY = "private_key"
+
+#: RFC 8555 §9.1: one or more PEM certificates, text. A single leaf is a chain of one.
+PEM_CERTIFICATE_CHAIN = "application/pem-certificate-chain"
+
+metadata = MetaData(naming_convention={"pk": "pk_%(table_name)s"})
+
+certificate_containers = Table(
+    "certificate_containers",
+    metadata,
+    Column("container_id", Text, primary_key=True),
+    Column("order_id", Text, nullable=False),
+    Column("plugin_name", Text, nullable=False),
+    Column("ca_id", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # The idempotency key: a retried activity, or two racing workers, must find
+    # the one container of an order instead of making another.
+    UniqueConstraint("order_id", name="uq_certificate_containers_order_id"),
+    Index("ix_certificate_containers_created_at", "created_at"),
+)
+
+certificate_secrets = Table(
+    "certificate_secrets",
+    metadata,
+    Column("secret_id", Text, primary_key=True),
+    Column(
+        "container_id",
+        Text,
+        ForeignKey(
+            "certificate_containers.container_id",
+            ondelete="CASCADE",
+            name="fk_certificate_secrets_container_id",
+        ),
+        nullable=False,
+    ),
+    Column("name", Text, nullable=False),
+    Column("content_type", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("container_id", "name", name="uq_certificate_secrets_container_id_name"),
+)
