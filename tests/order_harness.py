@@ -67,11 +67,12 @@ class OrderHarness:
 
 
 @asynccontextmanager
-async def order_worker(env: WorkflowEnvironment, plugins: Mapping[str, CertificatePluginBase],
+async def order_worker(env: WorkflowEnvironment,
+                       plugins: Mapping[str, CertificatePluginBase] | PluginManager,
                        data_dir: Path, *, store_url: str | None = None,
                        task_queue: str | None = None) -> AsyncIterator[OrderHarness]:
     """A worker on a fresh task queue with ``plugins`` and a store in ``data_dir``."""
-    manager = PluginManager.from_plugins(plugins)
+    manager = plugins if isinstance(plugins, PluginManager) else PluginManager.from_plugins(plugins)
     store = CertificateStore.open(store_url or f"sqlite:///{data_dir / 'certorder.db'}")
     queue = task_queue or f"tq-{uuid.uuid4().hex}"
     executor = ThreadPoolExecutor(max_workers=8)
