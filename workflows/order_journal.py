@@ -1,0 +1,81 @@
+"""The order's record inside its workflow: state changes, transitions, and what the UI shows.
+
+Every change of an order goes through :meth:`OrderJournal.apply` or
+:meth:`OrderJournal.record`, so the transition log, the search attributes and the
+UI's "Current details" can never disagree with the order document.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from plugins.interface.status import PluginMethod
+    from workflows import order_presentation as ui
+    from workflows import search_attributes as sa
+    from workflows.models import OrderDocument, OrderSignal, OrderState, OrderStatus, Transition
+    from workflows.order_fsm import Outcome, Step
+
+#: Transitions kept in the order document; older ones are counted, not kept, so the
+#: state carried across continue-as-new stays small.
+MAX_TRANSITIONS = 100
+
+
+class OrderJournal:
+    """Owns the order's :class:`OrderState` and publishes every change of it."""
+
+    def __init__(self, state: OrderState) -> None:
+        self.state = state
+
+    @property
+    def doc(self) -> OrderDocument:
+        return self.state.document
+
+    def apply(self, method: PluginMethod, outcome: Outcome, step: Step) -> None:
+        """Move the order as the state machine decided."""
+        doc, before = self.doc, self.doc.status
+        doc.status = step.to_status
+        doc.sub_status = step.sub_status
+        doc.sub_status_message = step.sub_status_message
+        doc.next_method = step.next_method
+        doc.next_attempt_at = (
+            workflow.now() + timedelta(milliseconds=step.delay_msec)
+            if step.delay_msec is not None else None
+        )
+        self.record(method.value, outcome.value, step.sub_status_message, before, doc.status)
+        self.publish()
+
+    def receive(self, signal: OrderSignal) -> None:
+        """Queue a modify/cancel, or record it as ignored once the order is finished."""
+        signal = signal.model_copy(update={"received_at": workflow.now()})
+        if self.doc.status.is_terminal:
+            self.doc.ignored_signals += 1
+            self.record(signal.kind.value, "ignored", f"order is already {self.doc.status}",
+                        self.doc.status, self.doc.status)
+            return
+        self.state.inbox.append(signal)
+
+    def record(self, method: str, result_status: str, message: str | None,
+               before: OrderStatus, after: OrderStatus) -> None:
+        """Append one transition, keeping the last :data:`MAX_TRANSITIONS`."""
+        self.doc.transitions.append(Transition(
+            at=workflow.now(), method=method, result_status=result_status,
+            message=message, from_status=before, to_status=after))
+        overflow = len(self.doc.transitions) - MAX_TRANSITIONS
+        if overflow > 0:
+            del self.doc.transitions[:overflow]
+            self.state.transitions_dropped += overflow
+
+    def publish(self) -> None:
+        """Search attributes (for filtering) and current details (for reading) in the UI."""
+        doc = self.doc
+        workflow.upsert_search_attributes([
+            sa.ORDER_STATUS.value_set(doc.status.value),
+            sa.ORDER_SUB_STATUS.value_set(doc.sub_status) if doc.sub_status
+            else sa.ORDER_SUB_STATUS.value_unset(),
+            sa.PLUGIN_NAME.value_set(doc.plugin_name) if doc.plugin_name
+            else sa.PLUGIN_NAME.value_unset(),
+        ])
+        workflow.set_current_details(ui.current_details(doc))

@@ -1,0 +1,64 @@
+"""How the order workflow runs its activities: options, shielding, and failure mapping."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.ca_activities import CaActivities
+    from plugins.interface.status import PluginMethod
+
+T = TypeVar("T")
+
+# A call that hangs is abandoned after this long and tried again. Plugin *exceptions*
+# are never retried (they end the order); these retries cover workers that die or lose
+# their connection, for as long as it takes, with backoff.
+CALL_TIMEOUT = timedelta(minutes=2)
+INFRASTRUCTURE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=5),
+)
+
+ORDER_METHODS = {
+    PluginMethod.ISSUE: CaActivities.issue_certificate_request,
+    PluginMethod.CHECK: CaActivities.check_certificate_status,
+    PluginMethod.MODIFY: CaActivities.modify_certificate_request,
+    PluginMethod.CANCEL: CaActivities.cancel_certificate_request,
+}
+
+
+async def run_activity(activity: Callable[..., T], arg: Any, *, summary: str,
+                       on_cancel: Callable[[], None]) -> T:
+    """Run one activity to completion, even if the workflow is canceled meanwhile.
+
+    A Temporal cancel arriving mid-call must not abandon the call: its result
+    (plugin_meta, e.g. the CA's order id) is needed to cancel at the CA. The cancel is
+    handed to ``on_cancel`` and the call is awaited to its end.
+    """
+    handle = workflow.start_activity_method(
+        activity, arg,
+        start_to_close_timeout=CALL_TIMEOUT,
+        retry_policy=INFRASTRUCTURE_RETRY,
+        summary=summary,
+    )
+    try:
+        return await asyncio.shield(handle)
+    except asyncio.CancelledError:
+        on_cancel()
+        return await handle
+
+
+def failure_of(err: ActivityError) -> tuple[str, str]:
+    """(type, message) of what the plugin raised, from the activity's failure."""
+    cause = err.cause
+    if isinstance(cause, ApplicationError):
+        return cause.type or "ApplicationError", cause.message
+    return type(cause).__name__, str(cause or err)
