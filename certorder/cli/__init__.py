@@ -1,0 +1,1 @@
+"""The ``certorder`` command line: one module per command group, wired in ``main``."""

@@ -1,0 +1,122 @@
+"""``certorder ca ...``: list, create and delete the CAs the enabled plugins offer.
+
+These talk to the plugins directly, in this process: no Temporal server is needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TypeVar
+
+from certorder.cli import output
+from certorder.client import load_plugin_manager
+from certorder.client_errors import plugin_errors
+from certorder.settings import Settings
+from plugins.interface.dto import CACreateDTO, CAInfo
+from plugins.manager import PluginManager
+
+T = TypeVar("T")
+
+CREATE_EPILOG = """\
+examples:
+  certorder ca create --name "Web servers"                 # under the plugin's default CA
+  certorder ca create --name "Team A" --parent <CA ID>     # under another CA
+"""
+
+
+def _with_plugins(settings: Settings, action: Callable[[PluginManager], T]) -> T:
+    manager = load_plugin_manager(settings)
+    try:
+        with plugin_errors():
+            return action(manager)
+    finally:
+        manager.close()
+
+
+def _info_json(info: CAInfo) -> dict:
+    return info.model_dump(mode="json")
+
+
+def list_(args: argparse.Namespace, settings: Settings) -> int:
+    infos = _with_plugins(settings, lambda manager: manager.ca_info())
+    if args.json:
+        output.print_json([_info_json(info) for info in infos])
+        return 0
+    if not infos:
+        print("no CAs")
+        return 0
+    print(
+        output.table(
+            ("CA ID", "NAME", "PLUGIN", "PARENT", "EXPIRES"),
+            [
+                (
+                    info.ca_id,
+                    info.name,
+                    info.plugin_name or "-",
+                    info.parent_ca_id or "-",
+                    output.when(info.expiration),
+                )
+                for info in infos
+            ],
+        )
+    )
+    return 0
+
+
+def create(args: argparse.Namespace, settings: Settings) -> int:
+    request = CACreateDTO(name=args.name, description=args.description, parent_ca_id=args.parent)
+
+    def action(manager: PluginManager) -> CAInfo:
+        plugin = args.plugin
+        # With one plugin and no parent, "under its default CA" is the only sensible reading.
+        if plugin is None and args.parent is None and len(manager.names) == 1:
+            plugin = manager.names[0]
+        return manager.create_ca(plugin, request)
+
+    info = _with_plugins(settings, action)
+    if args.json:
+        output.print_json(_info_json(info))
+    else:
+        print(info.ca_id)
+    return 0
+
+
+def delete(args: argparse.Namespace, settings: Settings) -> int:
+    _with_plugins(settings, lambda manager: manager.delete_ca(args.ca_id, args.plugin))
+    print(f"deleted CA {args.ca_id}")
+    return 0
+
+
+def _non_empty(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return value
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``ca`` command group."""
+    group = commands.add_parser("ca", help="list, create and delete CAs")
+    sub = group.add_subparsers(dest="ca_command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("list", help="every CA of every enabled plugin")
+    p.add_argument("--json", action="store_true", help="print JSON for programs")
+    p.set_defaults(handler=list_)
+
+    p = sub.add_parser(
+        "create",
+        help="create a subordinate CA; prints its id",
+        epilog=CREATE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--name", required=True, type=_non_empty, metavar="N", help="the CA's name")
+    p.add_argument("--parent", metavar="ID", help="parent CA id (default: the plugin's default CA)")
+    p.add_argument("--plugin", metavar="NAME", help="plugin to create it with")
+    p.add_argument("--description", metavar="TEXT", help="free text shown in `ca list --json`")
+    p.add_argument("--json", action="store_true", help="print the new CA as JSON")
+    p.set_defaults(handler=create)
+
+    p = sub.add_parser("delete", help="delete a subordinate CA")
+    p.add_argument("ca_id", metavar="ID")
+    p.add_argument("--plugin", metavar="NAME", help="the plugin that owns it (default: any)")
+    p.set_defaults(handler=delete)

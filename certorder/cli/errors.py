@@ -1,0 +1,90 @@
+"""How the CLI fails: one line on stderr and an exit code, never a traceback for a
+mistake a user can make.
+
+Exit codes: 0 success; 1 operational failure (server down, CA unavailable, an
+unexpected bug); 2 usage or input error (bad arguments, missing file, bad CSR, unknown
+plugin or order, bad settings); 3 the order ended in ERROR; 4 the order was canceled;
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+
+from certorder.client_errors import CertOrderError, one_line
+from certorder.dev_stack import DevServerError
+from certorder.settings import SettingsError
+from plugins.interface.errors import (
+    CAOperationError,
+    CAUnavailableError,
+    CertificatePluginError,
+    InvalidOrderError,
+    PluginConfigurationError,
+    PluginLoadError,
+    PluginNotFoundError,
+    UnknownCAError,
+)
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_ORDER_ERROR = 3
+EXIT_ORDER_CANCELED = 4
+EXIT_INTERRUPTED = 130
+
+_INPUT_ERRORS = (
+    InvalidOrderError,
+    PluginNotFoundError,
+    UnknownCAError,
+    PluginLoadError,
+    PluginConfigurationError,
+)
+
+
+class UsageError(Exception):
+    """A command was given something it cannot use (a missing file, a bad value)."""
+
+
+def fail(message: object) -> None:
+    """Print ``certorder: error: <message>`` on stderr."""
+    print(f"certorder: error: {one_line(message)}", file=sys.stderr)
+
+
+def guarded(action: Callable[[], int]) -> int:
+    """Run ``action`` and turn every expected failure into one line and an exit code."""
+    try:
+        return action()
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except CertOrderError as exc:
+        fail(exc)
+        return exc.exit_code
+    except (UsageError, SettingsError) as exc:
+        fail(exc)
+        return EXIT_USAGE
+    except _INPUT_ERRORS as exc:
+        fail(exc)
+        return EXIT_USAGE
+    except (CAUnavailableError, CAOperationError, CertificatePluginError, DevServerError) as exc:
+        fail(exc)
+        return EXIT_FAILURE
+    except RuntimeError as exc:
+        # temporalio's core reports an unreachable server as RuntimeError("Failed client connect").
+        if "client connect" in str(exc).lower():
+            fail(f"cannot reach Temporal: {exc}: is `certorder dev` running?")
+            return EXIT_FAILURE
+        return _unexpected(exc)
+    except Exception as exc:  # noqa: BLE001 - the last resort for bugs
+        return _unexpected(exc)
+
+
+def _unexpected(exc: BaseException) -> int:
+    if os.environ.get("CERTORDER_DEBUG"):
+        traceback.print_exception(exc)
+    else:
+        fail(f"unexpected {type(exc).__name__}: {exc} (run with CERTORDER_DEBUG=1 for details)")
+    return EXIT_FAILURE

@@ -1,0 +1,68 @@
+"""``certorder``: the command line entry point (``main``) and the argument parser."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from certorder.cli import ca, cert, dev, order, plugin, worker
+from certorder.cli.errors import EXIT_USAGE, fail, guarded
+from certorder.settings import load_settings
+
+EPILOG = """\
+quick start:
+  certorder dev                                   # Temporal dev server + UI + worker
+  certorder order submit --csr www.csr --wait     # in another terminal
+  certorder cert get <ORDER ID> --out .
+
+Settings come from CERTORDER_* environment variables, then --config FILE (or
+CERTORDER_CONFIG, or ./certorder.toml). Exit codes: 0 ok, 1 operational failure,
+2 usage or input error, 3 order ended in ERROR, 4 order canceled.
+"""
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        fail(f"{message} (see `{self.prog} --help`)")
+        sys.exit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full ``certorder`` parser (every subcommand sets ``handler``)."""
+    parser = Parser(
+        prog="certorder",
+        description="Order X.509 certificates from pluggable CAs; "
+        "every order is a Temporal workflow.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for group in (order, cert, plugin, ca, dev, worker):
+        group.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code (the console script exits with it)."""
+    args = build_parser().parse_args(argv)
+
+    def action() -> int:
+        settings = load_settings(args.config)
+        result = args.handler(args, settings)
+        if inspect.isawaitable(result):
+            result = asyncio.run(result)
+        return int(result)
+
+    return guarded(action)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

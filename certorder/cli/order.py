@@ -1,0 +1,253 @@
+"""``certorder order ...``: submit, show, watch, list, modify and cancel orders."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from certorder.cli import output
+from certorder.cli.errors import UsageError
+from certorder.client import CertOrderClient, check_order, load_plugin_manager
+from certorder.client_orders import check_order_id
+from certorder.settings import Settings
+from plugins.interface.status import CertificateRequestType
+from workflows.models import OrderDocument, OrderStatus
+
+SUBMIT_EPILOG = """\
+examples:
+  certorder order submit --csr www.csr
+  certorder order submit --csr www.csr --profile server --validity-days 30 --wait
+  certorder order submit --csr www.csr --plugin local-ca --meta contact=ops@example.com
+"""
+
+# Values that parse as JSON only when they look like JSON: "30" is a number, "true" a
+# bool, '{"a": 1}' an object; "007" or "ops@example.com" stay strings.
+_JSON_LIKE = re.compile(r'\A(?:[{\["]|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\Z|true\Z|false\Z|null\Z)')
+
+
+def parse_meta_item(item: str) -> tuple[str, Any]:
+    """``KEY=VALUE`` → ``(key, value)``, with JSON-looking values decoded.
+
+    :raises argparse.ArgumentTypeError: no ``=``, or an empty key.
+    """
+    key, sep, raw = item.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {item!r}")
+    if _JSON_LIKE.match(raw):
+        try:
+            return key, json.loads(raw)
+        except ValueError:
+            pass
+    return key, raw
+
+
+def meta_dict(items: list[tuple[str, Any]] | None) -> dict[str, Any]:
+    """The ``--meta`` pairs as a dict (a repeated key keeps its last value)."""
+    return dict(items or [])
+
+
+def read_csr(path: Path) -> str:
+    """The CSR file as PEM text (a DER file is converted; the plugins check the rest).
+
+    :raises UsageError: the file cannot be read, or is neither text nor a DER CSR.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"CSR file {path} does not exist") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read CSR file {path}: {exc.strerror or exc}") from None
+    try:
+        return data.decode("ascii")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return x509.load_der_x509_csr(data).public_bytes(Encoding.PEM).decode("ascii")
+    except ValueError:
+        raise UsageError(f"CSR file {path} is neither a PEM nor a DER CSR") from None
+
+
+def build_order_meta(args: argparse.Namespace) -> dict[str, Any]:
+    """The order_meta of ``order submit``: a simple-cmc request plus the options."""
+    meta: dict[str, Any] = {
+        "request_type": CertificateRequestType.SIMPLE_CMC.value,
+        "request_data": read_csr(args.csr),
+    }
+    for key, value in (
+        ("plugin_name", args.plugin),
+        ("ca_id", args.ca_id),
+        ("profile", args.profile),
+        ("validity_days", args.validity_days),
+    ):
+        if value is not None:
+            meta[key] = value
+    meta.update(meta_dict(args.meta))
+    return meta
+
+
+async def submit(args: argparse.Namespace, settings: Settings) -> int:
+    meta = build_order_meta(args)
+    if args.order_id is not None:
+        check_order_id(args.order_id)
+    # Check before connecting: a bad CSR is reported the same with the server down.
+    plugins = await asyncio.to_thread(load_plugin_manager, settings)
+    try:
+        await asyncio.to_thread(check_order, plugins, meta)
+        async with await CertOrderClient.connect(settings, plugins=plugins) as client:
+            return await _submit(client, meta, args)
+    finally:
+        plugins.close()
+
+
+async def _submit(client: CertOrderClient, meta: dict[str, Any], args: argparse.Namespace) -> int:
+    order_id = await client.submit(meta, order_id=args.order_id)
+    if not args.wait:
+        if args.json:
+            output.print_json({"order_id": order_id})
+        else:
+            print(order_id)
+        return 0
+    if not args.json:
+        print(order_id, flush=True)
+    return await _follow(client, order_id, args.json)
+
+
+async def _follow(client: CertOrderClient, order_id: str, as_json: bool) -> int:
+    progress = output.ProgressPrinter()
+    document = await client.wait(order_id, on_change=progress, on_stall=progress.stall)
+    _print_final(document, as_json)
+    return output.final_exit_code(document)
+
+
+def _print_final(document: OrderDocument, as_json: bool) -> None:
+    if as_json:
+        output.print_json(output.document_json(document))
+        return
+    print(output.status_line(document))
+    if document.status is OrderStatus.ACTIVE and document.container_id:
+        print(f"get it with: certorder cert get {document.order_id}", file=sys.stderr)
+
+
+async def show(args: argparse.Namespace, settings: Settings) -> int:
+    async with await CertOrderClient.connect(settings) as client:
+        document = await client.status(args.order_id)
+    if args.json:
+        output.print_json(output.document_json(document))
+    else:
+        output.show_document(document)
+    return 0
+
+
+async def watch(args: argparse.Namespace, settings: Settings) -> int:
+    async with await CertOrderClient.connect(settings) as client:
+        return await _follow(client, args.order_id, args.json)
+
+
+async def list_(args: argparse.Namespace, settings: Settings) -> int:
+    async with await CertOrderClient.connect(settings) as client:
+        rows = await client.list_orders(status=args.status, limit=args.limit)
+    if args.json:
+        output.print_json([row.model_dump(mode="json") for row in rows])
+    else:
+        output.show_summaries(rows)
+    return 0
+
+
+async def modify(args: argparse.Namespace, settings: Settings) -> int:
+    async with await CertOrderClient.connect(settings) as client:
+        await client.modify(args.order_id, meta_dict(args.meta))
+    print(f"modify sent to {args.order_id}")
+    return 0
+
+
+async def cancel(args: argparse.Namespace, settings: Settings) -> int:
+    async with await CertOrderClient.connect(settings) as client:
+        await client.cancel(args.order_id, reason=args.reason)
+    print(f"cancel sent to {args.order_id}")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``order`` command group."""
+    group = commands.add_parser("order", help="submit and follow certificate orders")
+    sub = group.add_subparsers(dest="order_command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "submit",
+        help="submit a CSR as a new order",
+        epilog=SUBMIT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Check the order with the enabled plugins, then start it; prints the order id.",
+    )
+    p.add_argument("--csr", type=Path, required=True, metavar="FILE", help="PEM PKCS#10 CSR")
+    p.add_argument("--plugin", metavar="NAME", help="the plugin to use (default: first that fits)")
+    p.add_argument("--ca-id", metavar="ID", help="the CA to issue from (see `certorder ca list`)")
+    p.add_argument("--profile", metavar="P", help="certificate profile, e.g. server or client")
+    p.add_argument("--validity-days", type=int, metavar="N", help="requested validity")
+    _meta_option(p, "extra order_meta field (repeatable); JSON-looking values are parsed")
+    p.add_argument("--order-id", metavar="ID", help="choose the order id (default: order-<uuid>)")
+    p.add_argument("--wait", action="store_true", help="follow the order until it ends")
+    _json_option(p)
+    p.set_defaults(handler=submit)
+
+    p = sub.add_parser("show", help="show an order's status and history")
+    p.add_argument("order_id", metavar="ID")
+    _json_option(p)
+    p.set_defaults(handler=show)
+
+    p = sub.add_parser("watch", help="follow an order until it ends")
+    p.add_argument("order_id", metavar="ID")
+    _json_option(p)
+    p.set_defaults(handler=watch)
+
+    p = sub.add_parser("list", help="list orders, newest first")
+    p.add_argument(
+        "--status",
+        type=OrderStatus,
+        choices=list(OrderStatus),
+        metavar="S",
+        help="only PENDING, ACTIVE or ERROR orders",
+    )
+    p.add_argument("--limit", type=int, default=100, metavar="N", help="at most N (default 100)")
+    _json_option(p)
+    p.set_defaults(handler=list_)
+
+    p = sub.add_parser(
+        "modify",
+        help="change a pending order's order_meta",
+        epilog="example:\n  certorder order modify order-1 --meta validity_days=30",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("order_id", metavar="ID")
+    _meta_option(p, "order_meta field to change (repeatable)", required=True)
+    p.set_defaults(handler=modify)
+
+    p = sub.add_parser("cancel", help="ask the CA to cancel a pending order")
+    p.add_argument("order_id", metavar="ID")
+    p.add_argument("--reason", default="", metavar="TEXT", help="why (kept in the order's history)")
+    p.set_defaults(handler=cancel)
+
+
+def _meta_option(parser: argparse.ArgumentParser, text: str, required: bool = False) -> None:
+    parser.add_argument(
+        "--meta",
+        type=parse_meta_item,
+        action="extend",
+        nargs="+",
+        metavar="KEY=VALUE",
+        required=required,
+        help=text,
+    )
+
+
+def _json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON for programs")

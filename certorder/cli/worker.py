@@ -1,0 +1,29 @@
+"""``certorder worker``: run the order worker against the configured Temporal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+
+from certorder.settings import Settings
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from worker import run_worker  # the composition root: import only when running it
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    asyncio.run(run_worker(settings))
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``worker`` command."""
+    p = commands.add_parser(
+        "worker",
+        help="run a worker (Ctrl-C or SIGTERM stops it gracefully)",
+        description="Poll the task queue and run orders: the plugins are called from here.",
+    )
+    p.set_defaults(handler=run)

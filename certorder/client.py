@@ -1,0 +1,334 @@
+"""The typed client SDK: submit, follow, change and collect certificate orders.
+
+Used by the CLI and by tests; anything else that wants orders should use it too::
+
+    async with await CertOrderClient.connect(load_settings()) as client:
+        order_id = await client.submit({"request_type": "simple-cmc", "request_data": pem})
+        document = await client.wait(order_id)
+        container = await client.get_certificate(order_id)
+
+The workflow is addressed by name only (type, signals, query), so importing this
+module does not import the workflow code. Every error a user can cause is a
+:class:`~certorder.client_errors.CertOrderError` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from certorder.client_errors import (
+    CertOrderError,
+    InvalidInputError,
+    OrderClosedError,
+    OrderExistsError,
+    OrderNotFoundError,
+    TemporalUnavailableError,
+    WorkerUnavailableError,
+    plugin_errors,
+    temporal_errors,
+)
+from certorder.client_orders import (
+    OrderSummary,
+    abnormal_end_document,
+    check_order_id,
+    new_order_id,
+    order_summary,
+    summary_of,
+)
+from certorder.settings import Settings
+from certorder.store import CertificateContainer, CertificateStore
+from certorder.temporal_client import connect as connect_temporal
+from plugins.csr import load_csr
+from plugins.manager import PluginManager, Selection
+from workflows import WORKFLOW_TYPE
+from workflows.models import CancelRequest, ModifyRequest, OrderDocument, OrderInput, OrderStatus
+from workflows.search_attributes import ORDER_STATUS, PLUGIN_NAME
+
+__all__ = ["CertOrderClient", "OrderSummary", "check_order", "load_plugin_manager"]
+
+#: How long a status query may wait for a worker before the order counts as unattended.
+QUERY_TIMEOUT = timedelta(seconds=5)
+
+
+def load_plugin_manager(settings: Settings) -> PluginManager:
+    """Build the enabled plugins from the settings; load failures become CertOrderErrors."""
+    with plugin_errors():
+        return PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins)
+
+
+def check_order(plugins: PluginManager, order_meta: Mapping[str, Any]) -> Selection:
+    """Every pre-start check of an order (blocking); returns the plugin it would go to.
+
+    :raises InvalidInputError: the order cannot succeed as given, or no plugin takes it.
+    """
+    if not isinstance(order_meta, Mapping):
+        raise InvalidInputError("order_meta must be a mapping")
+    with plugin_errors():
+        return plugins.validate_order(order_meta)
+
+
+class CertOrderClient:
+    """A connection to the order service (Temporal, plus the plugins for pre-checks).
+
+    Build it with :meth:`connect`. Close it (or use ``async with``) to release plugins
+    the client loaded itself.
+    """
+
+    def __init__(
+        self, settings: Settings, temporal: Client, plugins: PluginManager | None = None
+    ) -> None:
+        self.settings = settings
+        self.temporal = temporal
+        self._plugins = plugins
+        self._owns_plugins = plugins is None
+        self.query_timeout = QUERY_TIMEOUT
+
+    @classmethod
+    async def connect(
+        cls, settings: Settings, plugins: PluginManager | None = None
+    ) -> CertOrderClient:
+        """Connect to Temporal as configured.
+
+        :param plugins: a ready plugin manager; by default one is built from the
+            settings the first time an order needs checking (loading plugins costs).
+        :raises TemporalUnavailableError: the frontend cannot be reached.
+        """
+        try:
+            temporal = await connect_temporal(settings)
+        except RuntimeError as exc:
+            # The Rust core reports a refused connection as a bare RuntimeError.
+            raise TemporalUnavailableError(settings.temporal_address) from exc
+        return cls(settings, temporal, plugins)
+
+    async def __aenter__(self) -> CertOrderClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the plugin manager if this client built it."""
+        if self._owns_plugins and self._plugins is not None:
+            self._plugins.close()
+            self._plugins = None
+
+    async def plugins(self) -> PluginManager:
+        """The plugin manager, loaded on first use (in a thread: plugins may do I/O)."""
+        if self._plugins is None:
+            self._plugins = await asyncio.to_thread(load_plugin_manager, self.settings)
+        return self._plugins
+
+    # -- orders ------------------------------------------------------------------------
+
+    async def submit(self, order_meta: Mapping[str, Any], order_id: str | None = None) -> str:
+        """Check an order and start its workflow; returns the order id.
+
+        Every check the plugins can make happens first (request type, CSR signature and
+        key, plugin choice, the plugin's own order fields), so a bad order never starts.
+        ``order_meta`` is passed on exactly as given: the workflow selects the plugin again.
+
+        :raises InvalidInputError: the order cannot succeed as given.
+        :raises OrderExistsError: ``order_id`` was used before.
+        """
+        order_id = check_order_id(order_id) if order_id is not None else new_order_id()
+        meta = dict(order_meta) if isinstance(order_meta, Mapping) else order_meta
+        manager = await self.plugins()
+        selection = await asyncio.to_thread(check_order, manager, meta)
+        attributes = TypedSearchAttributes(
+            [
+                SearchAttributePair(ORDER_STATUS, OrderStatus.PENDING.value),
+                SearchAttributePair(PLUGIN_NAME, selection.plugin_name),
+            ]
+        )
+        with temporal_errors(self.settings.temporal_address, order_id):
+            try:
+                await self.temporal.start_workflow(
+                    WORKFLOW_TYPE,
+                    OrderInput(order_meta=meta),
+                    id=order_id,
+                    task_queue=self.settings.task_queue,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    search_attributes=attributes,
+                    static_summary=order_summary(order_id, meta, selection.plugin_name),
+                )
+            except WorkflowAlreadyStartedError:
+                raise OrderExistsError(order_id) from None
+        return order_id
+
+    async def status(self, order_id: str) -> OrderDocument:
+        """The order's document: from the workflow's ``status`` query while it runs,
+        from its result once it has ended (no worker needed then).
+
+        :raises OrderNotFoundError: no such order.
+        :raises WorkerUnavailableError: the order runs but no worker answered in time.
+        """
+        handle = self.temporal.get_workflow_handle(order_id)
+        address = self.settings.temporal_address
+        with temporal_errors(address, order_id):
+            description = await handle.describe()
+            if description.workflow_type != WORKFLOW_TYPE:
+                raise OrderNotFoundError(order_id)
+            if description.status == WorkflowExecutionStatus.RUNNING:
+                return await self._query_status(order_id)
+            if description.status == WorkflowExecutionStatus.COMPLETED:
+                return await handle.result(result_type=OrderDocument)
+            try:
+                await handle.result(result_type=OrderDocument)
+                detail = ""
+            except WorkflowFailureError as exc:
+                detail = str(exc.cause or exc)
+            return abnormal_end_document(order_id, description, detail)
+
+    async def _query_status(self, order_id: str) -> OrderDocument:
+        handle = self.temporal.get_workflow_handle(order_id)
+        try:
+            return await handle.query(
+                "status", result_type=OrderDocument, rpc_timeout=self.query_timeout
+            )
+        except RPCError as exc:
+            # The server holds a query until a worker picks it up: a timeout here
+            # means nobody polls the task queue, not that the server is down.
+            if exc.status in (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED):
+                raise WorkerUnavailableError(
+                    f"order {order_id} is running but no worker answered within "
+                    f"{self.query_timeout.total_seconds():g}s: is `certorder worker` "
+                    "(or `certorder dev`) running?"
+                ) from exc
+            raise
+
+    async def modify(self, order_id: str, changes: Mapping[str, Any]) -> None:
+        """Send the ``modify`` signal: ``changes`` are merged into the order's order_meta.
+
+        :raises OrderClosedError: the order has already ended.
+        """
+        if not isinstance(changes, Mapping) or not changes:
+            raise InvalidInputError("modify needs at least one order_meta change")
+        if changes.get("request_data"):
+            with plugin_errors():
+                load_csr(changes["request_data"])
+        await self._signal(order_id, "modify", ModifyRequest(order_meta=dict(changes)))
+
+    async def cancel(self, order_id: str, reason: str = "") -> None:
+        """Send the ``cancel`` signal: ask the CA to cancel the pending order.
+
+        :raises OrderClosedError: the order has already ended.
+        """
+        await self._signal(order_id, "cancel", CancelRequest(reason=reason))
+
+    async def _signal(self, order_id: str, name: str, payload: object) -> None:
+        handle = self.temporal.get_workflow_handle(order_id)
+        with temporal_errors(self.settings.temporal_address, order_id):
+            description = await handle.describe()
+            if description.workflow_type != WORKFLOW_TYPE:
+                raise OrderNotFoundError(order_id)
+            if description.status == WorkflowExecutionStatus.RUNNING:
+                try:
+                    await handle.signal(name, payload)
+                    return
+                except RPCError as exc:
+                    # It ended between describe and signal: report it as ended.
+                    if exc.status != RPCStatusCode.NOT_FOUND:
+                        raise
+        document = await self.status(order_id)
+        raise OrderClosedError(f"order {order_id} is already {document.status}; nothing to {name}")
+
+    async def wait(
+        self,
+        order_id: str,
+        on_change: Callable[[OrderDocument], None] | None = None,
+        poll_seconds: float = 1.0,
+        *,
+        timeout: float | None = None,
+        on_stall: Callable[[str], None] | None = None,
+    ) -> OrderDocument:
+        """Poll the order until it ends; returns its final document.
+
+        :param on_change: called with each document that differs from the last one
+            (the first document counts as a change).
+        :param timeout: give up after this many seconds (``CertOrderError``).
+        :param on_stall: called with a one-line message when no worker answers; the
+            wait goes on, since a worker may start later.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        last: OrderDocument | None = None
+        stalled = False
+        while True:
+            try:
+                document = await self.status(order_id)
+            except WorkerUnavailableError as exc:
+                if on_stall is not None and not stalled:
+                    on_stall(str(exc))
+                stalled = True
+            else:
+                stalled = False
+                if document != last and on_change is not None:
+                    on_change(document)
+                last = document
+                if document.status.is_terminal:
+                    return document
+            if deadline is not None and time.monotonic() >= deadline:
+                state = last.status if last is not None else "unknown"
+                raise CertOrderError(f"order {order_id} still {state} after {timeout:g}s")
+            await asyncio.sleep(poll_seconds)
+
+    async def list_orders(
+        self, status: OrderStatus | None = None, limit: int = 100
+    ) -> list[OrderSummary]:
+        """Orders known to Temporal's visibility store, newest first.
+
+        :param status: only orders whose status search attribute has this value.
+        """
+        query = f"WorkflowType = '{WORKFLOW_TYPE}'"
+        if status is not None:
+            query += f" AND {ORDER_STATUS.name} = '{OrderStatus(status).value}'"
+        rows: list[OrderSummary] = []
+        with temporal_errors(self.settings.temporal_address):
+            async for execution in self.temporal.list_workflows(query, limit=limit):
+                rows.append(summary_of(execution))
+        return rows
+
+    async def get_certificate(self, order_id: str) -> CertificateContainer:
+        """The issued certificate (and chain) of an order, from the certificate store.
+
+        :raises CertOrderError: the order has none; the message says why (no such
+            order, still pending, ended in error or canceled).
+        """
+        check_order_id(order_id)
+        container = await asyncio.to_thread(self._stored_container, order_id)
+        if container is not None:
+            return container
+        document = await self.status(order_id)
+        if document.status is OrderStatus.PENDING:
+            detail = f": {document.sub_status}" if document.sub_status else ""
+            raise CertOrderError(f"order {order_id} has no certificate yet: it is PENDING{detail}")
+        if document.container_id:
+            raise CertOrderError(
+                f"order {order_id} is {document.status} but its certificate container "
+                f"{document.container_id} is not in the configured store (store_url)"
+            )
+        detail = f" ({document.sub_status})" if document.sub_status else ""
+        raise InvalidInputError(
+            f"order {order_id} ended {document.status}{detail} without a certificate"
+        )
+
+    def _stored_container(self, order_id: str) -> CertificateContainer | None:
+        try:
+            store = CertificateStore.open(self.settings.resolved_store_url)
+        except ValueError as exc:
+            raise InvalidInputError(f"invalid store_url: {exc}") from None
+        except SQLAlchemyError as exc:
+            raise CertOrderError(f"cannot open the certificate store: {exc.orig or exc}") from None
+        try:
+            return store.get_by_order(order_id)
+        finally:
+            store.close()

@@ -1,0 +1,60 @@
+"""Fixtures for CLI tests: an isolated data directory and ways to run ``certorder``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cli_helpers import Run, closed_port
+
+from certorder.cli.main import main
+
+
+@pytest.fixture
+def cli_env(tmp_path, monkeypatch) -> Path:
+    """A fresh data directory in CERTORDER_DATA_DIR, no stray settings, cwd in tmp."""
+    for name in list(os.environ):
+        if name.startswith("CERTORDER_"):
+            monkeypatch.delenv(name)
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("CERTORDER_DATA_DIR", str(data_dir))
+    # Nothing listens here: a test that reaches Temporal by mistake fails fast.
+    monkeypatch.setenv("CERTORDER_TEMPORAL_ADDRESS", f"127.0.0.1:{closed_port()}")
+    monkeypatch.chdir(tmp_path)
+    return data_dir
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Call ``main(argv)`` in-process; returns a :class:`Run`."""
+
+    def run(*argv: str) -> Run:
+        capsys.readouterr()
+        try:
+            code = main(list(argv))
+        except SystemExit as exc:  # argparse: --help and usage errors
+            code = exc.code if isinstance(exc.code, int) else 1
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def run_subprocess(cli_env):
+    """Run ``python -m certorder.cli.main`` as a real process (what users see)."""
+
+    def run(*argv: str, env: dict[str, str] | None = None, timeout: float = 60) -> Run:
+        completed = subprocess.run(
+            [sys.executable, "-m", "certorder.cli.main", *argv],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, **(env or {})},
+        )
+        return Run(completed.returncode, completed.stdout, completed.stderr)
+
+    return run
