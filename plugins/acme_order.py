@@ -17,6 +17,7 @@ the same order. The URLs the CA gave us are kept in ``plugin_meta``:
 
 from __future__ import annotations
 
+from acme import errors, messages
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -67,7 +68,18 @@ class AcmeOrderDriver:
 
     def advance(self, session: AcmeSession, plugin_meta: dict, csr_pem: bytes) -> ResultDTO:
         """Read the order at the CA and take the next step."""
-        return self._step(session, plugin_meta, session.order(plugin_meta["order_url"]), csr_pem)
+        url = plugin_meta["order_url"]
+        try:
+            order = session.order(url)
+        except (errors.ClientError, messages.Error):
+            if session.net.last_status_code() != 404:
+                raise
+            # Placing a new order here would hide that this one is gone; say so instead.
+            return invalid(
+                f"the ACME CA no longer knows order {url} (it expired, or the CA lost its "
+                "state); submit a new order"
+            )
+        return self._step(session, plugin_meta, order, csr_pem)
 
     def cancel(self, session: AcmeSession, plugin_meta: dict) -> ResultDTO:
         """Deactivate the order's pending authorizations (RFC 8555 §7.5.2): the order

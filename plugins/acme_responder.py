@@ -44,6 +44,10 @@ class _ResponderServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.tokens = tokens
 
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        # A validator that hangs up early is routine; don't print tracebacks for it.
+        LOG.debug("http-01 responder: error serving %s", client_address, exc_info=True)
+
 
 class Http01Responder:
     """Serves key authorizations by token; the listener starts on the first token."""

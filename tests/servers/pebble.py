@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import ssl
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,7 +116,8 @@ class PebbleServer:
     def root_pem(self) -> str:
         """The current issuing root, from the management interface."""
         url = f"https://127.0.0.1:{self.management_port}/roots/0"
-        return httpx.get(url, verify=str(self.ca_bundle), timeout=5).text
+        context = ssl.create_default_context(cafile=str(self.ca_bundle))
+        return httpx.get(url, verify=context, timeout=5).text
 
     def set_txt(self, host: str, value: str) -> None:
         """Publish a TXT record in the fake DNS (``host`` with a trailing dot)."""
