@@ -7,8 +7,13 @@ temporary ``site`` directory (see ``test_manager.py``).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from pydantic import BaseModel
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -150,3 +155,21 @@ class NotAPlugin:
 
     def __init__(self, context: object) -> None:
         self.context = context
+
+
+def self_signed_pem(common_name: str = "contract test") -> str:
+    """A fresh self-signed certificate (for a key nobody else has), as PEM."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM).decode()

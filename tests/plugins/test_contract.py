@@ -4,15 +4,12 @@ the public surface of ``plugins``, and the no-Temporal rule."""
 from __future__ import annotations
 
 import ast
-import datetime as dt
 import types
 from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from fake_plugins import self_signed_pem
 from pydantic import BaseModel, ValidationError
 
 import plugins
@@ -31,23 +28,6 @@ from plugins import (
 )
 
 PLUGINS_DIR = Path(plugins.__file__).parent
-
-
-def self_signed_pem(common_name: str = "contract test") -> str:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 # -- vocabularies ------------------------------------------------------------------------

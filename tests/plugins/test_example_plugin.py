@@ -153,3 +153,10 @@ def test_manager_routes_csr_orders_to_the_example(myca: MyCAPlugin) -> None:
     selection = manager.validate_order(simple_cmc_order() | {"ca_id": "myca"})
 
     assert (selection.plugin_name, selection.plugin_ca_id) == ("myca", "myca")
+
+
+def test_guide_shows_the_example_verbatim() -> None:
+    guide = (EXAMPLE_DIR.parents[1] / "docs" / "plugin-development.md").read_text()
+    shown = guide.split("<!-- example-plugin:start -->\n```python\n")[1].split("```\n<!--")[0]
+
+    assert shown == (EXAMPLE_DIR / "certorder_myca" / "plugin.py").read_text()

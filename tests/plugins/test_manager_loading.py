@@ -191,3 +191,13 @@ def test_options_must_be_a_table(site: Path, tmp_path: Path) -> None:
     message = load_error(tmp_path, ["fake-first"], **{"fake-first": ["cas"]})
 
     assert message == "options of plugin 'fake-first' must be a table, not list"
+
+
+def test_the_built_in_local_ca_loads_through_its_entry_point(tmp_path: Path) -> None:
+    # No fake site: this is the project's own pyproject.toml registration, as installed.
+    with PluginManager(["local-ca"], tmp_path / "data") as manager:
+        [info, *_] = manager.ca_info()
+
+    assert type(manager.get("local-ca")).__name__ == "LocalCAPlugin"
+    assert info.plugin_name == "local-ca"
+    assert (tmp_path / "data" / "plugins" / "local-ca").is_dir()
