@@ -16,7 +16,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from plugins.csr import load_csr
 from plugins.interface.certificate_manager import CertificatePluginBase
 from plugins.interface.dto import CACreateDTO, CAInfo
 from plugins.interface.errors import (
@@ -34,6 +33,7 @@ from plugins.loading import (
     load_plugins,
     one_line,
 )
+from plugins.order_checks import check_request, optional_text
 
 __all__ = ["PLUGIN_NAMESPACE", "PluginManager", "Selection"]
 
@@ -41,10 +41,6 @@ LOG = logging.getLogger(__name__)
 
 #: The entry-point group every certificate plugin registers under.
 PLUGIN_NAMESPACE = "certorder.certificate.plugin"
-
-_ACCEPTED_TYPES = ", ".join(
-    t.value for t in CertificateRequestType if t is not CertificateRequestType.FULL_CMC
-)
 
 
 class Selection(BaseModel):
@@ -134,8 +130,8 @@ class PluginManager:
         :raises InvalidOrderError: ``plugin_name``/``ca_id`` are not strings, or two
             plugins offer the same ``ca_id``.
         """
-        plugin_name = _optional_text(order_meta, "plugin_name")
-        ca_id = _optional_text(order_meta, "ca_id")
+        plugin_name = optional_text(order_meta, "plugin_name")
+        ca_id = optional_text(order_meta, "ca_id")
         if ca_id is not None:
             return Selection(plugin_name=self._owner_of(ca_id, plugin_name), plugin_ca_id=ca_id)
         if plugin_name is not None:
@@ -159,14 +155,7 @@ class PluginManager:
         :raises InvalidOrderError: the order can never succeed as given.
         :raises PluginNotFoundError: no enabled plugin can take it.
         """
-        request_type = _request_type(order_meta)
-        if request_type is CertificateRequestType.SIMPLE_CMC:
-            csr = order_meta.get("request_data")
-            if not csr:
-                raise InvalidOrderError("simple-cmc orders need request_data: a PEM PKCS#10 CSR")
-            if not isinstance(csr, str | bytes):
-                raise InvalidOrderError("request_data must be a PEM PKCS#10 CSR as a string")
-            load_csr(csr)
+        request_type = check_request(order_meta)
         selection = self.select(order_meta)
         plugin = self.get(selection.plugin_name)
         accepted = [CertificateRequestType(t) for t in plugin.supported_request_types()]
@@ -269,24 +258,3 @@ class PluginManager:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-def _optional_text(order_meta: Mapping[str, Any], key: str) -> str | None:
-    value = order_meta.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value:
-        raise InvalidOrderError(f"{key} must be a non-empty string")
-    return value
-
-
-def _request_type(order_meta: Mapping[str, Any]) -> CertificateRequestType:
-    raw = order_meta.get("request_type") or CertificateRequestType.CUSTOM.value
-    if raw == CertificateRequestType.FULL_CMC:
-        raise InvalidOrderError("full-cmc requests are not supported")
-    try:
-        return CertificateRequestType(raw)
-    except ValueError:
-        raise InvalidOrderError(
-            f"unknown request_type {raw!r}; use one of {_ACCEPTED_TYPES}"
-        ) from None
