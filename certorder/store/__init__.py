@@ -2,6 +2,13 @@
 
 from certorder.store.certificate_store import CertificateStore
 from certorder.store.engine import default_store_url
+from certorder.store.errors import StoreUnavailableError
 from certorder.store.models import CertificateContainer, StoredSecret
 
-__all__ = ["CertificateContainer", "CertificateStore", "StoredSecret", "default_store_url"]
+__all__ = [
+    "CertificateContainer",
+    "CertificateStore",
+    "StoreUnavailableError",
+    "StoredSecret",
+    "default_store_url",
+]

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, Row, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from certorder.store.engine import SQLITE_IMMEDIATE, create_store_engine
+from certorder.store.errors import StoreUnavailableError
 from certorder.store.migrate import upgrade_to_head
 from certorder.store.models import CertificateContainer, StoredSecret
 from certorder.store.schema import (
@@ -49,10 +50,18 @@ class CertificateStore:
         A SQLite file's directory is created when missing.
 
         :raises ValueError: when ``url`` is not a SQLite or PostgreSQL URL.
+        :raises StoreUnavailableError: when the database cannot be reached or created.
         """
         engine = create_store_engine(url)
         try:
             upgrade_to_head(engine)
+        except (OperationalError, InterfaceError) as exc:
+            engine.dispose()
+            where = engine.url.render_as_string(hide_password=True)
+            cause = str(exc.orig or exc).strip().splitlines()[0]
+            raise StoreUnavailableError(
+                f"cannot open the certificate store at {where}: {cause}"
+            ) from exc
         except BaseException:
             engine.dispose()
             raise

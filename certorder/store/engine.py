@@ -8,6 +8,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from certorder.store.errors import StoreUnavailableError
+
 #: How long a SQLite writer waits for another process's write lock before failing.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -45,10 +47,20 @@ def normalize_url(url: str) -> URL:
 
 
 def create_store_engine(url: str) -> Engine:
-    """An engine for ``url``; for SQLite, creates the file's directory first."""
+    """An engine for ``url``; for SQLite, creates the file's directory first.
+
+    :raises ValueError: for a URL the store cannot use (see :func:`normalize_url`).
+    :raises StoreUnavailableError: when the SQLite directory cannot be created.
+    """
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        directory = Path(parsed.database).expanduser().parent
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailableError(
+                f"cannot create the certificate store's directory {directory}: {exc.strerror}"
+            ) from exc
         engine = create_engine(
             parsed,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},

@@ -1,13 +1,11 @@
 """Schema migrations, run from code: no alembic.ini is needed at run time.
 
-``python -m certorder.store.migrate upgrade URL`` upgrades a store by hand;
-``python -m certorder.store.migrate revision "add private keys"`` writes the next
-numbered revision file (``0002_add_private_keys.py``) into ``migrations/versions``.
+By hand: ``python -m certorder.store upgrade URL`` and
+``python -m certorder.store revision "add private keys"`` (see ``__main__``).
 """
 
 from __future__ import annotations
 
-import argparse
 import threading
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
-from certorder.store.engine import SQLITE_IMMEDIATE, create_store_engine
+from certorder.store.engine import SQLITE_IMMEDIATE
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -79,25 +77,3 @@ def new_revision(message: str) -> Path:
     rev_id = f"{int(head_revision()) + 1:04d}"
     script = command.revision(alembic_config(), message=message, rev_id=rev_id)
     return Path(script.path)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Command line: ``upgrade URL`` or ``revision MESSAGE``."""
-    parser = argparse.ArgumentParser(prog="python -m certorder.store.migrate")
-    sub = parser.add_subparsers(dest="action", required=True)
-    sub.add_parser("upgrade", help="upgrade a store to the newest revision").add_argument("url")
-    sub.add_parser("revision", help="write the next revision file").add_argument("message")
-    args = parser.parse_args(argv)
-    if args.action == "upgrade":
-        engine = create_store_engine(args.url)
-        try:
-            upgrade_to_head(engine)
-            print(f"store at revision {current_revision(engine)}")
-        finally:
-            engine.dispose()
-    else:
-        print(new_revision(args.message))
-
-
-if __name__ == "__main__":
-    main()

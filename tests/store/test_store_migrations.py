@@ -16,7 +16,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import delete, insert, inspect, select, text
 
-from certorder.store import CertificateStore, default_store_url, migrate
+from certorder.store import CertificateStore, StoreUnavailableError, default_store_url, migrate
 from certorder.store.engine import create_store_engine, normalize_url
 from certorder.store.schema import certificate_containers, certificate_secrets, metadata
 
@@ -225,3 +225,21 @@ def test_postgres_urls_use_psycopg3(url: str) -> None:
 def test_bad_store_urls_are_refused(url: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         CertificateStore.open(url)
+
+
+def test_unreachable_postgres_is_a_one_line_error_without_password() -> None:
+    # Port 1 on loopback: nothing listens there, the connection is refused at once.
+    with pytest.raises(StoreUnavailableError) as caught:
+        CertificateStore.open("postgresql://u:hunter2@127.0.0.1:1/certs")
+
+    message = str(caught.value)
+    assert message.startswith("cannot open the certificate store at postgresql+psycopg://u:***@")
+    assert "hunter2" not in message and "\n" not in message
+
+
+def test_sqlite_directory_that_cannot_be_created_is_reported(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+
+    with pytest.raises(StoreUnavailableError, match="cannot create the certificate store's"):
+        CertificateStore.open(f"sqlite:///{blocker}/sub/certorder.db")
