@@ -28,8 +28,13 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+# pip's own chatter goes to a log, shown only when something fails.
+PIP_LOG=$(mktemp)
+if ! { .venv/bin/python -m pip install -q --upgrade pip &&
+       .venv/bin/python -m pip install -q -e '.[test]'; } >"$PIP_LOG" 2>&1; then
+  cat "$PIP_LOG" >&2; rm -f "$PIP_LOG"; echo "setup: pip install failed" >&2; exit 1
+fi
+rm -f "$PIP_LOG"
 
 # PostgreSQL: the store is tested on it too. Start the local cluster if it is down.
 if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then
