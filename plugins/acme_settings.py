@@ -49,10 +49,13 @@ class AcmeSettings(BaseSettings):
         if value is None:
             return None
         text = value.get_secret_value()
+        standard = text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4)
         try:
-            base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            key = base64.b64decode(standard, validate=True)
         except (binascii.Error, ValueError):
-            raise ValueError("eab_hmac_key must be base64url, as the CA issued it") from None
+            key = b""
+        if not key:
+            raise ValueError("eab_hmac_key must be base64url, as the CA issued it")
         return value
 
     @model_validator(mode="after")

@@ -115,7 +115,14 @@ class PebbleServer:
 
     def root_pem(self) -> str:
         """The current issuing root, from the management interface."""
-        url = f"https://127.0.0.1:{self.management_port}/roots/0"
+        return self._management("roots/0")
+
+    def intermediate_pem(self) -> str:
+        """The current issuing intermediate, from the management interface."""
+        return self._management("intermediates/0")
+
+    def _management(self, path: str) -> str:
+        url = f"https://127.0.0.1:{self.management_port}/{path}"
         context = ssl.create_default_context(cafile=str(self.ca_bundle))
         return httpx.get(url, verify=context, timeout=5).text
 
