@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -219,14 +220,18 @@ def test_reopened_store_still_returns_the_certificate(store_url: str, order_id: 
     assert found.certificate == LEAF
 
 
-def test_list_containers_newest_first_with_limit(store: CertificateStore) -> None:
-    orders = [f"list-{i}-{datetime.now(UTC).timestamp()}" for i in range(3)]
+def test_list_newest_first_with_limit_and_count(store: CertificateStore) -> None:
+    orders = [f"list-{i}-{uuid.uuid4().hex}" for i in range(3)]
     stored = [_store(store, order) for order in orders]
 
     newest_two = store.list_containers(limit=2)
+    total = store.count_containers()
 
     assert [c.container_id for c in newest_two] == [stored[2].container_id, stored[1].container_id]
     assert newest_two[0].certificate == LEAF
+    assert total >= 3
+    _store(store, orders[0])  # a repeat adds nothing
+    assert store.count_containers() == total
     with pytest.raises(ValueError, match="limit must be between 1 and"):
         store.list_containers(limit=0)
 
