@@ -13,8 +13,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--api-key", default=None, help="key clients must send (default: random)")
-    parser.add_argument("--scenario", default="issue",
-                        help="issue, pending, dcv, approval, reject or cancel")
+    parser.add_argument(
+        "--scenario", default="issue", help="issue, pending, dcv, approval, reject or cancel"
+    )
     parser.add_argument("--polls", type=int, default=0)
     args = parser.parse_args()
     sim = CertCentralSimulator(port=args.port, api_key=args.api_key)

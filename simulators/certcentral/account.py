@@ -23,11 +23,13 @@ from simulators.certcentral.validation import OrderRequest
 #: check-dcv answers while the token is not found (documented per DCV method).
 _DCV_ERRORS = {
     "dns-txt-token": (
-        "invalid_dns_txt", "Could not find a valid TXT record for one or more domains."
+        "invalid_dns_txt",
+        "Could not find a valid TXT record for one or more domains.",
     ),
     # Not on the check-dcv page (which lists TXT, HTTP and email): same style.
     "dns-cname-token": (
-        "invalid_dns_cname", "Could not find a valid CNAME record for one or more domains."
+        "invalid_dns_cname",
+        "Could not find a valid CNAME record for one or more domains.",
     ),
     "http-token": (
         "file_random_value_not_found",
@@ -106,8 +108,11 @@ class Account:
         with self.lock:
             number = next(self._ids)
             order = Order(
-                id=number, request_id=number + 400000, certificate_id=number + 800000,
-                req=req, scenario=scenario,
+                id=number,
+                request_id=number + 400000,
+                certificate_id=number + 800000,
+                req=req,
+                scenario=scenario,
                 status="needs_approval" if scenario.kind == "approval" else "pending",
             )
             if req.dcv_method != "email":
@@ -146,12 +151,15 @@ class Account:
         with self.lock:
             rows = []
             for order in self.orders.values():
-                values = {"id": str(order.id), "status": order.status,
-                          "common_name": order.req.common_name,
-                          "product_name_id": order.req.product}
+                values = {
+                    "id": str(order.id),
+                    "status": order.status,
+                    "common_name": order.req.common_name,
+                    "product_name_id": order.req.product,
+                }
                 if all(values.get(key) == value for key, value in filters.items()):
                     rows.append(order)
-            page = rows[offset: offset + limit]
+            page = rows[offset : offset + limit]
             return {
                 "orders": [views.summary(order) for order in page],
                 "page": {"total": len(rows), "limit": limit, "offset": offset},
@@ -162,15 +170,19 @@ class Account:
         with self.lock:
             order = self.get(order_id)
             if order.status not in _CANCELABLE:
-                raise errors.ApiError(400, "invalid_order_status",
-                                      f"An order with status {order.status} cannot be canceled.")
+                raise errors.ApiError(
+                    400,
+                    "invalid_order_status",
+                    f"An order with status {order.status} cannot be canceled.",
+                )
             order.status = "canceled"
 
     def _pending(self, order_id: int) -> Order:
         order = self.get(order_id)
         if order.status != "pending":
-            raise errors.ApiError(400, "invalid_order_status",
-                                  f"The order status is {order.status}, not pending.")
+            raise errors.ApiError(
+                400, "invalid_order_status", f"The order status is {order.status}, not pending."
+            )
         return order
 
     def change_dcv_method(self, order_id: int, method: str) -> dict:
@@ -184,8 +196,10 @@ class Account:
                 return {}
             order.dcv_random_value = secrets.token_hex(16)
             expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
-            return {"dcv_random_value": order.dcv_random_value,
-                    "expiration_date": expires.replace(microsecond=0).isoformat()}
+            return {
+                "dcv_random_value": order.dcv_random_value,
+                "expiration_date": expires.replace(microsecond=0).isoformat(),
+            }
 
     def resend_emails(self, order_id: int) -> None:
         """``PUT .../resend-emails``: the simulated recipient approves at once."""
@@ -201,11 +215,15 @@ class Account:
                 raise errors.ApiError(400, *_DCV_ERRORS[method])
             if order.scenario.kind == "dcv":
                 self._issue(order)
-            return {"order_status": order.status, "certificate_id": order.certificate_id,
-                    "dcv_status": "valid",
-                    "dns_name_validations": [
-                        {"dns_name": n, "status": "approved"}
-                        for n in [order.req.common_name, *order.req.dns_names]]}
+            return {
+                "order_status": order.status,
+                "certificate_id": order.certificate_id,
+                "dcv_status": "valid",
+                "dns_name_validations": [
+                    {"dns_name": n, "status": "approved"}
+                    for n in [order.req.common_name, *order.req.dns_names]
+                ],
+            }
 
     def decide_request(self, request_id: int, status: str, comment: str | None) -> None:
         """``PUT request/{id}/status``: an administrator approves or rejects."""

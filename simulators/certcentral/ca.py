@@ -30,17 +30,29 @@ def _name(common_name: str) -> x509.Name:
 
 def _ca_usage() -> x509.KeyUsage:
     return x509.KeyUsage(
-        digital_signature=True, content_commitment=False, key_encipherment=False,
-        data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-        encipher_only=False, decipher_only=False,
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=True,
+        crl_sign=True,
+        encipher_only=False,
+        decipher_only=False,
     )
 
 
 def _leaf_usage() -> x509.KeyUsage:
     return x509.KeyUsage(
-        digital_signature=True, content_commitment=False, key_encipherment=False,
-        data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-        encipher_only=False, decipher_only=False,
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
     )
 
 
@@ -56,13 +68,23 @@ class SimulatorCA:
         now = dt.datetime.now(dt.UTC) - _BACKDATE
         self._root_key = ec.generate_private_key(ec.SECP256R1())
         self.root = self._ca_cert(
-            _name("CertCentral Simulator Root CA"), self._root_key, self._root_key,
-            _name("CertCentral Simulator Root CA"), now, 3650, path_length=1,
+            _name("CertCentral Simulator Root CA"),
+            self._root_key,
+            self._root_key,
+            _name("CertCentral Simulator Root CA"),
+            now,
+            3650,
+            path_length=1,
         )
         self._key = ec.generate_private_key(ec.SECP256R1())
         self.intermediate = self._ca_cert(
-            _name("CertCentral Simulator TLS CA"), self._key, self._root_key,
-            self.root.subject, now, 1825, path_length=0,
+            _name("CertCentral Simulator TLS CA"),
+            self._key,
+            self._root_key,
+            self.root.subject,
+            now,
+            1825,
+            path_length=0,
         )
 
     @staticmethod
@@ -82,7 +104,10 @@ class SimulatorCA:
         )
 
     def issue(
-        self, csr: x509.CertificateSigningRequest, common_name: str, dns_names: list[str],
+        self,
+        csr: x509.CertificateSigningRequest,
+        common_name: str,
+        dns_names: list[str],
         days: int,
     ) -> x509.Certificate:
         """A TLS server leaf for the CSR's key, CN ``common_name``, SANs = CN + names."""

@@ -26,8 +26,9 @@ class ApiError(Exception):
 def rate_limited(retry_after: int | None) -> ApiError:
     """Documented 429 answer when an API key exceeds its request budget."""
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-    return ApiError(429, "request_limit_exceeded",
-                    "Service unavailable, please limit request volume", headers)
+    return ApiError(
+        429, "request_limit_exceeded", "Service unavailable, please limit request volume", headers
+    )
 
 
 def unavailable(retry_after: int | None) -> ApiError:
@@ -55,8 +56,11 @@ def not_found(what: str) -> ApiError:
 
 def bad_format() -> ApiError:
     """Documented 400 for a body that is not valid JSON."""
-    return ApiError(400, "bad_request_format",
-                    "The request body is malformed. Make sure the request body uses valid JSON.")
+    return ApiError(
+        400,
+        "bad_request_format",
+        "The request body is malformed. Make sure the request body uses valid JSON.",
+    )
 
 
 def invalid(field: str, message: str) -> ApiError:

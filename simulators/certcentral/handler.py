@@ -64,7 +64,7 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         try:
             if url.path.startswith("/_sim/"):
-                self._reply(200, self.sim.admin(method, url.path[len("/_sim/"):], _loads(raw)))
+                self._reply(200, self.sim.admin(method, url.path[len("/_sim/") :], _loads(raw)))
                 return
             if not url.path.startswith(API):
                 raise errors.not_found("route")
@@ -76,7 +76,7 @@ class Handler(BaseHTTPRequestHandler):
                 if self.headers.get_content_type() != "application/json":
                     raise errors.bad_format()
                 body = _loads(raw)
-            route, args = _route(method, url.path[len(API):])
+            route, args = _route(method, url.path[len(API) :])
             query = dict(parse_qsl(url.query))
             status, answer = getattr(self, "api_" + route)(body, query, **args)
             self._reply(status, answer)
@@ -116,7 +116,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def api_list_orders(self, body, query):
         filters = {
-            key[len("filters["):-1]: value
+            key[len("filters[") : -1]: value
             for key, value in query.items()
             if key.startswith("filters[") and key.endswith("]")
         }
@@ -164,10 +164,18 @@ class Handler(BaseHTTPRequestHandler):
         return 204, None
 
     def api_products(self, body, query):
-        return 200, {"products": [
-            {"group_name": "ssl_certificate", "name_id": key, "name": name,
-             "type": "ssl_certificate", "validation_type": validation}
-            for key, (name, validation) in PRODUCTS.items()]}
+        return 200, {
+            "products": [
+                {
+                    "group_name": "ssl_certificate",
+                    "name_id": key,
+                    "name": name,
+                    "type": "ssl_certificate",
+                    "validation_type": validation,
+                }
+                for key, (name, validation) in PRODUCTS.items()
+            ]
+        }
 
 
 def _route(method: str, path: str) -> tuple[str, dict[str, str]]:

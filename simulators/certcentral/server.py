@@ -63,7 +63,10 @@ class CertCentralSimulator:
         server.simulator = self  # type: ignore[attr-defined]
         self._port = server.server_address[1]
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        # A short poll interval keeps stop() and go_offline() fast.
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -153,17 +156,22 @@ class CertCentralSimulator:
         body = body if isinstance(body, dict) else {}
         try:
             if (method, path) == ("GET", "state"):
-                return {"orders_placed": self.orders_placed, "scenario": self.scenario.kind,
-                        "orders": {o.id: o.status for o in self.account.orders.values()}}
+                return {
+                    "orders_placed": self.orders_placed,
+                    "scenario": self.scenario.kind,
+                    "orders": {o.id: o.status for o in self.account.orders.values()},
+                }
             if (method, path) == ("GET", "root"):
                 return {"pem": self.root_pem}
             if (method, path) == ("POST", "scenario"):
-                self.set_scenario(body.get("kind", "issue"), int(body.get("polls", 0)),
-                                  body.get("reason"))
+                self.set_scenario(
+                    body.get("kind", "issue"), int(body.get("polls", 0)), body.get("reason")
+                )
                 return {"scenario": self.scenario.kind, "polls": self.scenario.polls}
             if (method, path) == ("POST", "fault"):
-                self.fail_next(int(body.get("status", 503)), int(body.get("count", 1)),
-                               body.get("retry_after"))
+                self.fail_next(
+                    int(body.get("status", 503)), int(body.get("count", 1)), body.get("retry_after")
+                )
                 return {"queued": True}
         except (TypeError, ValueError) as exc:
             raise errors.ApiError(400, "invalid_param|admin", str(exc)) from None

@@ -111,8 +111,15 @@ def validate_order(product: str, body: object) -> OrderRequest:
     ):
         raise errors.invalid("custom_fields", "custom_fields need metadata_id and value.")
     return OrderRequest(
-        product=product, csr=csr, csr_pem=certificate["csr"], common_name=common_name,
-        dns_names=[n.lower() for n in dns_names], signature_hash=certificate["signature_hash"],
-        validity_days=_validity_days(body), dcv_method=dcv_method,
-        organization_id=organization_id, comments=comments, custom_fields=custom_fields,
+        product=product,
+        csr=csr,
+        csr_pem=certificate["csr"],
+        common_name=common_name,
+        dns_names=[n.lower() for n in dns_names],
+        signature_hash=certificate["signature_hash"],
+        validity_days=_validity_days(body),
+        dcv_method=dcv_method,
+        organization_id=organization_id,
+        comments=comments,
+        custom_fields=custom_fields,
     )

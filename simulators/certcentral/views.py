@@ -30,27 +30,44 @@ def describe(order: Order) -> dict:
     """The Order info body."""
     name, validation = PRODUCTS[order.req.product]
     certificate: dict = {
-        "id": order.certificate_id, "common_name": order.req.common_name,
-        "dns_names": order.req.dns_names, "csr": order.req.csr_pem,
-        "signature_hash": order.req.signature_hash, "date_created": order.created,
+        "id": order.certificate_id,
+        "common_name": order.req.common_name,
+        "dns_names": order.req.dns_names,
+        "csr": order.req.csr_pem,
+        "signature_hash": order.req.signature_hash,
+        "date_created": order.created,
     }
     if order.certificate is not None:
         certificate["serial_number"] = format(order.certificate.serial_number, "X")
         certificate["valid_till"] = order.certificate.not_valid_after_utc.date().isoformat()
-    request = {"id": order.request_id, "date": order.created, "type": "new_request",
-               "status": order.request_status, "comments": order.req.comments or ""}
+    request = {
+        "id": order.request_id,
+        "date": order.created,
+        "type": "new_request",
+        "status": order.request_status,
+        "comments": order.req.comments or "",
+    }
     if order.processor_comment:
         request["processor_comment"] = order.processor_comment
     info: dict = {
-        "id": order.id, "certificate": certificate, "status": order.status,
+        "id": order.id,
+        "certificate": certificate,
+        "status": order.status,
         "date_created": order.created,
-        "product": {"name_id": order.req.product, "name": name, "type": "ssl_certificate",
-                    "validation_type": validation},
-        "requests": [request], "dcv_method": order.req.dcv_method,
+        "product": {
+            "name_id": order.req.product,
+            "name": name,
+            "type": "ssl_certificate",
+            "validation_type": validation,
+        },
+        "requests": [request],
+        "dcv_method": order.req.dcv_method,
     }
     if order.req.organization_id is not None:
-        info["organization"] = {"id": order.req.organization_id,
-                                "name": ORGANIZATIONS[order.req.organization_id]}
+        info["organization"] = {
+            "id": order.req.organization_id,
+            "name": ORGANIZATIONS[order.req.organization_id],
+        }
     if order.req.custom_fields:
         info["custom_fields"] = order.req.custom_fields
     return info
@@ -60,10 +77,15 @@ def summary(order: Order) -> dict:
     """One entry of the List orders answer."""
     name, _ = PRODUCTS[order.req.product]
     return {
-        "id": order.id, "status": order.status, "date_created": order.created,
-        "certificate": {"id": order.certificate_id, "common_name": order.req.common_name,
-                        "dns_names": order.req.dns_names,
-                        "signature_hash": order.req.signature_hash},
+        "id": order.id,
+        "status": order.status,
+        "date_created": order.created,
+        "certificate": {
+            "id": order.certificate_id,
+            "common_name": order.req.common_name,
+            "dns_names": order.req.dns_names,
+            "signature_hash": order.req.signature_hash,
+        },
         "product": {"name_id": order.req.product, "name": name, "type": "ssl_certificate"},
         "product_name_id": order.req.product,
     }
