@@ -20,6 +20,18 @@ from plugins.interface.errors import PluginConfigurationError
 log = logging.getLogger(__name__)
 
 
+def request_number(request_id: str) -> int:
+    """A ``RequestId`` as a number: ``0x`` prefix means hex, else decimal."""
+    text = str(request_id).strip()
+    return int(text[2:], 16) if text.lower().startswith("0x") else int(text, 10)
+
+
+def _rid(request_id: str) -> str:
+    # Paths carry the decimal number, as the official client sends them (it reads the
+    # id from ``requestURL``); every Dogtag version parses that form.
+    return str(request_number(request_id))
+
+
 class DogtagUnavailableError(Exception):
     """Dogtag could not be reached, timed out, or answered 5xx; worth trying again."""
 
@@ -87,7 +99,7 @@ class DogtagClient:
 
     def get_request(self, request_id: str) -> dict[str, Any]:
         """A request's ``CertRequestInfo`` (no agent needed)."""
-        return self._json("GET", f"/ca/rest/certrequests/{request_id}")
+        return self._json("GET", f"/ca/rest/certrequests/{_rid(request_id)}")
 
     def list_requests(self, state: str, start: int, size: int) -> dict[str, Any]:
         """Agent listing of requests in ``state``, from request number ``start``."""
@@ -101,11 +113,11 @@ class DogtagClient:
 
     def review(self, request_id: str) -> dict[str, Any]:
         """Agent review of a request: the ``CertReviewResponse`` with a fresh nonce."""
-        return self._json("GET", f"/ca/rest/agent/certrequests/{request_id}")
+        return self._json("GET", f"/ca/rest/agent/certrequests/{_rid(request_id)}")
 
     def act(self, request_id: str, action: str, review: dict[str, Any]) -> None:
         """Agent action (``approve``, ``reject``, ``cancel``) with the review posted back."""
-        self._json("POST", f"/ca/rest/agent/certrequests/{request_id}/{action}", json=review)
+        self._json("POST", f"/ca/rest/agent/certrequests/{_rid(request_id)}/{action}", json=review)
 
     def get_cert(self, serial: str) -> dict[str, Any]:
         """A certificate's ``CertData`` (``Encoded`` PEM and ``PKCS7CertChain``)."""

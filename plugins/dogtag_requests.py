@@ -13,7 +13,7 @@ import copy
 from collections.abc import Iterator
 from typing import Any
 
-from plugins.dogtag_client import DogtagAPIError, DogtagClient
+from plugins.dogtag_client import DogtagAPIError, DogtagClient, request_number
 
 #: Dogtag's request states, as ``CertRequestInfo.requestStatus`` reports them.
 PENDING, COMPLETE, REJECTED, CANCELED = "pending", "complete", "rejected", "canceled"
@@ -54,12 +54,6 @@ def review_value(review: dict[str, Any], name: str) -> str | None:
             if attribute.get("name") == name:
                 return attribute.get("Value")
     return None
-
-
-def request_number(request_id: str) -> int:
-    """A ``RequestId`` as a number: ``0x`` prefix means hex, else decimal."""
-    text = str(request_id).strip()
-    return int(text[2:], 16) if text.lower().startswith("0x") else int(text, 10)
 
 
 def find_placed(client: DogtagClient, tag: str, limit: int) -> dict[str, Any] | None:

@@ -19,6 +19,8 @@ class DogtagHandler(BaseHTTPRequestHandler):
     """Serves one connection; ``self.server.sim`` is the :class:`DogtagSimulator`."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    wbufsize = -1
     server_version = "Apache-Coyote/1.1"
 
     def setup(self) -> None:

@@ -93,7 +93,10 @@ class DogtagSimulator:
         self._server = _TLSServer((HOST, self.port), context, self)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"dogtag-sim-{self.port}", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"dogtag-sim-{self.port}",
+            daemon=True,
         )
         self._thread.start()
         return self

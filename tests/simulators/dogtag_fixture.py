@@ -1,7 +1,7 @@
 """The ``dogtag_sim`` pytest fixture: a fresh simulator per test, on a free port.
 
 Use it from a test module or a conftest with
-``from simulators.dogtag.testing import dogtag_sim  # noqa: F401``.
+``from tests.simulators.dogtag_fixture import dogtag_sim  # noqa: F401``.
 """
 
 from __future__ import annotations
