@@ -172,7 +172,7 @@ class CertOrderClient:
         :raises OrderNotFoundError: no such order.
         :raises WorkerUnavailableError: the order runs but no worker answered in time.
         """
-        handle = self.temporal.get_workflow_handle(order_id)
+        handle = self.temporal.get_workflow_handle(order_id, result_type=OrderDocument)
         address = self.settings.temporal_address
         with temporal_errors(address, order_id):
             description = await handle.describe()
@@ -181,9 +181,9 @@ class CertOrderClient:
             if description.status == WorkflowExecutionStatus.RUNNING:
                 return await self._query_status(order_id)
             if description.status == WorkflowExecutionStatus.COMPLETED:
-                return await handle.result(result_type=OrderDocument)
+                return await handle.result()
             try:
-                await handle.result(result_type=OrderDocument)
+                await handle.result()
                 detail = ""
             except WorkflowFailureError as exc:
                 detail = str(exc.cause or exc)

@@ -1,0 +1,104 @@
+"""Through the CLI with a real worker: submit --wait, show, list, cert get, and a chain
+that verifies against the local CA's root."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import pytest
+from cli_helpers import assert_one_line_error
+from x509_helpers import make_csr, make_key, verify_server_chain
+
+from certorder.settings import Settings
+from worker import run_worker
+
+
+@pytest.fixture
+async def live(temporal_env, cli_env, monkeypatch, run_cli):
+    """A worker on its own task queue; the CLI (via env) points at the same queue and data."""
+    address = temporal_env.client.service_client.config.target_host
+    task_queue = f"tq-cli-{uuid.uuid4().hex}"
+    monkeypatch.setenv("CERTORDER_TEMPORAL_ADDRESS", address)
+    monkeypatch.setenv("CERTORDER_TASK_QUEUE", task_queue)
+    # Create the local CA before the worker and the CLI both load the plugin.
+    assert run_cli("ca", "list").code == 0
+    settings = Settings(temporal_address=address, task_queue=task_queue, data_dir=cli_env)
+    stop = asyncio.Event()
+    worker = asyncio.create_task(run_worker(settings, stop=stop))
+    yield
+    stop.set()
+    await asyncio.wait_for(worker, timeout=60)
+
+
+async def _cli(run_cli, *argv: str):
+    # main() runs its own event loop, so it needs a thread of its own here.
+    return await asyncio.to_thread(run_cli, *argv)
+
+
+def _root_pem(run_cli) -> str:
+    cas = json.loads(run_cli("ca", "list", "--json").out)
+    [root] = [ca for ca in cas if ca["parent_ca_id"] is None]
+    return root["ca_signing_certificate"]
+
+
+async def test_submit_wait_show_list_and_get_the_certificate(live, run_cli, cli_env, tmp_path):
+    (tmp_path / "www.csr").write_text(make_csr(make_key("p256"), ["www.example.test"]))
+    order_id = f"e2e-{uuid.uuid4().hex[:12]}"
+
+    submitted = await _cli(
+        run_cli, "order", "submit", "--csr", "www.csr", "--order-id", order_id,
+        "--validity-days", "30", "--wait",
+    )  # fmt: skip
+    assert submitted.code == 0, submitted
+    lines = submitted.out.splitlines()
+    assert lines[0] == order_id
+    assert lines[-1].startswith(f"{order_id}: ACTIVE (certificate generated")
+    assert "issue_certificate_request: certificate generated (PENDING -> ACTIVE)" in submitted.err
+
+    shown = await _cli(run_cli, "order", "show", order_id, "--json")
+    document = json.loads(shown.out)
+    assert document["status"] == "ACTIVE" and document["plugin_name"] == "local-ca"
+    assert document["container_id"]
+    assert document["transitions"][-1]["to"] == "ACTIVE"
+    human = await _cli(run_cli, "order", "show", order_id)
+    assert "Status:      ACTIVE" in human.out
+
+    listed = await _cli(run_cli, "order", "list", "--status", "ACTIVE", "--json")
+    rows = {row["order_id"]: row for row in json.loads(listed.out)}
+    assert rows[order_id]["plugin_name"] == "local-ca"
+
+    out_dir = tmp_path / "certs"
+    out_dir.mkdir()
+    fetched = await _cli(run_cli, "cert", "get", order_id, "--out", str(out_dir))
+    assert fetched.code == 0, fetched
+    leaf = (out_dir / f"{order_id}.crt").read_text()
+    chain = (out_dir / f"{order_id}.chain.crt").read_text()
+    assert (out_dir / f"{order_id}.fullchain.crt").read_text() == leaf + chain
+    assert fetched.out.split() == [
+        str(out_dir / f"{order_id}.{suffix}") for suffix in ("crt", "chain.crt", "fullchain.crt")
+    ]
+    built = verify_server_chain(leaf, chain or None, _root_pem(run_cli), "www.example.test")
+    validity = built[0].not_valid_after_utc - built[0].not_valid_before_utc
+    assert validity.days in (29, 30)
+
+    as_json = json.loads((await _cli(run_cli, "cert", "get", order_id, "--json")).out)
+    assert as_json["certificate"] == leaf and as_json["intermediates"] == chain
+    assert as_json["files"]["certificate"].endswith(f"{order_id}.crt")
+
+    watched = await _cli(run_cli, "order", "watch", order_id)
+    assert watched.code == 0 and watched.out.startswith(f"{order_id}: ACTIVE")
+
+    cancel = await _cli(run_cli, "order", "cancel", order_id)
+    assert_one_line_error(cancel, 2, f"order {order_id} is already ACTIVE; nothing to cancel")
+    again = await _cli(run_cli, "order", "submit", "--csr", "www.csr", "--order-id", order_id)
+    assert_one_line_error(again, 2, f"order {order_id} already exists")
+
+
+async def test_submit_json_prints_the_final_document(live, run_cli, tmp_path):
+    (tmp_path / "api.csr").write_text(make_csr(make_key("ed25519"), ["api.example.test"]))
+    result = await _cli(run_cli, "order", "submit", "--csr", "api.csr", "--wait", "--json")
+    assert result.code == 0, result
+    document = json.loads(result.out)
+    assert document["status"] == "ACTIVE" and document["order_id"].startswith("order-")
