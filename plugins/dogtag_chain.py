@@ -56,12 +56,12 @@ def issuer_path(leaf: x509.Certificate, pool: list[x509.Certificate]) -> list[x5
     path: list[x509.Certificate] = []
     current = leaf
     candidates = [c for c in pool if c != leaf]
-    while current.issuer != current.subject:
+    while not _issued(current, current):
         parent = next((c for c in candidates if _issued(current, c)), None)
         if parent is None:
             break
         candidates.remove(parent)
-        if parent.issuer == parent.subject:
+        if _issued(parent, parent):
             break
         path.append(parent)
         current = parent
