@@ -20,8 +20,7 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
+from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -39,17 +38,22 @@ from certorder.client_errors import (
 )
 from certorder.client_orders import (
     OrderSummary,
-    abnormal_end_document,
     check_order_id,
     new_order_id,
     order_summary,
     summary_of,
 )
+from certorder.client_status import (
+    check_order,
+    load_plugin_manager,
+    read_document,
+    stored_container,
+)
 from certorder.settings import Settings
-from certorder.store import CertificateContainer, CertificateStore
+from certorder.store import CertificateContainer
 from certorder.temporal_client import connect as connect_temporal
 from plugins.csr import load_csr
-from plugins.manager import PluginManager, Selection
+from plugins.manager import PluginManager
 from workflows import WORKFLOW_TYPE
 from workflows.models import CancelRequest, ModifyRequest, OrderDocument, OrderInput, OrderStatus
 from workflows.search_attributes import ORDER_STATUS, PLUGIN_NAME
@@ -58,23 +62,6 @@ __all__ = ["CertOrderClient", "OrderSummary", "check_order", "load_plugin_manage
 
 #: How long a status query may wait for a worker before the order counts as unattended.
 QUERY_TIMEOUT = timedelta(seconds=5)
-
-
-def load_plugin_manager(settings: Settings) -> PluginManager:
-    """Build the enabled plugins from the settings; load failures become CertOrderErrors."""
-    with plugin_errors():
-        return PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins)
-
-
-def check_order(plugins: PluginManager, order_meta: Mapping[str, Any]) -> Selection:
-    """Every pre-start check of an order (blocking); returns the plugin it would go to.
-
-    :raises InvalidInputError: the order cannot succeed as given, or no plugin takes it.
-    """
-    if not isinstance(order_meta, Mapping):
-        raise InvalidInputError("order_meta must be a mapping")
-    with plugin_errors():
-        return plugins.validate_order(order_meta)
 
 
 class CertOrderClient:
@@ -172,39 +159,9 @@ class CertOrderClient:
         :raises OrderNotFoundError: no such order.
         :raises WorkerUnavailableError: the order runs but no worker answered in time.
         """
-        handle = self.temporal.get_workflow_handle(order_id, result_type=OrderDocument)
-        address = self.settings.temporal_address
-        with temporal_errors(address, order_id):
-            description = await handle.describe()
-            if description.workflow_type != WORKFLOW_TYPE:
-                raise OrderNotFoundError(order_id)
-            if description.status == WorkflowExecutionStatus.RUNNING:
-                return await self._query_status(order_id)
-            if description.status == WorkflowExecutionStatus.COMPLETED:
-                return await handle.result()
-            try:
-                await handle.result()
-                detail = ""
-            except WorkflowFailureError as exc:
-                detail = str(exc.cause or exc)
-            return abnormal_end_document(order_id, description, detail)
-
-    async def _query_status(self, order_id: str) -> OrderDocument:
-        handle = self.temporal.get_workflow_handle(order_id)
-        try:
-            return await handle.query(
-                "status", result_type=OrderDocument, rpc_timeout=self.query_timeout
-            )
-        except RPCError as exc:
-            # The server holds a query until a worker picks it up: a timeout here
-            # means nobody polls the task queue, not that the server is down.
-            if exc.status in (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED):
-                raise WorkerUnavailableError(
-                    f"order {order_id} is running but no worker answered within "
-                    f"{self.query_timeout.total_seconds():g}s: is `certorder worker` "
-                    "(or `certorder dev`) running?"
-                ) from exc
-            raise
+        return await read_document(
+            self.temporal, self.settings.temporal_address, order_id, self.query_timeout
+        )
 
     async def modify(self, order_id: str, changes: Mapping[str, Any]) -> None:
         """Send the ``modify`` signal: ``changes`` are merged into the order's order_meta.
@@ -304,7 +261,7 @@ class CertOrderClient:
             order, still pending, ended in error or canceled).
         """
         check_order_id(order_id)
-        container = await asyncio.to_thread(self._stored_container, order_id)
+        container = await asyncio.to_thread(stored_container, self.settings, order_id)
         if container is not None:
             return container
         document = await self.status(order_id)
@@ -320,15 +277,3 @@ class CertOrderClient:
         raise InvalidInputError(
             f"order {order_id} ended {document.status}{detail} without a certificate"
         )
-
-    def _stored_container(self, order_id: str) -> CertificateContainer | None:
-        try:
-            store = CertificateStore.open(self.settings.resolved_store_url)
-        except ValueError as exc:
-            raise InvalidInputError(f"invalid store_url: {exc}") from None
-        except SQLAlchemyError as exc:
-            raise CertOrderError(f"cannot open the certificate store: {exc.orig or exc}") from None
-        try:
-            return store.get_by_order(order_id)
-        finally:
-            store.close()

@@ -1,0 +1,100 @@
+"""Reading an order's state for the client: its document (from Temporal) and its
+certificate (from the store). Split from :mod:`certorder.client` to keep it small."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
+from temporalio.service import RPCError, RPCStatusCode
+
+from certorder.client_errors import (
+    CertOrderError,
+    InvalidInputError,
+    OrderNotFoundError,
+    WorkerUnavailableError,
+    plugin_errors,
+    temporal_errors,
+)
+from certorder.client_orders import abnormal_end_document
+from certorder.settings import Settings
+from certorder.store import CertificateContainer, CertificateStore
+from plugins.manager import PluginManager, Selection
+from workflows import WORKFLOW_TYPE
+from workflows.models import OrderDocument
+
+
+def load_plugin_manager(settings: Settings) -> PluginManager:
+    """Build the enabled plugins from the settings; load failures become CertOrderErrors."""
+    with plugin_errors():
+        return PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins)
+
+
+def check_order(plugins: PluginManager, order_meta: Mapping[str, Any]) -> Selection:
+    """Every pre-start check of an order (blocking); returns the plugin it would go to.
+
+    :raises InvalidInputError: the order cannot succeed as given, or no plugin takes it.
+    """
+    if not isinstance(order_meta, Mapping):
+        raise InvalidInputError("order_meta must be a mapping")
+    with plugin_errors():
+        return plugins.validate_order(order_meta)
+
+
+async def read_document(
+    temporal: Client, address: str, order_id: str, query_timeout: timedelta
+) -> OrderDocument:
+    """The order's document: the ``status`` query while it runs, its result once ended.
+
+    :raises OrderNotFoundError: no such order (or a workflow of another type).
+    :raises WorkerUnavailableError: the order runs but no worker answered in time.
+    """
+    handle = temporal.get_workflow_handle(order_id, result_type=OrderDocument)
+    with temporal_errors(address, order_id):
+        description = await handle.describe()
+        if description.workflow_type != WORKFLOW_TYPE:
+            raise OrderNotFoundError(order_id)
+        if description.status == WorkflowExecutionStatus.RUNNING:
+            return await _query_status(temporal, order_id, query_timeout)
+        if description.status == WorkflowExecutionStatus.COMPLETED:
+            return await handle.result()
+        try:
+            await handle.result()
+            detail = ""
+        except WorkflowFailureError as exc:
+            detail = str(exc.cause or exc)
+        return abnormal_end_document(order_id, description, detail)
+
+
+async def _query_status(temporal: Client, order_id: str, timeout: timedelta) -> OrderDocument:
+    handle = temporal.get_workflow_handle(order_id)
+    try:
+        return await handle.query("status", result_type=OrderDocument, rpc_timeout=timeout)
+    except RPCError as exc:
+        # The server holds a query until a worker picks it up: a timeout here
+        # means nobody polls the task queue, not that the server is down.
+        if exc.status in (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED):
+            raise WorkerUnavailableError(
+                f"order {order_id} is running but no worker answered within "
+                f"{timeout.total_seconds():g}s: is `certorder worker` "
+                "(or `certorder dev`) running?"
+            ) from exc
+        raise
+
+
+def stored_container(settings: Settings, order_id: str) -> CertificateContainer | None:
+    """The order's certificate container from the configured store (blocking)."""
+    try:
+        store = CertificateStore.open(settings.resolved_store_url)
+    except ValueError as exc:
+        raise InvalidInputError(f"invalid store_url: {exc}") from None
+    except SQLAlchemyError as exc:
+        # Only the driver's message: the URL may hold a password.
+        raise CertOrderError(f"cannot open the certificate store: {exc.orig or exc}") from None
+    try:
+        return store.get_by_order(order_id)
+    finally:
+        store.close()
