@@ -1,0 +1,184 @@
+"""Debian's ``cfssl serve`` with a CA made by ``cfssl gencert -initca``.
+
+Profiles in the generated configuration:
+
+* ``server`` (also the default's usages): serverAuth, 90 days;
+* ``client``: clientAuth;
+* ``authed``: serverAuth, and only through ``authsign`` with :attr:`CfsslServer.auth_key`.
+
+With ``intermediate=True`` the server signs with an intermediate CA (made here with
+``cryptography`` under the ``-initca`` root), so chains have a real intermediate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from servers.ports import free_port, wait_listening
+
+CFSSL = shutil.which("cfssl")
+CFSSLJSON = shutil.which("cfssljson")
+
+_CA_CSR = {
+    "CN": "certorder cfssl test root",
+    "key": {"algo": "ecdsa", "size": 256},
+    "names": [{"O": "certorder tests"}],
+    "ca": {"expiry": "87600h"},
+}
+_SERVER = ["digital signature", "key encipherment", "server auth"]
+
+
+def _config(auth_key: str) -> dict:
+    return {
+        "signing": {
+            "default": {"expiry": "2160h", "usages": _SERVER},
+            "profiles": {
+                "server": {"expiry": "2160h", "usages": _SERVER},
+                "client": {"expiry": "2160h", "usages": ["digital signature", "client auth"]},
+                "authed": {"expiry": "2160h", "usages": _SERVER, "auth_key": "certorder"},
+            },
+        },
+        "auth_keys": {"certorder": {"type": "standard", "key": auth_key}},
+    }
+
+
+@dataclass
+class CfsslServer:
+    """One CFSSL CA on 127.0.0.1."""
+
+    workdir: Path
+    intermediate: bool = False
+    port: int = field(default_factory=free_port)
+    auth_key: str = field(default_factory=lambda: os.urandom(16).hex())
+
+    def __post_init__(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        assert CFSSL and CFSSLJSON, "golang-cfssl is not installed"
+        (self.workdir / "ca-csr.json").write_text(json.dumps(_CA_CSR))
+        made = subprocess.run(
+            [CFSSL, "gencert", "-initca", "ca-csr.json"],
+            cwd=self.workdir,
+            capture_output=True,
+            check=True,
+        )
+        subprocess.run(
+            [CFSSLJSON, "-bare", "root"], cwd=self.workdir, input=made.stdout, check=True
+        )
+        self.root = self.workdir / "root.pem"
+        self.signer, self.signer_key = self.root, self.workdir / "root-key.pem"
+        if self.intermediate:
+            self.signer, self.signer_key = self._make_intermediate()
+        self.config = self.workdir / "config.json"
+        self.config.write_text(json.dumps(_config(self.auth_key)))
+        self._process: subprocess.Popen | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The server's URL (no path)."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def root_pem(self) -> str:
+        """The self-signed root every issued chain must verify against."""
+        return self.root.read_text()
+
+    def signer_pem(self) -> str:
+        """The certificate CFSSL signs with (the root, or the intermediate)."""
+        return self.signer.read_text()
+
+    def start(self) -> None:
+        """Start ``cfssl serve``; return when it listens."""
+        log = open(self.workdir / "cfssl.log", "ab")  # noqa: SIM115 - owned by the child
+        self._process = subprocess.Popen(
+            [
+                CFSSL,
+                "serve",
+                "-address",
+                "127.0.0.1",
+                "-port",
+                str(self.port),
+                "-ca",
+                str(self.signer),
+                "-ca-key",
+                str(self.signer_key),
+                "-config",
+                str(self.config),
+                "-loglevel",
+                "2",
+            ],
+            cwd=self.workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_listening(self.port)
+
+    def stop(self) -> None:
+        """Stop the server (its CA files stay, so :meth:`start` brings the same CA back)."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+    def _make_intermediate(self) -> tuple[Path, Path]:
+        root = x509.load_pem_x509_certificate(self.root.read_bytes())
+        root_key = serialization.load_pem_private_key(
+            (self.workdir / "root-key.pem").read_bytes(), password=None
+        )
+        key = ec.generate_private_key(ec.SECP256R1())
+        now = dt.datetime.now(dt.UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(
+                x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "certorder cfssl test sub")])
+            )
+            .issuer_name(root.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=365))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(root.public_key()), False
+            )
+            .sign(root_key, hashes.SHA256())
+        )
+        cert_path, key_path = self.workdir / "sub.pem", self.workdir / "sub-key.pem"
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.TraditionalOpenSSL,
+                serialization.NoEncryption(),
+            )
+        )
+        return cert_path, key_path
