@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]
 
-from conftest import start_dev_server  # noqa: E402
+from temporal_server import start_dev_server  # noqa: E402
 from order_fixtures import issued_for, new_request, result, waiting  # noqa: E402
 from order_harness import order_worker  # noqa: E402
 from scripted_plugin import ScriptedPlugin  # noqa: E402

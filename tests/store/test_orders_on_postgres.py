@@ -12,12 +12,14 @@ from workflows.models import OrderStatus
 
 
 @pytest.mark.postgres
-async def test_order_stores_its_certificate_in_postgres(temporal_env, postgres_session_url,
-                                                        tmp_path):
+async def test_order_stores_its_certificate_in_postgres(
+    temporal_env, postgres_session_url, tmp_path
+):
     plugin = ScriptedPlugin()
     request = new_request()
-    async with order_worker(temporal_env, {"scripted": plugin}, tmp_path,
-                            store_url=postgres_session_url) as orders:
+    async with order_worker(
+        temporal_env, {"scripted": plugin}, tmp_path, store_url=postgres_session_url
+    ) as orders:
         handle = await orders.start(request.order_meta)
         plugin.script(handle.id, waiting(), issued_for(request.csr))
         doc = await orders.result(handle)

@@ -6,7 +6,7 @@ import asyncio
 import threading
 
 import pytest
-from conftest import start_dev_server
+from temporal_server import start_dev_server
 from order_fixtures import issued_for, new_request, waiting
 from order_harness import order_worker
 from scripted_plugin import ScriptedPlugin
