@@ -1,7 +1,8 @@
 """The one boundary where plugin exceptions become order outcomes.
 
-* :class:`~plugins.CAUnavailableError` is not a failure: it becomes a
-  ``CA_UNAVAILABLE_FOR_REQUEST`` result, so the core calls the same method later.
+* :class:`~plugins.CAUnavailableError` is not a failure. From an order method it becomes
+  a ``CA_UNAVAILABLE_FOR_REQUEST`` result, so the core calls the same method later; from
+  plugin selection (a ``ca_id`` lookup) Temporal retries the activity after the delay.
 * Any other exception from plugin code fails the activity with a **non-retryable**
   ``ApplicationError`` whose ``type`` is the exception's class name. The workflow turns
   that into the order's ``ERROR`` (the seed: "or else the plugin raises an exception").
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 from temporalio.exceptions import ApplicationError
 
@@ -26,9 +28,18 @@ log = logging.getLogger(__name__)
 
 @contextmanager
 def plugin_failures_end_the_order(describe: str) -> Iterator[None]:
-    """Turn any exception from plugin code into a non-retryable ``ApplicationError``."""
+    """Turn any exception from plugin code into a non-retryable ``ApplicationError``.
+
+    An unreachable CA (e.g. while resolving a ``ca_id``) is the exception: Temporal
+    retries the activity after the delay the plugin asked for.
+    """
     try:
         yield
+    except CAUnavailableError as exc:
+        raise ApplicationError(
+            str(exc), type=type(exc).__name__,
+            next_retry_delay=timedelta(milliseconds=exc.retry_msec),
+        ) from exc
     except Exception as exc:  # noqa: BLE001 - every plugin failure ends the order
         log.warning("%s raised %s: %s", describe, type(exc).__name__, exc)
         raise ApplicationError(
