@@ -1,0 +1,42 @@
+"""The store activity: checks before storing, and stores once per order."""
+
+from __future__ import annotations
+
+import pytest
+from order_fixtures import issued_for, new_request
+from temporalio.testing import ActivityEnvironment
+
+from activities.models import StoreCertificateInput
+from activities.store_activities import StoreActivities
+from certorder.store import CertificateStore
+
+
+@pytest.fixture
+def store(tmp_path):
+    opened = CertificateStore.open(f"sqlite:///{tmp_path / 'certorder.db'}")
+    yield opened
+    opened.close()
+
+
+def _input(order_id: str, csr: str, issued) -> StoreCertificateInput:
+    return StoreCertificateInput(order_id=order_id, plugin_name="local-ca",
+                                 certificate=issued.certificate,
+                                 intermediates=issued.intermediates, csr=csr)
+
+
+def test_a_retried_store_finds_the_container_it_made(store):
+    request = new_request()
+    activity = StoreActivities(store).store_certificate
+    first = ActivityEnvironment().run(activity, _input("o1", request.csr, issued_for(request.csr)))
+    again = ActivityEnvironment().run(activity, _input("o1", request.csr, issued_for(request.csr)))
+    assert first.container_id and again.container_id == first.container_id
+    assert store.count_containers() == 1
+
+
+def test_a_certificate_for_another_key_is_refused_and_nothing_stored(store):
+    request, other = new_request(), new_request("other.example.test")
+    out = ActivityEnvironment().run(StoreActivities(store).store_certificate,
+                                    _input("o2", request.csr, issued_for(other.csr)))
+    assert out.container_id is None
+    assert "public key does not match the CSR" in out.rejected_reason
+    assert store.get_by_order("o2") is None
