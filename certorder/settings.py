@@ -46,8 +46,6 @@ class Settings(BaseSettings):
     store_url: str | None = None
     enabled_plugins: list[str] = Field(default_factory=lambda: ["local-ca"])
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    #: How long one plugin call may take before Temporal retries it on another attempt.
-    activity_timeout_seconds: float = Field(default=120.0, gt=0)
     max_concurrent_activities: int = Field(default=16, ge=1)
     #: The dev stack (``certorder dev``): ports of the Temporal frontend and its UI.
     dev_port: int = 7233
