@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 
+from certorder.client_errors import TemporalUnavailableError
 from certorder.settings import Settings
 
 
@@ -15,7 +16,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    asyncio.run(run_worker(settings))
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        asyncio.run(run_worker(settings))
+    except RuntimeError as exc:
+        # temporalio's core reports a refused connection as a bare RuntimeError.
+        if "client connect" not in str(exc).lower():
+            raise
+        raise TemporalUnavailableError(settings.temporal_address) from exc
     return 0
 
 

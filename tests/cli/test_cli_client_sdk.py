@@ -111,7 +111,8 @@ async def test_an_order_ended_by_an_operator_reads_as_error_and_refuses_changes(
     assert document.status is OrderStatus.ERROR
     assert document.sub_status == "workflow terminated"
     assert document.plugin_name == "local-ca"
-    with pytest.raises(OrderClosedError, match=f"order {order_id} is already ERROR; nothing to cancel"):
+    closed = f"order {order_id} is already ERROR; nothing to cancel"
+    with pytest.raises(OrderClosedError, match=closed):
         await client.cancel(order_id)
     with pytest.raises(OrderClosedError, match="nothing to modify"):
         await client.modify(order_id, {"validity_days": 3})

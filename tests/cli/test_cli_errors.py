@@ -110,3 +110,10 @@ def test_unexpected_errors_are_one_line_with_a_debug_hint(run_cli, cli_env, monk
     assert_one_line_error(result, 1, "ZeroDivisionError", "CERTORDER_DEBUG=1")
     monkeypatch.setenv("CERTORDER_DEBUG", "1")
     assert "Traceback" in run_cli("ca", "list").err
+
+
+def test_worker_with_the_server_down(run_subprocess):
+    result = run_subprocess("worker")
+    assert result.code == 1, result
+    assert "Traceback" not in result.err
+    assert result.err_lines[-1].startswith("certorder: error: cannot reach Temporal at 127.0.0.1:")
