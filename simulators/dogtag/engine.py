@@ -94,7 +94,8 @@ class Engine:
         with self.lock:
             profile = self.profiles.get(profile_id) if isinstance(profile_id, str) else None
             if profile is None:
-                raise bad_request(f"Bad request data: Profile {profile_id} not found")
+                shown = "null" if profile_id is None else profile_id
+                raise bad_request(f"Bad request data: Profile {shown} not found")
             if not profile.enabled:
                 raise bad_request(f"Bad request data: Profile {profile_id} not enabled")
             authority = self._target(aid)

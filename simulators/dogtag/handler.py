@@ -136,8 +136,9 @@ class DogtagHandler(BaseHTTPRequestHandler):
     def _require_agent(self) -> None:
         # Untrusted client certificates never get here: the TLS handshake refuses them,
         # as Tomcat does with its trust store. What is left is "no certificate at all".
+        # Dogtag's AuthMethodInterceptor answers a request without a principal so.
         if not self.request.getpeercert():
-            raise DogtagError(401, shapes.UNAUTHORIZED, "Authentication required")
+            raise DogtagError(403, shapes.FORBIDDEN, "Anonymous access not allowed.")
         self.server.sim.agent_calls += 1
 
     def _session(self) -> tuple[str, bool]:

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 
 from simulators.dogtag import authorities, shapes
 from simulators.dogtag.crypto import pem
-from simulators.dogtag.engine import DogtagError, Engine, bad_request
+from simulators.dogtag.engine import DogtagError, Engine, bad_request, parse_id
 
 AGENT_ACTIONS = ("approve", "reject", "cancel", "update", "validate", "assign", "unassign")
 
@@ -116,11 +116,15 @@ def get_request(call: Call) -> Reply:
 
 def agent_list(call: Call) -> Reply:
     state, kind = call.query.get("requestState"), call.query.get("requestType")
+    # ``requestState`` is the server's name; the 11.2.1 python client sends
+    # ``requestStatus``, which Dogtag ignores (so its filter never applies).
+    start = parse_id(call.query.get("start") or "0")
     try:
-        start = int(call.query.get("start") or 0)
         size = int(call.query.get("pageSize") or 20)
     except ValueError:
-        raise bad_request("Invalid paging parameters") from None
+        size = None
+    if start is None or size is None:
+        raise DogtagError(404, shapes.NOT_FOUND, "Invalid paging parameters")
     matches = [
         r
         for n, r in sorted(call.engine.requests.items())

@@ -111,7 +111,7 @@ def test_agent_calls_without_an_agent_certificate_are_refused(dogtag_sim, tmp_pa
         assert issued.status is S.WAITING_FOR_CA
         result = plugin.cancel_certificate_request("a-1", {}, plugin_meta, CORE)
         assert result.status is S.INVALID_OPERATION
-        assert "Authentication required" in result.status_message
+        assert "Anonymous access not allowed" in result.status_message
         assert not plugin.supports_create_ca()
     finally:
         plugin.close()
