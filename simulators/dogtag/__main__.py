@@ -36,11 +36,11 @@ def main(argv: list[str] | None = None) -> None:
     for profile in args.auto_issue:
         sim.set_auto_issue(profile)
     sim.start()
-    print(f"Dogtag simulator at {sim.base_url}")
+    print(f"Dogtag simulator at {sim.base_url}", flush=True)
     print(f"  CA bundle:   {sim.tls.root_pem}")
     print(f"  agent cert:  {sim.tls.agent_cert}")
     print(f"  agent key:   {sim.tls.agent_key}")
-    print(f"  host authority id: {sim.host_authority_id}")
+    print(f"  host authority id: {sim.host_authority_id}", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
