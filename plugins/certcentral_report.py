@@ -49,13 +49,13 @@ class OrderReporter:
         if status == "issued":
             return self._download(order, csr, plugin_meta)
         if status == "pending" and plugin_meta.get("dcv_method") in TOKEN_DCV_METHODS:
-            return self._check_dcv(plugin_meta, csr, label)
+            return self._check_dcv(plugin_meta, csr, label, retry_after)
         if status in WORKING:
-            return waiting(f"{label} is {status}", retry_after or self.settings.retry_msec)
+            return waiting(f"{label} is {status}", _pace(retry_after, self.settings.retry_msec))
         if status == "needs_approval":
             return client_issue(
                 f"{label} needs approval by a CertCentral administrator",
-                retry_after or self.settings.dcv_retry_msec,
+                _pace(retry_after, self.settings.dcv_retry_msec),
             )
         if status in CLIENT_MUST_ACT:
             return client_issue(f"{label} is {status}", self.settings.dcv_retry_msec)
@@ -66,7 +66,9 @@ class OrderReporter:
             return invalid(f"{label} was {status}" + (f": {reason}" if reason else ""))
         return waiting(f"{label} has unrecognised status {status!r}", self.settings.retry_msec)
 
-    def _check_dcv(self, plugin_meta: dict, csr, label: str) -> ResultDTO:
+    def _check_dcv(
+        self, plugin_meta: dict, csr, label: str, retry_after: int | None
+    ) -> ResultDTO:
         method = plugin_meta["dcv_method"]
         try:
             result = self.client.check_dcv(plugin_meta[ORDER_KEY])
@@ -82,14 +84,16 @@ class OrderReporter:
         return waiting(
             f"{label}: domain control {result.get('dcv_status', 'checked')}; "
             "DigiCert is completing validation",
-            self.settings.retry_msec,
+            _pace(retry_after, self.settings.retry_msec),
         )
 
     def _download(self, order: dict, csr, plugin_meta: dict) -> ResultDTO:
         certificate_id = (order.get("certificate") or {}).get("id")
         if not certificate_id:
-            return waiting(f"{self.brand} order is issued but has no certificate id yet",
-                           self.settings.retry_msec)
+            return waiting(
+                f"{self.brand} order is issued but has no certificate id yet",
+                self.settings.retry_msec,
+            )
         plugin_meta["certificate_id"] = certificate_id
         return self.generated([self.client.download_pem_all(certificate_id)], csr, plugin_meta)
 
@@ -104,3 +108,7 @@ class OrderReporter:
             leaf, intermediates, f"issued by {self.brand} order {plugin_meta[ORDER_KEY]}"
         )
 
+
+def _pace(retry_after: int | None, fallback: int) -> int:
+    """The server's ``Retry-After`` when it sent one (even 0), else the setting."""
+    return fallback if retry_after is None else retry_after

@@ -79,7 +79,10 @@ class Handler(BaseHTTPRequestHandler):
             route, args = _route(method, url.path[len(API) :])
             query = dict(parse_qsl(url.query))
             status, answer = getattr(self, "api_" + route)(body, query, **args)
-            self._reply(status, answer)
+            headers = {}
+            if route == "order_info" and self.sim.order_retry_after is not None:
+                headers["Retry-After"] = str(self.sim.order_retry_after)
+            self._reply(status, answer, headers)
         except errors.ApiError as exc:
             self._reply(exc.status, exc.body(), exc.headers)
 

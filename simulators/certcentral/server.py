@@ -9,6 +9,7 @@ Python API (the ``certcentral_sim`` test fixture yields one of these)::
     sim.go_offline(); sim.go_online()          # refuse connections, same port after
     sim.delay_seconds = 2.0                    # answer slowly (client timeouts);
     sim.delay_method = "POST"                  # ... only for this method
+    sim.order_retry_after = 17                 # Retry-After on Order info answers
     sim.approve(order_id)                      # an administrator approves
     sim.stop()
 
@@ -48,6 +49,8 @@ class CertCentralSimulator:
         self.delay_seconds = 0.0
         #: Delay only requests with this HTTP method (``None``: all requests).
         self.delay_method: str | None = None
+        #: ``Retry-After`` (seconds) sent with Order info answers, to pace pollers.
+        self.order_retry_after: int | None = None
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self._port = port

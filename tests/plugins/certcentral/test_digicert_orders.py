@@ -40,6 +40,16 @@ def test_pending_then_issued(certcentral_sim, make_digicert, new_order):
     assert certcentral_sim.orders_placed == 1
 
 
+def test_pending_order_honours_the_servers_retry_after(certcentral_sim, make_digicert,
+                                                      new_order):
+    certcentral_sim.set_scenario("pending", polls=5)
+    certcentral_sim.order_retry_after = 17
+    order = new_order(make_digicert(retry_msec=1234))
+    result = order.issue()
+    assert result.status is CertificateStatus.WAITING_FOR_CA
+    assert result.retry_msec == 17_000
+
+
 def test_dcv_is_a_client_data_issue_until_a_modify(certcentral_sim, make_digicert, new_order):
     certcentral_sim.set_scenario("dcv")
     order = new_order(make_digicert(dcv_retry_msec=4321))
