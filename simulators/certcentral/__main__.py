@@ -21,9 +21,9 @@ def main() -> None:
     sim = CertCentralSimulator(port=args.port, api_key=args.api_key)
     sim.set_scenario(args.scenario, polls=args.polls)
     sim.start()
-    print(f"CertCentral simulator at {sim.base_url}")
+    print(f"CertCentral simulator at {sim.base_url}", flush=True)
     print(f"X-DC-DEVKEY: {sim.api_key}")
-    print(f"admin: http://127.0.0.1:{sim.port}/_sim/state (root CA: /_sim/root)")
+    print(f"admin: http://127.0.0.1:{sim.port}/_sim/state (root CA: /_sim/root)", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
