@@ -63,3 +63,15 @@ def test_plugin_list_shows_enabled_and_installed(run_cli, cli_env):
     assert "local-ca" in listing["installed"]
     human = run_cli("plugin", "list")
     assert "local-ca" in human.out and "simple-cmc" in human.out
+
+
+def test_config_file_sets_the_data_dir(run_cli, cli_env, monkeypatch, tmp_path):
+    monkeypatch.delenv("CERTORDER_DATA_DIR")
+    other = tmp_path / "from-config"
+    (tmp_path / "certorder.toml").write_text(
+        f'data_dir = "{other}"\nenabled_plugins = ["local-ca"]\n'
+    )
+    result = run_cli("--config", "certorder.toml", "ca", "list")
+    assert result.code == 0, result
+    assert (other / "plugins" / "local-ca").is_dir()
+    assert not cli_env.exists()

@@ -4,6 +4,7 @@ that verifies against the local CA's root."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 
@@ -16,20 +17,32 @@ from worker import run_worker
 
 
 @pytest.fixture
-async def live(temporal_env, cli_env, monkeypatch, run_cli):
-    """A worker on its own task queue; the CLI (via env) points at the same queue and data."""
+def cli_queue(temporal_env, cli_env, monkeypatch, run_cli) -> Settings:
+    """Settings of a worker on its own task queue; the CLI (via env) uses the same."""
     address = temporal_env.client.service_client.config.target_host
     task_queue = f"tq-cli-{uuid.uuid4().hex}"
     monkeypatch.setenv("CERTORDER_TEMPORAL_ADDRESS", address)
     monkeypatch.setenv("CERTORDER_TASK_QUEUE", task_queue)
     # Create the local CA before the worker and the CLI both load the plugin.
     assert run_cli("ca", "list").code == 0
-    settings = Settings(temporal_address=address, task_queue=task_queue, data_dir=cli_env)
+    return Settings(temporal_address=address, task_queue=task_queue, data_dir=cli_env)
+
+
+@contextlib.asynccontextmanager
+async def running_worker(settings: Settings):
     stop = asyncio.Event()
     worker = asyncio.create_task(run_worker(settings, stop=stop))
-    yield
-    stop.set()
-    await asyncio.wait_for(worker, timeout=60)
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(worker, timeout=60)
+
+
+@pytest.fixture
+async def live(cli_queue):
+    async with running_worker(cli_queue):
+        yield
 
 
 async def _cli(run_cli, *argv: str):
@@ -102,3 +115,19 @@ async def test_submit_json_prints_the_final_document(live, run_cli, tmp_path):
     assert result.code == 0, result
     document = json.loads(result.out)
     assert document["status"] == "ACTIVE" and document["order_id"].startswith("order-")
+
+
+async def test_an_order_that_fails_at_the_ca_exits_3(cli_queue, run_cli, tmp_path):
+    (tmp_path / "db.csr").write_text(make_csr(make_key("p256"), ["db.example.test"]))
+    sub_ca = run_cli("ca", "create", "--name", "short-lived").out.strip()
+    # Submitted while no worker runs, so the CA can vanish before the order reaches it.
+    submitted = await _cli(run_cli, "order", "submit", "--csr", "db.csr", "--ca-id", sub_ca)
+    assert submitted.code == 0, submitted
+    order_id = submitted.out.strip()
+    assert run_cli("ca", "delete", sub_ca).code == 0
+    async with running_worker(cli_queue):
+        watched = await _cli(run_cli, "order", "watch", order_id)
+    assert watched.code == 3, watched
+    assert watched.out.startswith(f"{order_id}: ERROR")
+    fetched = await _cli(run_cli, "cert", "get", order_id)
+    assert_one_line_error(fetched, 2, f"order {order_id} ended ERROR")
