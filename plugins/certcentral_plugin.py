@@ -84,6 +84,12 @@ class CertCentralPlugin(CertificatePluginBase):
         """A CSR from the client (``simple-cmc``) or one built by the core (``stored-key``)."""
         return (CertificateRequestType.SIMPLE_CMC, CertificateRequestType.STORED_KEY)
 
+    def supports(self, order_meta: Mapping[str, Any]) -> bool:
+        """Orders that name no product, or a product of this plugin's catalogue; so with
+        ``digicert`` and ``symantec`` both enabled, a Secure Site order finds its plugin."""
+        profile = order_meta.get("profile")
+        return profile is None or profile in self.order_meta_model.catalogue
+
     def validate_order_meta(self, order_meta: Mapping[str, Any]) -> None:
         """Check the product is in this plugin's catalogue and an OV/EV product has an
         organization; the CSR itself is checked by the core."""
@@ -127,7 +133,10 @@ class CertCentralPlugin(CertificatePluginBase):
             return invalid(str(exc))
         try:
             placed = find_placed_order(
-                self.client, order_id, plan.common_name, plan.product.name_id,
+                self.client,
+                order_id,
+                plan.common_name,
+                plan.product.name_id,
                 self.settings.lookup_limit,
             )
             if placed is None:
@@ -200,7 +209,10 @@ class CertCentralPlugin(CertificatePluginBase):
             if not remote_id:
                 plan = self.plan(order_meta, core_meta)
                 placed = find_placed_order(
-                    self.client, order_id, plan.common_name, plan.product.name_id,
+                    self.client,
+                    order_id,
+                    plan.common_name,
+                    plan.product.name_id,
                     self.settings.lookup_limit,
                 )
                 if placed is None:

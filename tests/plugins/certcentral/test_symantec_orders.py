@@ -56,3 +56,12 @@ def test_symantec_environment_prefix(certcentral_sim, monkeypatch, make_symantec
     monkeypatch.setenv("CERTORDER_SYMANTEC_DEFAULT_PRODUCT", "ssl_securesite_pro")
     monkeypatch.setenv("CERTORDER_DIGICERT_DEFAULT_PRODUCT", "ssl_plus")
     assert make_symantec().settings.default_product == "ssl_securesite_pro"
+
+
+def test_each_plugin_supports_its_own_products(make_digicert, make_symantec):
+    digicert, symantec = make_digicert(), make_symantec()
+    assert symantec.supports({"profile": "ssl_ev_securesite_flex"})
+    assert not digicert.supports({"profile": "ssl_ev_securesite_flex"})
+    assert digicert.supports({"profile": "ssl_dv_rapidssl"})
+    assert not symantec.supports({"profile": "ssl_dv_rapidssl"})
+    assert digicert.supports({}) and symantec.supports({})
