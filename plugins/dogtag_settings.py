@@ -46,8 +46,8 @@ class DogtagSettings(BaseSettings):
     allowed_profiles: Annotated[list[str] | None, NoDecode] = None
     requestor_name: str = Field(default="certorder", min_length=1, max_length=64)
     timeout_seconds: float = Field(default=30.0, gt=0, le=600)
-    retry_msec: int = Field(default=WAITING_RETRY_MSEC, ge=1000)
-    unavailable_retry_msec: int = Field(default=ERROR_RETRY_MSEC, ge=1000)
+    retry_msec: int = Field(default=WAITING_RETRY_MSEC, ge=1)
+    unavailable_retry_msec: int = Field(default=ERROR_RETRY_MSEC, ge=1)
     recovery_scan_limit: int = Field(default=100, ge=0, le=10_000)
 
     _lists = field_validator("auto_approved_profiles", "allowed_profiles", mode="before")(

@@ -78,6 +78,8 @@ class DogtagHandler(BaseHTTPRequestHandler):
             return
         if reply is None:
             return
+        # The CA has acted; an answer that arrives too late is how a worker loses it.
+        sim.delay_answer(method, url.path)
         reply.headers.update(headers if new_session else {})
         self._send_reply(reply)
 

@@ -9,6 +9,7 @@
     sim.decide_after_polls(2, "approve")     # new requests: approved after 2 reads
     sim.fail_next(3)                         # next 3 requests answered 503
     sim.go_offline(); sim.go_online()        # refuse connections, then accept again
+    sim.delay_answers("POST", "/ca/rest/certrequests", 1.0)   # lose answers (timeouts)
     sim.enrollment_count                     # requests created so far
     sim.stop()
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
+import time
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -76,6 +78,7 @@ class DogtagSimulator:
         self.agent_calls = 0
         self._failures: list[int] = []
         self._open: set = set()
+        self._delay: tuple[str, str, float] = ("", "", 0.0)
         self._lock = threading.Lock()
         self._server: _TLSServer | None = None
         self._thread: threading.Thread | None = None
@@ -160,6 +163,18 @@ class DogtagSimulator:
         """Answer the next ``count`` HTTP requests with ``status`` and an HTML body."""
         with self._lock:
             self._failures.extend([status] * count)
+
+    def delay_answers(self, method: str, path: str, seconds: float) -> None:
+        """Hold back the answer to ``method path`` for ``seconds`` *after* acting on it
+        (``seconds=0`` stops): the client times out although the CA did the work."""
+        with self._lock:
+            self._delay = (method, path, seconds)
+
+    def delay_answer(self, method: str, path: str) -> None:
+        with self._lock:
+            wanted_method, wanted_path, seconds = self._delay
+        if seconds and (method, path) == (wanted_method, wanted_path):
+            time.sleep(seconds)
 
     def take_injected_failure(self) -> int | None:
         with self._lock:

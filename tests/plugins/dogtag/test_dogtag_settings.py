@@ -43,7 +43,7 @@ def test_defaults(tmp_path):
         ({"auto_approved_profiles": ["caServerCert"]}, "needs an agent client_cert_file"),
         ({"client_cert_file": "/nonexistent.pem"}, "set together"),
         ({"allowed_profiles": ["caOtherCert"]}, "default_profile is not one of"),
-        ({"retry_msec": 5}, "retry_msec"),
+        ({"retry_msec": 0}, "retry_msec"),
         ({"pasword": "x"}, "pasword"),
     ],
 )
