@@ -56,7 +56,13 @@ def fail(message: object) -> None:
 def guarded(action: Callable[[], int]) -> int:
     """Run ``action`` and turn every expected failure into one line and an exit code."""
     try:
-        return action()
+        code = action()
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader went away (`certorder ... | head`): not an error worth a line.
+        _silence_stdout()
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -80,6 +86,15 @@ def guarded(action: Callable[[], int]) -> int:
         return _unexpected(exc)
     except Exception as exc:  # noqa: BLE001 - the last resort for bugs
         return _unexpected(exc)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _unexpected(exc: BaseException) -> int:

@@ -117,3 +117,18 @@ def test_worker_with_the_server_down(run_subprocess):
     assert result.code == 1, result
     assert "Traceback" not in result.err
     assert result.err_lines[-1].startswith("certorder: error: cannot reach Temporal at 127.0.0.1:")
+
+
+def test_a_reader_that_goes_away_is_not_an_error_line(cli_env):
+    import os
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "certorder.cli.main", "ca", "list", "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ),
+    )  # fmt: skip
+    process.stdout.close()  # like `certorder ... | head -c 0`
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1
+    assert err == ""
