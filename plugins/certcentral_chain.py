@@ -27,9 +27,7 @@ def _pem(cert: x509.Certificate) -> str:
     return cert.public_bytes(Encoding.PEM).decode()
 
 
-def split_chain(
-    pems: Sequence[str], csr: x509.CertificateSigningRequest
-) -> tuple[str, str | None]:
+def split_chain(pems: Sequence[str], csr: x509.CertificateSigningRequest) -> tuple[str, str | None]:
     """``(leaf_pem, intermediates_pem)`` from any order of certificates.
 
     :raises ValueError: if no certificate carries the CSR's public key, or the PEM

@@ -194,8 +194,11 @@ class CertCentralClient:
         try:
             # ``json=`` sets Content-Type: application/json, which CertCentral requires.
             response = self._http.request(
-                method, path, json=dict(body) if body is not None else None,
-                params=params, headers=headers,
+                method,
+                path,
+                json=dict(body) if body is not None else None,
+                params=params,
+                headers=headers,
             )
         except httpx.TimeoutException:
             raise CAUnavailableError(

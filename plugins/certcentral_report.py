@@ -66,9 +66,7 @@ class OrderReporter:
             return invalid(f"{label} was {status}" + (f": {reason}" if reason else ""))
         return waiting(f"{label} has unrecognised status {status!r}", self.settings.retry_msec)
 
-    def _check_dcv(
-        self, plugin_meta: dict, csr, label: str, retry_after: int | None
-    ) -> ResultDTO:
+    def _check_dcv(self, plugin_meta: dict, csr, label: str, retry_after: int | None) -> ResultDTO:
         method = plugin_meta["dcv_method"]
         try:
             result = self.client.check_dcv(plugin_meta[ORDER_KEY])

@@ -13,8 +13,9 @@ ORG = {"id": 112233}
 
 @pytest.fixture
 def api(certcentral_sim):  # noqa: F811
-    with httpx.Client(base_url=certcentral_sim.base_url,
-                      headers={"X-DC-DEVKEY": certcentral_sim.api_key}) as client:
+    with httpx.Client(
+        base_url=certcentral_sim.base_url, headers={"X-DC-DEVKEY": certcentral_sim.api_key}
+    ) as client:
         yield client
 
 
@@ -41,11 +42,17 @@ def test_missing_and_wrong_key_are_401(certcentral_sim):  # noqa: F811
 
 
 def test_body_must_be_json(api):
-    response = api.post("order/certificate/ssl_basic", content=b"common_name=x",
-                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = api.post(
+        "order/certificate/ssl_basic",
+        content=b"common_name=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     _error(response, 400, "bad_request_format")
-    response = api.post("order/certificate/ssl_basic", content=b"{not json",
-                        headers={"Content-Type": "application/json"})
+    response = api.post(
+        "order/certificate/ssl_basic",
+        content=b"{not json",
+        headers={"Content-Type": "application/json"},
+    )
     _error(response, 400, "bad_request_format")
 
 
@@ -53,17 +60,30 @@ def test_body_must_be_json(api):
     ("mutate", "status", "code"),
     [
         (lambda b: b["certificate"].pop("csr"), 400, "missing_param|certificate.csr"),
-        (lambda b: b["certificate"].pop("common_name"), 400,
-         "missing_param|certificate.common_name"),
-        (lambda b: b["certificate"].pop("signature_hash"), 400,
-         "missing_param|certificate.signature_hash"),
+        (
+            lambda b: b["certificate"].pop("common_name"),
+            400,
+            "missing_param|certificate.common_name",
+        ),
+        (
+            lambda b: b["certificate"].pop("signature_hash"),
+            400,
+            "missing_param|certificate.signature_hash",
+        ),
         (lambda b: b.pop("organization"), 400, "missing_param|organization.id"),
         (lambda b: b.pop("validity_years"), 400, "missing_param|validity_years"),
-        (lambda b: b["certificate"].update(csr="-----BEGIN CERTIFICATE REQUEST-----\nxx\n"
-                                           "-----END CERTIFICATE REQUEST-----"),
-         400, "csr_invalid_cannot_parse"),
-        (lambda b: b["certificate"].update(common_name="other.example.test"), 400,
-         "invalid_param|certificate.common_name"),
+        (
+            lambda b: b["certificate"].update(
+                csr="-----BEGIN CERTIFICATE REQUEST-----\nxx\n-----END CERTIFICATE REQUEST-----"
+            ),
+            400,
+            "csr_invalid_cannot_parse",
+        ),
+        (
+            lambda b: b["certificate"].update(common_name="other.example.test"),
+            400,
+            "invalid_param|certificate.common_name",
+        ),
         (lambda b: b.update(dcv_method="fax"), 400, "invalid_param|dcv_method"),
         (lambda b: b.update(organization={"id": 999}), 400, "invalid_param|organization.id"),
     ],
@@ -88,8 +108,9 @@ def test_unknown_product_and_route_and_order(api):
 
 
 def test_immediate_issue_answer_and_download(certcentral_sim, api):  # noqa: F811
-    response = api.post("order/certificate/ssl_basic",
-                        json=_body(("www.example.test", "api.example.test")))
+    response = api.post(
+        "order/certificate/ssl_basic", json=_body(("www.example.test", "api.example.test"))
+    )
     assert response.status_code == 201
     answer = response.json()
     assert answer["requests"][0]["status"] == "approved"
@@ -111,27 +132,42 @@ def test_pending_order_cancel_and_list(certcentral_sim, api):  # noqa: F811
     info = api.get(f"order/certificate/{order_id}").json()
     assert info["status"] == "pending"
     assert info["requests"][0]["comments"] == "certorder-order-id:abc"
-    listed = api.get("order/certificate", params={"filters[common_name]": "www.example.test",
-                                                  "filters[product_name_id]": "ssl_basic"})
+    listed = api.get(
+        "order/certificate",
+        params={
+            "filters[common_name]": "www.example.test",
+            "filters[product_name_id]": "ssl_basic",
+        },
+    )
     assert [o["id"] for o in listed.json()["orders"]] == [order_id]
-    assert api.get("order/certificate",
-                   params={"filters[common_name]": "x.test"}).json()["orders"] == []
-    _error(api.put(f"order/certificate/{order_id}/status", json={"status": "canceled"}),
-           400, "missing_param|note")
-    assert api.put(f"order/certificate/{order_id}/status",
-                   json={"status": "canceled", "note": "no"}).status_code == 204
+    assert (
+        api.get("order/certificate", params={"filters[common_name]": "x.test"}).json()["orders"]
+        == []
+    )
+    _error(
+        api.put(f"order/certificate/{order_id}/status", json={"status": "canceled"}),
+        400,
+        "missing_param|note",
+    )
+    assert (
+        api.put(
+            f"order/certificate/{order_id}/status", json={"status": "canceled", "note": "no"}
+        ).status_code
+        == 204
+    )
     assert api.get(f"order/certificate/{order_id}").json()["status"] == "canceled"
 
 
 def test_dcv_check_fails_until_the_method_changes(certcentral_sim, api):  # noqa: F811
     certcentral_sim.set_scenario("dcv")
-    answer = api.post("order/certificate/ssl_basic",
-                      json=_body(dcv_method="http-token")).json()
+    answer = api.post("order/certificate/ssl_basic", json=_body(dcv_method="http-token")).json()
     assert len(answer["dcv_random_value"]) == 32
-    _error(api.put(f"order/certificate/{answer['id']}/check-dcv"), 400,
-           "file_random_value_not_found")
-    changed = api.put(f"order/certificate/{answer['id']}/dcv-method",
-                      json={"dcv_method": "dns-txt-token"})
+    _error(
+        api.put(f"order/certificate/{answer['id']}/check-dcv"), 400, "file_random_value_not_found"
+    )
+    changed = api.put(
+        f"order/certificate/{answer['id']}/dcv-method", json={"dcv_method": "dns-txt-token"}
+    )
     assert changed.status_code == 200 and changed.json()["dcv_random_value"]
     checked = api.put(f"order/certificate/{answer['id']}/check-dcv").json()
     assert checked["order_status"] == "issued" and checked["dcv_status"] == "valid"

@@ -33,11 +33,21 @@ def _no_certcentral_env(monkeypatch: pytest.MonkeyPatch) -> None:
 PluginFactory = Callable[..., CertCentralPlugin]
 
 
-def _factory(cls: type[CertCentralPlugin], name: str, sim: CertCentralSimulator,
-             tmp_path: Path, made: list[CertCentralPlugin]) -> PluginFactory:
+def _factory(
+    cls: type[CertCentralPlugin],
+    name: str,
+    sim: CertCentralSimulator,
+    tmp_path: Path,
+    made: list[CertCentralPlugin],
+) -> PluginFactory:
     def make(**options: Any) -> CertCentralPlugin:
-        merged = {"base_url": sim.base_url, "api_key": sim.api_key,
-                  "organization_id": ORG_ID, "read_timeout": 5.0, **options}
+        merged = {
+            "base_url": sim.base_url,
+            "api_key": sim.api_key,
+            "organization_id": ORG_ID,
+            "read_timeout": 5.0,
+            **options,
+        }
         plugin = cls(PluginContext(name=name, data_dir=tmp_path, options=merged))
         made.append(plugin)
         return plugin
@@ -46,8 +56,10 @@ def _factory(cls: type[CertCentralPlugin], name: str, sim: CertCentralSimulator,
 
 
 @pytest.fixture
-def make_digicert(certcentral_sim: CertCentralSimulator, tmp_path: Path  # noqa: F811
-                  ) -> Iterator[PluginFactory]:
+def make_digicert(
+    certcentral_sim: CertCentralSimulator,  # noqa: F811
+    tmp_path: Path,
+) -> Iterator[PluginFactory]:
     """Build a DigiCertPlugin pointed at the simulator; extra options override."""
     made: list[CertCentralPlugin] = []
     yield _factory(DigiCertPlugin, "digicert", certcentral_sim, tmp_path, made)
@@ -56,8 +68,10 @@ def make_digicert(certcentral_sim: CertCentralSimulator, tmp_path: Path  # noqa:
 
 
 @pytest.fixture
-def make_symantec(certcentral_sim: CertCentralSimulator, tmp_path: Path  # noqa: F811
-                  ) -> Iterator[PluginFactory]:
+def make_symantec(
+    certcentral_sim: CertCentralSimulator,  # noqa: F811
+    tmp_path: Path,
+) -> Iterator[PluginFactory]:
     """Build a SymantecPlugin pointed at the simulator; extra options override."""
     made: list[CertCentralPlugin] = []
     yield _factory(SymantecPlugin, "symantec", certcentral_sim, tmp_path, made)
@@ -76,20 +90,24 @@ class Order:
 
     def issue(self) -> ResultDTO:
         return self.plugin.issue_certificate_request(
-            self.order_id, self.order_meta, self.plugin_meta, CoreMetaDTO())
+            self.order_id, self.order_meta, self.plugin_meta, CoreMetaDTO()
+        )
 
     def check(self) -> ResultDTO:
         return self.plugin.check_certificate_status(
-            self.order_id, self.order_meta, self.plugin_meta, CoreMetaDTO())
+            self.order_id, self.order_meta, self.plugin_meta, CoreMetaDTO()
+        )
 
     def modify(self, **changes: Any) -> ResultDTO:
         self.order_meta = {**self.order_meta, **changes}
         return self.plugin.modify_certificate_request(
-            self.order_id, self.order_meta, self.plugin_meta, CoreMetaDTO())
+            self.order_id, self.order_meta, self.plugin_meta, CoreMetaDTO()
+        )
 
     def cancel(self) -> ResultDTO:
         return self.plugin.cancel_certificate_request(
-            self.order_id, self.order_meta, self.plugin_meta, CoreMetaDTO())
+            self.order_id, self.order_meta, self.plugin_meta, CoreMetaDTO()
+        )
 
 
 @pytest.fixture
@@ -97,8 +115,9 @@ def new_order() -> Callable[..., Order]:
     """``new_order(plugin, names=(...), **order_meta)``: an order with a fresh P-256 CSR."""
     counter = iter(range(1, 1000))
 
-    def make(plugin: CertCentralPlugin, names: tuple[str, ...] = ("www.example.test",),
-             **order_meta: Any) -> Order:
+    def make(
+        plugin: CertCentralPlugin, names: tuple[str, ...] = ("www.example.test",), **order_meta: Any
+    ) -> Order:
         csr = make_csr(make_key("p256"), list(names))
         meta = {"request_type": "simple-cmc", "request_data": csr, **order_meta}
         return Order(plugin, f"order-{next(counter)}", meta)

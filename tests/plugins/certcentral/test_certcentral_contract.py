@@ -11,8 +11,10 @@ from plugins.testing import CertificatePluginContract, run_order
 
 @pytest.fixture
 def order_meta() -> dict:
-    return {"request_type": "simple-cmc",
-            "request_data": make_csr(make_key("p256"), ["www.example.test"])}
+    return {
+        "request_type": "simple-cmc",
+        "request_data": make_csr(make_key("p256"), ["www.example.test"]),
+    }
 
 
 class TestDigiCertContract(CertificatePluginContract):
@@ -27,8 +29,7 @@ class TestSymantecContract(CertificatePluginContract):
         return make_symantec()
 
 
-def test_pending_order_completes_under_the_core_rules(certcentral_sim, make_digicert,
-                                                      order_meta):
+def test_pending_order_completes_under_the_core_rules(certcentral_sim, make_digicert, order_meta):
     certcentral_sim.set_scenario("pending", polls=2)
     certcentral_sim.fail_next(503, retry_after=1)
     run = run_order(make_digicert(), order_meta, max_calls=6)

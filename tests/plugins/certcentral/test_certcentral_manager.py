@@ -11,17 +11,24 @@ from plugins.manager import PluginManager
 
 @pytest.fixture
 def manager(certcentral_sim, tmp_path):
-    common = {"base_url": certcentral_sim.base_url, "api_key": certcentral_sim.api_key,
-              "organization_id": 112233}
-    manager = PluginManager(["digicert", "symantec"], tmp_path,
-                            options={"digicert": common, "symantec": common})
+    common = {
+        "base_url": certcentral_sim.base_url,
+        "api_key": certcentral_sim.api_key,
+        "organization_id": 112233,
+    }
+    manager = PluginManager(
+        ["digicert", "symantec"], tmp_path, options={"digicert": common, "symantec": common}
+    )
     yield manager
     manager.close()
 
 
 def _order(**extra) -> dict:
-    return {"request_type": "simple-cmc",
-            "request_data": make_csr(make_key("p256"), ["www.example.test"]), **extra}
+    return {
+        "request_type": "simple-cmc",
+        "request_data": make_csr(make_key("p256"), ["www.example.test"]),
+        **extra,
+    }
 
 
 def test_orders_are_routed_by_product(manager):

@@ -36,8 +36,9 @@ def test_invalid_change_is_a_client_issue(certcentral_sim, make_digicert, new_or
     assert "dcv_method" in result.status_message
 
 
-def test_dcv_change_on_an_issued_order_is_refused_by_the_ca(certcentral_sim, make_digicert,
-                                                            new_order):
+def test_dcv_change_on_an_issued_order_is_refused_by_the_ca(
+    certcentral_sim, make_digicert, new_order
+):
     order = new_order(make_digicert())
     assert order.issue().status is CertificateStatus.CERTIFICATE_GENERATED
     result = order.modify(dcv_method="email")

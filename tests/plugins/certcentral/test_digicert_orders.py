@@ -18,8 +18,7 @@ def _verifies(result, sim, name: str = "www.example.test") -> None:
     assert len(x509.load_pem_x509_certificates(result.intermediates.encode())) == 1
 
 
-def test_immediate_issue_returns_leaf_and_intermediate(certcentral_sim, make_digicert,
-                                                       new_order):
+def test_immediate_issue_returns_leaf_and_intermediate(certcentral_sim, make_digicert, new_order):
     order = new_order(make_digicert(), names=("www.example.test", "api.example.test"))
     result = order.issue()
     _verifies(result, certcentral_sim)
@@ -40,8 +39,7 @@ def test_pending_then_issued(certcentral_sim, make_digicert, new_order):
     assert certcentral_sim.orders_placed == 1
 
 
-def test_pending_order_honours_the_servers_retry_after(certcentral_sim, make_digicert,
-                                                      new_order):
+def test_pending_order_honours_the_servers_retry_after(certcentral_sim, make_digicert, new_order):
     certcentral_sim.set_scenario("pending", polls=5)
     certcentral_sim.order_retry_after = 17
     order = new_order(make_digicert(retry_msec=1234))
@@ -79,8 +77,7 @@ def test_dcv_completes_by_itself_after_polls(certcentral_sim, make_digicert, new
     _verifies(order.check(), certcentral_sim)
 
 
-def test_needs_approval_is_a_client_issue_until_approved(certcentral_sim, make_digicert,
-                                                         new_order):
+def test_needs_approval_is_a_client_issue_until_approved(certcentral_sim, make_digicert, new_order):
     certcentral_sim.set_scenario("approval")
     order = new_order(make_digicert())
     result = order.issue()
@@ -90,8 +87,7 @@ def test_needs_approval_is_a_client_issue_until_approved(certcentral_sim, make_d
     _verifies(order.check(), certcentral_sim)
 
 
-def test_rejection_is_invalid_operation_with_the_reason(certcentral_sim, make_digicert,
-                                                        new_order):
+def test_rejection_is_invalid_operation_with_the_reason(certcentral_sim, make_digicert, new_order):
     certcentral_sim.set_scenario("reject", polls=1, reason="Organization could not be verified.")
     order = new_order(make_digicert())
     assert order.issue().status is CertificateStatus.WAITING_FOR_CA

@@ -107,8 +107,7 @@ def test_orders_for_the_same_names_are_told_apart(certcentral_sim, make_digicert
     assert first.issue().status is ISSUED
     assert second.issue().status is ISSUED
     assert certcentral_sim.orders_placed == 2
-    assert (first.plugin_meta["certcentral_order_id"]
-            != second.plugin_meta["certcentral_order_id"])
+    assert first.plugin_meta["certcentral_order_id"] != second.plugin_meta["certcentral_order_id"]
 
 
 def test_known_remote_order_is_never_placed_again(certcentral_sim, make_digicert, new_order):

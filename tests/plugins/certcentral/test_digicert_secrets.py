@@ -38,15 +38,21 @@ def test_wrong_key_is_refused_without_echoing_it(certcentral_sim, make_digicert,
 
 def test_configuration_errors_do_not_show_the_key(tmp_path):
     with pytest.raises(PluginConfigurationError) as info:
-        DigiCertPlugin(PluginContext(
-            name="digicert", data_dir=tmp_path,
-            options={"api_key": "s3cr3t-value", "api_key_file": str(tmp_path / "k")},
-        ))
+        DigiCertPlugin(
+            PluginContext(
+                name="digicert",
+                data_dir=tmp_path,
+                options={"api_key": "s3cr3t-value", "api_key_file": str(tmp_path / "k")},
+            )
+        )
     assert "s3cr3t-value" not in str(info.value)
     with pytest.raises(PluginConfigurationError) as info:
-        DigiCertPlugin(PluginContext(
-            name="digicert", data_dir=tmp_path,
-            options={"api_key": "s3cr3t-value", "validity_years": "many"},
-        ))
+        DigiCertPlugin(
+            PluginContext(
+                name="digicert",
+                data_dir=tmp_path,
+                options={"api_key": "s3cr3t-value", "validity_years": "many"},
+            )
+        )
     assert "validity_years" in str(info.value)
     assert "s3cr3t-value" not in str(info.value)

@@ -84,8 +84,11 @@ def test_ov_product_without_organization_is_refused(tmp_path):
 
 
 def test_symantec_refuses_digicert_products(tmp_path):
-    plugin = SymantecPlugin(PluginContext(name="symantec", data_dir=tmp_path,
-                                          options={"api_key": "k", "organization_id": 1}))
+    plugin = SymantecPlugin(
+        PluginContext(
+            name="symantec", data_dir=tmp_path, options={"api_key": "k", "organization_id": 1}
+        )
+    )
     with pytest.raises(InvalidOrderError, match="unknown product 'ssl_basic'"):
         plugin.validate_order_meta({"profile": "ssl_basic"})
     plugin.validate_order_meta({"profile": "ssl_ev_securesite_pro"})

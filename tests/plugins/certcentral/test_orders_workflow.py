@@ -24,8 +24,7 @@ def digicert(make_digicert):
 
 def _order_meta(**extra) -> dict:
     csr = make_csr(make_key("p256"), [NAME])
-    return {"request_type": "simple-cmc", "request_data": csr, "plugin_name": "digicert",
-            **extra}
+    return {"request_type": "simple-cmc", "request_data": csr, "plugin_name": "digicert", **extra}
 
 
 async def _issued(orders, handle, sim):
@@ -53,16 +52,19 @@ async def test_pending_then_issued(temporal_env, certcentral_sim, digicert, tmp_
     assert certcentral_sim.orders_placed == 1
 
 
-async def test_dcv_issue_then_issued_after_modify(temporal_env, certcentral_sim, digicert,
-                                                  tmp_path):
+async def test_dcv_issue_then_issued_after_modify(
+    temporal_env, certcentral_sim, digicert, tmp_path
+):
     certcentral_sim.set_scenario("dcv")
     async with order_worker(temporal_env, {"digicert": digicert}, tmp_path) as orders:
         handle = await orders.start(_order_meta())
         doc = await orders.wait_for(
-            handle, lambda d: d.sub_status == S.CLIENT_DATA_ISSUE_SEEN.value)
+            handle, lambda d: d.sub_status == S.CLIENT_DATA_ISSUE_SEEN.value
+        )
         assert "Could not find a valid TXT record" in doc.sub_status_message
-        await handle.signal(CertificateOrderWorkflow.modify,
-                            ModifyRequest(order_meta={"dcv_method": "http-token"}))
+        await handle.signal(
+            CertificateOrderWorkflow.modify, ModifyRequest(order_meta={"dcv_method": "http-token"})
+        )
         await _issued(orders, handle, certcentral_sim)
     assert certcentral_sim.orders_placed == 1
 
@@ -92,13 +94,15 @@ async def test_cancel_while_pending(temporal_env, certcentral_sim, make_digicert
     assert remote.status == "canceled"
 
 
-async def test_outage_keeps_the_order_pending_until_recovery(temporal_env, certcentral_sim,
-                                                             digicert, tmp_path):
+async def test_outage_keeps_the_order_pending_until_recovery(
+    temporal_env, certcentral_sim, digicert, tmp_path
+):
     certcentral_sim.go_offline()
     async with order_worker(temporal_env, {"digicert": digicert}, tmp_path) as orders:
         handle = await orders.start(_order_meta())
         doc = await orders.wait_for(
-            handle, lambda d: d.sub_status == S.CA_UNAVAILABLE_FOR_REQUEST.value)
+            handle, lambda d: d.sub_status == S.CA_UNAVAILABLE_FOR_REQUEST.value
+        )
         assert doc.status is OrderStatus.PENDING
         certcentral_sim.go_online()
         await _issued(orders, handle, certcentral_sim)
@@ -114,8 +118,9 @@ async def test_rate_limited_order_completes(temporal_env, certcentral_sim, digic
     assert certcentral_sim.orders_placed == 1
 
 
-async def test_answer_lost_after_the_order_was_placed_buys_once(temporal_env, certcentral_sim,
-                                                                make_digicert, tmp_path):
+async def test_answer_lost_after_the_order_was_placed_buys_once(
+    temporal_env, certcentral_sim, make_digicert, tmp_path
+):
     # CertCentral creates the order but the worker never gets the answer (it times
     # out): the call's plugin_meta is lost, exactly as when the worker dies there.
     plugin = make_digicert(retry_msec=20, unavailable_retry_msec=1000, read_timeout=0.3)
@@ -123,8 +128,7 @@ async def test_answer_lost_after_the_order_was_placed_buys_once(temporal_env, ce
     certcentral_sim.delay_method = "POST"
     async with order_worker(temporal_env, {"digicert": plugin}, tmp_path) as orders:
         handle = await orders.start(_order_meta())
-        await orders.wait_for(
-            handle, lambda d: d.sub_status == S.CA_UNAVAILABLE_FOR_REQUEST.value)
+        await orders.wait_for(handle, lambda d: d.sub_status == S.CA_UNAVAILABLE_FOR_REQUEST.value)
         certcentral_sim.delay_seconds = 0.0
         doc = await _issued(orders, handle, certcentral_sim)
     assert [t.method for t in doc.transitions][:2] == ["issue_certificate_request"] * 2
@@ -135,8 +139,9 @@ async def test_symantec_secure_site_order(temporal_env, certcentral_sim, make_sy
     certcentral_sim.set_scenario("pending", polls=1)
     plugin = make_symantec(retry_msec=20)
     async with order_worker(temporal_env, {"symantec": plugin}, tmp_path) as orders:
-        handle = await orders.start(_order_meta(plugin_name="symantec",
-                                                profile="ssl_securesite_pro"))
+        handle = await orders.start(
+            _order_meta(plugin_name="symantec", profile="ssl_securesite_pro")
+        )
         await _issued(orders, handle, certcentral_sim)
     [remote] = certcentral_sim.account.orders.values()
     assert remote.req.product == "ssl_securesite_pro"

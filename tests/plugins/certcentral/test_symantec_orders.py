@@ -16,8 +16,12 @@ def test_symantec_shares_the_certcentral_code():
     assert issubclass(SymantecPlugin, CertCentralPlugin)
     assert issubclass(DigiCertPlugin, CertCentralPlugin)
     # only configuration differs: no order method is overridden
-    for method in ("issue_certificate_request", "check_certificate_status",
-                   "modify_certificate_request", "cancel_certificate_request"):
+    for method in (
+        "issue_certificate_request",
+        "check_certificate_status",
+        "modify_certificate_request",
+        "cancel_certificate_request",
+    ):
         assert getattr(SymantecPlugin, method) is getattr(CertCentralPlugin, method)
 
 
@@ -25,8 +29,9 @@ def test_secure_site_order_is_issued(certcentral_sim, make_symantec, new_order):
     order = new_order(make_symantec())
     result = order.issue()
     assert result.status is CertificateStatus.CERTIFICATE_GENERATED, result.status_message
-    verify_server_chain(result.certificate, result.intermediates, certcentral_sim.root_pem,
-                        "www.example.test")
+    verify_server_chain(
+        result.certificate, result.intermediates, certcentral_sim.root_pem, "www.example.test"
+    )
     remote = certcentral_sim.account.get(order.plugin_meta["certcentral_order_id"])
     assert remote.req.product == "ssl_securesite_flex"
     assert order.plugin_meta["product"] == "ssl_securesite_flex"
