@@ -160,7 +160,11 @@ class DogtagCAPlugin(CertificatePluginBase):
         request_id = info["requestID"]
         status = info.get("requestStatus")
         if status == requests.PENDING and plugin_meta.get("profile") in self._auto_approved:
-            self.client.act(request_id, "approve", self.client.review(request_id))
+            try:
+                self.client.act(request_id, "approve", self.client.review(request_id))
+            except DogtagAPIError as exc:
+                if exc.status != 400:  # 400: no longer pending; a person acted first
+                    raise
             info = self.client.get_request(request_id)
             status = info.get("requestStatus")
         if status == requests.COMPLETE:

@@ -180,3 +180,29 @@ def test_untrusted_server_certificate_is_not_talked_to(make_dogtag, dogtag_sim, 
     result = plugin.issue_certificate_request("o-14", _order(), {}, CORE)
     assert result.status is S.CA_UNAVAILABLE_FOR_REQUEST
     assert dogtag_sim.enrollment_count == 0
+
+
+def test_timeout_is_an_outage(make_dogtag, dogtag_sim):
+    plugin = make_dogtag(timeout_seconds=0.2)
+    plugin_meta: dict = {}
+    assert plugin.issue_certificate_request("o-15", _order(), plugin_meta, CORE).status is (
+        S.WAITING_FOR_CA
+    )
+    path = f"/ca/rest/certrequests/{int(plugin_meta['request_id'], 16)}"
+    dogtag_sim.delay_answers("GET", path, 0.5)
+    result = plugin.check_certificate_status("o-15", {}, plugin_meta, CORE)
+    assert result.status is S.CA_UNAVAILABLE_FOR_REQUEST
+    assert "timed out" in result.status_message
+
+
+def test_auto_approval_yields_to_an_agent_who_acted_first(make_dogtag, dogtag_sim):
+    plugin_meta: dict = {}
+    make_dogtag().issue_certificate_request("o-16", _order(), plugin_meta, CORE)
+    dogtag_sim.agent_decides(plugin_meta["request_id"], "reject", notes="duplicate of ticket 42")
+    # The retried call finds the request pending in its first read but an agent rejects
+    # it before the approval: simulated by a plugin that believes it is still pending.
+    plugin = make_dogtag(auto_approved_profiles=["caServerCert"])
+    info = {"requestID": plugin_meta["request_id"], "requestStatus": "pending"}
+    result = plugin._advance(info, dict(plugin_meta))
+    assert result.status is S.INVALID_OPERATION
+    assert "duplicate of ticket 42" in result.status_message

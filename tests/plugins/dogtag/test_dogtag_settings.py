@@ -116,3 +116,10 @@ def test_unparsable_cert_data_is_a_chain_error(data):
         data = {**data, "Encoded": pem(_issued_chain()[3])}
     with pytest.raises(ChainError):
         split_cert_data(data)
+
+
+def test_entry_point_names_the_plugin_class():
+    from importlib.metadata import entry_points
+
+    (entry,) = entry_points(group="certorder.certificate.plugin", name="dogtag")
+    assert entry.load() is DogtagCAPlugin
