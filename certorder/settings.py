@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from workflows import TASK_QUEUE
+from workflows.models import DEFAULT_CALL_TIMEOUT_SECONDS
 
 DEFAULT_CONFIG_FILE = Path("certorder.toml")
 
@@ -47,6 +48,9 @@ class Settings(BaseSettings):
     enabled_plugins: list[str] = Field(default_factory=lambda: ["local-ca"])
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
     max_concurrent_activities: int = Field(default=16, ge=1)
+    #: How long one plugin call may run before Temporal abandons it and calls again
+    #: (on any worker): the time it takes to notice a worker that died mid-call.
+    plugin_call_timeout_seconds: float = Field(default=DEFAULT_CALL_TIMEOUT_SECONDS, gt=0)
     #: The dev stack (``certorder dev``): ports of the Temporal frontend and its UI.
     dev_port: int = 7233
     dev_ui_port: int = 8233

@@ -39,10 +39,11 @@ class OrderHarness:
         self.plugins = plugins
 
     async def start(self, order_meta: dict[str, Any], order_id: str | None = None,
+                    call_timeout_seconds: float = 30,
                     **start_options: Any) -> WorkflowHandle[Any, OrderDocument]:
         return await self.client.start_workflow(
             CertificateOrderWorkflow.run,
-            OrderInput(order_meta=order_meta),
+            OrderInput(order_meta=order_meta, call_timeout_seconds=call_timeout_seconds),
             id=order_id or f"order-{uuid.uuid4().hex}",
             task_queue=self.task_queue,
             **start_options,

@@ -15,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from plugins.interface.status import PluginMethod
 
+#: How long one plugin call may run before it is abandoned and made again.
+DEFAULT_CALL_TIMEOUT_SECONDS = 120.0
+
 
 class OrderStatus(str, Enum):
     """The order's own status (Barbican's): ``PENDING`` until it ends ``ACTIVE`` or ``ERROR``."""
@@ -91,10 +94,16 @@ class OrderState(BaseModel):
     submitted: bool = False
     inbox: list[OrderSignal] = Field(default_factory=list)
     transitions_dropped: int = 0
+    call_timeout_seconds: float = DEFAULT_CALL_TIMEOUT_SECONDS
 
 
 class OrderInput(BaseModel):
-    """Workflow input: the client's ``order_meta`` (as in the seed), or a carried state."""
+    """Workflow input: the client's ``order_meta`` (as in the seed), or a carried state.
+
+    ``call_timeout_seconds`` bounds one plugin call: a call still running then (its
+    worker died, or the CA hangs) is abandoned and made again, by any worker.
+    """
 
     order_meta: dict[str, Any] = Field(default_factory=dict)
+    call_timeout_seconds: float = Field(default=DEFAULT_CALL_TIMEOUT_SECONDS, gt=0)
     carried_state: OrderState | None = None

@@ -49,6 +49,7 @@ class CertificateOrderWorkflow:
         self._journal = OrderJournal(request.carried_state or OrderState(
             document=OrderDocument(order_id=workflow.info().workflow_id),
             order_meta=dict(request.order_meta),
+            call_timeout_seconds=request.call_timeout_seconds,
         ))
         self._state = self._journal.state
         self._doc = self._journal.doc
@@ -72,6 +73,10 @@ class CertificateOrderWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._doc
 
+    @property
+    def _call_timeout(self) -> timedelta:
+        return timedelta(seconds=self._state.call_timeout_seconds)
+
     @workflow.signal(name="modify")
     def modify(self, request: ModifyRequest) -> None:
         """Change order_meta keys; the plugin's modify method is called next."""
@@ -93,7 +98,8 @@ class CertificateOrderWorkflow:
             chosen = await run_activity(
                 CaActivities.select_plugin,
                 SelectPluginInput(order_id=self._doc.order_id, order_meta=self._state.order_meta),
-                summary="choose the CA plugin", on_cancel=self._canceled_by_temporal)
+                summary="choose the CA plugin", timeout=self._call_timeout,
+                on_cancel=self._canceled_by_temporal)
         except ActivityError as err:
             self._fail(PluginMethod.ISSUE, err, "no plugin can take this order: ")
             return
@@ -159,7 +165,8 @@ class CertificateOrderWorkflow:
             core_meta=CoreMetaDTO(plugin_ca_id=self._state.plugin_ca_id))
         try:
             result = await run_activity(
-                ORDER_METHODS[method], call, on_cancel=self._canceled_by_temporal,
+                ORDER_METHODS[method], call, timeout=self._call_timeout,
+                on_cancel=self._canceled_by_temporal,
                 summary=ui.activity_summary(method, call.plugin_name, self._calls_made))
         except ActivityError as err:
             self._state.submitted = True
@@ -178,7 +185,8 @@ class CertificateOrderWorkflow:
                     ca_id=self._doc.ca_id, certificate=result.certificate or "",
                     intermediates=result.intermediates,
                     csr=self._state.order_meta.get("request_data")),
-                summary="check and store the certificate", on_cancel=self._canceled_by_temporal)
+                summary="check and store the certificate", timeout=self._call_timeout,
+                on_cancel=self._canceled_by_temporal)
             if stored.rejected_reason:
                 outcome = Outcome.CERTIFICATE_REJECTED
                 step = decide(self._doc.status, method, outcome, message=stored.rejected_reason)

@@ -17,10 +17,9 @@ with workflow.unsafe.imports_passed_through():
 
 T = TypeVar("T")
 
-# A call that hangs is abandoned after this long and tried again. Plugin *exceptions*
-# are never retried (they end the order); these retries cover workers that die or lose
-# their connection, for as long as it takes, with backoff.
-CALL_TIMEOUT = timedelta(minutes=2)
+# A call that outlives its timeout (OrderState.call_timeout_seconds) is abandoned and
+# made again. Plugin *exceptions* are never retried (they end the order); these retries
+# cover workers that die or lose their connection, for as long as it takes, with backoff.
 INFRASTRUCTURE_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
@@ -36,7 +35,7 @@ ORDER_METHODS = {
 
 
 async def run_activity(activity: Callable[..., T], arg: Any, *, summary: str,
-                       on_cancel: Callable[[], None]) -> T:
+                       timeout: timedelta, on_cancel: Callable[[], None]) -> T:
     """Run one activity to completion, even if the workflow is canceled meanwhile.
 
     A Temporal cancel arriving mid-call must not abandon the call: its result
@@ -45,7 +44,7 @@ async def run_activity(activity: Callable[..., T], arg: Any, *, summary: str,
     """
     handle = workflow.start_activity_method(
         activity, arg,
-        start_to_close_timeout=CALL_TIMEOUT,
+        start_to_close_timeout=timeout,
         retry_policy=INFRASTRUCTURE_RETRY,
         summary=summary,
     )
