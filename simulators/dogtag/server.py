@@ -132,6 +132,21 @@ class DogtagSimulator:
         return pem(self.root.cert)
 
     @property
+    def ca_bundle_file(self) -> Path:
+        """PEM file with the root: what a client's ``ca_bundle_file`` should be."""
+        return self.tls.root_pem
+
+    @property
+    def client_cert_file(self) -> Path:
+        """PEM certificate of an agent the simulator trusts."""
+        return self.tls.agent_cert
+
+    @property
+    def client_key_file(self) -> Path:
+        """The agent's PEM private key."""
+        return self.tls.agent_key
+
+    @property
     def host_authority_id(self) -> str:
         return self.engine.host.aid
 

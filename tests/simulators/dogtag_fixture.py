@@ -16,10 +16,11 @@ from simulators.dogtag.server import DogtagSimulator
 @pytest.fixture
 def dogtag_sim(tmp_path) -> Iterator[DogtagSimulator]:
     """A running :class:`DogtagSimulator`. Useful attributes: ``base_url``, ``root_pem``
-    (text), ``tls.root_pem`` (CA bundle path), ``tls.agent_cert`` / ``tls.agent_key``
-    (agent client certificate paths), ``host_authority_id``, ``enrollment_count``, and
-    the scenario controls (``set_auto_issue``, ``decide_after_polls``, ``hold_pending``,
-    ``reject_submissions``, ``agent_decides``, ``fail_next``, ``go_offline``/``go_online``)."""
+    (text), ``ca_bundle_file`` (path of the root PEM), ``client_cert_file`` /
+    ``client_key_file`` (an agent's client certificate and key), ``host_authority_id``,
+    ``enrollment_count``, ``calls``, and the scenario controls (``set_auto_issue``,
+    ``decide_after_polls``, ``hold_pending``, ``reject_submissions``, ``agent_decides``,
+    ``fail_next``, ``go_offline``/``go_online``, ``delay_answers``)."""
     sim = DogtagSimulator(tmp_path / "dogtag-sim").start()
     try:
         yield sim

@@ -29,9 +29,9 @@ def sim_options(sim: DogtagSimulator, **options: Any) -> dict[str, Any]:
     """Plugin options pointing at ``sim`` with its agent certificate and CA bundle."""
     return {
         "base_url": sim.base_url,
-        "client_cert_file": str(sim.tls.agent_cert),
-        "client_key_file": str(sim.tls.agent_key),
-        "ca_bundle_file": str(sim.tls.root_pem),
+        "client_cert_file": str(sim.client_cert_file),
+        "client_key_file": str(sim.client_key_file),
+        "ca_bundle_file": str(sim.ca_bundle_file),
         "timeout_seconds": 5,
         **options,
     }
