@@ -255,7 +255,10 @@ class DogtagCAPlugin(CertificatePluginBase):
         return self.settings.client_cert_file is not None
 
     def get_ca_info(self) -> list[CAInfo]:
-        return authorities.list_cas(self.client, self.get_default_ca_name())
+        """The host CA and every enabled lightweight CA; only the host, without its
+        certificate, on a Dogtag that predates lightweight CAs."""
+        found = authorities.list_cas(self.client, self.get_default_ca_name())
+        return super().get_ca_info() if found is None else found
 
     def create_ca(self, ca_create: CACreateDTO) -> CAInfo:
         return authorities.create(self.client, self.get_default_ca_name(), ca_create)

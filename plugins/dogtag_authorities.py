@@ -14,7 +14,7 @@ from cryptography import x509
 from plugins.dogtag_chain import chain_above
 from plugins.dogtag_client import DogtagAPIError, DogtagClient, DogtagUnavailableError
 from plugins.interface.dto import CACreateDTO, CAInfo
-from plugins.interface.errors import CAOperationError, UnknownCAError
+from plugins.interface.errors import CAOperationError, CAUnavailableError, UnknownCAError
 
 
 def _host(authorities: list[dict[str, Any]]) -> dict[str, Any]:
@@ -60,9 +60,17 @@ def describe(client: DogtagClient, default_id: str, authority: dict[str, Any]) -
     )
 
 
-def list_cas(client: DogtagClient, default_id: str) -> list[CAInfo]:
-    """Every enabled authority; the host's parent id is reported as the plugin's id."""
-    authorities = _call("list Dogtag authorities", client.authorities)
+def list_cas(client: DogtagClient, default_id: str) -> list[CAInfo] | None:
+    """Every enabled authority, the host's id reported as the plugin's id; ``None`` when
+    this Dogtag has no authorities resource (before 10.3)."""
+    try:
+        authorities = client.authorities()
+    except DogtagUnavailableError as exc:
+        raise CAUnavailableError(f"list Dogtag authorities: {exc}") from None
+    except DogtagAPIError as exc:
+        if exc.status == 404:
+            return None
+        raise CAOperationError(f"list Dogtag authorities: Dogtag refused: {exc.message}") from None
     host_id = _host(authorities)["id"]
     infos = []
     for authority in authorities:

@@ -88,7 +88,7 @@ class DogtagHandler(BaseHTTPRequestHandler):
         allowed = False
         for route_method, pattern, agent_only, handler in routes.ROUTES:
             match = pattern.match(path)
-            if not match:
+            if not match or (path.startswith("/ca/rest/authorities") and not sim.authorities):
                 continue
             allowed = True
             if route_method != method:

@@ -79,6 +79,8 @@ class DogtagSimulator:
         self._failures: list[int] = []
         self._open: set = set()
         self._delay: tuple[str, str, float] = ("", "", 0.0)
+        #: ``False`` plays a Dogtag older than 10.3, which has no ``/ca/rest/authorities``.
+        self.authorities = True
         self._lock = threading.Lock()
         self._server: _TLSServer | None = None
         self._thread: threading.Thread | None = None

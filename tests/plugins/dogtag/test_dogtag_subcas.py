@@ -7,7 +7,7 @@ from cryptography import x509
 from x509_helpers import make_csr, make_key, verify_server_chain
 
 from plugins.interface.dto import CACreateDTO, CoreMetaDTO
-from plugins.interface.errors import CAOperationError, UnknownCAError
+from plugins.interface.errors import CAOperationError, CAUnavailableError, UnknownCAError
 from plugins.interface.status import CertificateStatus as S
 
 
@@ -78,3 +78,17 @@ def test_duplicate_subject_is_refused(make_dogtag):
     plugin.create_ca(CACreateDTO(name="Twice", subject_dn="CN=Twice,O=EXAMPLE"))
     with pytest.raises(CAOperationError, match="already used"):
         plugin.create_ca(CACreateDTO(name="Twice", subject_dn="CN=Twice,O=EXAMPLE"))
+
+
+def test_a_dogtag_without_lightweight_cas_lists_only_its_default(make_dogtag, dogtag_sim):
+    dogtag_sim.authorities = False
+    (info,) = make_dogtag().get_ca_info()
+    assert info.ca_id == "dogtag"
+    assert info.ca_signing_certificate is None
+
+
+def test_listing_cas_during_an_outage_says_the_ca_is_unavailable(make_dogtag, dogtag_sim):
+    plugin = make_dogtag()
+    dogtag_sim.go_offline()
+    with pytest.raises(CAUnavailableError, match="cannot reach Dogtag"):
+        plugin.get_ca_info()
