@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections import Counter
 from http.server import ThreadingHTTPServer
 from typing import Any
 
@@ -51,6 +52,8 @@ class CertCentralSimulator:
         self.delay_method: str | None = None
         #: ``Retry-After`` (seconds) sent with Order info answers, to pace pollers.
         self.order_retry_after: int | None = None
+        #: API requests received, by HTTP method (counted before any delay).
+        self.requests_received: Counter[str] = Counter()
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self._port = port
@@ -141,6 +144,8 @@ class CertCentralSimulator:
         A delayed request is still carried out after the delay, even if the client has
         given up: that is how an answer gets lost after the CA acted.
         """
+        with self._lock:
+            self.requests_received[method] += 1
         if self.delay_method in (None, method):
             pause(self.delay_seconds)
         with self._lock:
