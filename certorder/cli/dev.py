@@ -23,6 +23,7 @@ issued certificates go to the store in the same directory.
 examples:
   certorder dev                                    # ports 7233 (gRPC) and 8233 (UI)
   CERTORDER_DEV_PORT=7300 CERTORDER_DEV_UI_PORT=8300 certorder dev
+  # ...then, in other terminals: export CERTORDER_TEMPORAL_ADDRESS=127.0.0.1:7300
 """
 
 
@@ -54,6 +55,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         where = f"Temporal dev server on {server.address}, state in {server.db_path}"
         print(where, file=sys.stderr)
         print(f"Temporal UI: {server.ui_url}", flush=True)
+        if settings.temporal_address not in (server.address, f"localhost:{server.port}"):
+            print(
+                f"note: other certorder commands use temporal_address "
+                f"{settings.temporal_address}; set CERTORDER_TEMPORAL_ADDRESS={server.address}",
+                file=sys.stderr,
+            )
         asyncio.run(_serve(worker_settings))
     except KeyboardInterrupt:
         pass

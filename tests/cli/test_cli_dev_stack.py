@@ -103,10 +103,11 @@ def _wait_for_worker(process: subprocess.Popen[str]) -> list[str]:
 def test_certorder_dev_runs_and_stops_cleanly(tmp_path, signum):
     process, port = _start_dev(tmp_path)
     try:
-        _wait_for_worker(process)
+        early = "".join(_wait_for_worker(process))
         assert not port_is_free(port)
         process.send_signal(signum)
         out, err = process.communicate(timeout=60)
+        err = early + err
     finally:
         if process.poll() is None:
             process.kill()
@@ -114,6 +115,8 @@ def test_certorder_dev_runs_and_stops_cleanly(tmp_path, signum):
     assert "Traceback" not in err
     assert "/namespaces/default/workflows" in out
     assert "stopped" in err
+    # The default temporal_address (localhost:7233) is not this server's: say so.
+    assert f"CERTORDER_TEMPORAL_ADDRESS=127.0.0.1:{port}" in err
     assert port_is_free(port)
     assert (tmp_path / "data" / "temporal.db").is_file()
 
