@@ -141,7 +141,10 @@ class CertOrderClient:
             try:
                 await self.temporal.start_workflow(
                     WORKFLOW_TYPE,
-                    OrderInput(order_meta=meta),
+                    OrderInput(
+                        order_meta=meta,
+                        call_timeout_seconds=self.settings.plugin_call_timeout_seconds,
+                    ),
                     id=order_id,
                     task_queue=self.settings.task_queue,
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
