@@ -85,15 +85,20 @@ async def _query_status(temporal: Client, order_id: str, timeout: timedelta) -> 
         raise
 
 
-def stored_container(settings: Settings, order_id: str) -> CertificateContainer | None:
-    """The order's certificate container from the configured store (blocking)."""
+def open_store(settings: Settings) -> CertificateStore:
+    """The configured certificate store, migrated (blocking); the caller closes it."""
     try:
-        store = CertificateStore.open(settings.resolved_store_url)
+        return CertificateStore.open(settings.resolved_store_url)
     except ValueError as exc:
         raise InvalidInputError(f"invalid store_url: {exc}") from None
     except SQLAlchemyError as exc:
         # Only the driver's message: the URL may hold a password.
         raise CertOrderError(f"cannot open the certificate store: {exc.orig or exc}") from None
+
+
+def stored_container(settings: Settings, order_id: str) -> CertificateContainer | None:
+    """The order's certificate container from the configured store (blocking)."""
+    store = open_store(settings)
     try:
         return store.get_by_order(order_id)
     finally:

@@ -13,6 +13,7 @@ import logging
 import signal
 import sys
 
+from certorder.client_status import load_plugin_manager, open_store
 from certorder.dev_stack import DevServer, wait_until_serving
 from certorder.settings import Settings
 
@@ -43,8 +44,16 @@ async def _serve(settings: Settings) -> None:
     await run_worker(settings, stop=stop)
 
 
+def _check_worker_setup(settings: Settings) -> None:
+    """Load the plugins and open the store once, so that a configuration mistake is
+    reported before a server is started (and before "worker running" is printed)."""
+    load_plugin_manager(settings).close()
+    open_store(settings).close()
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _check_worker_setup(settings)
     # SIGTERM must unwind like Ctrl-C so that the server child is stopped too.
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     server = DevServer.from_settings(settings)

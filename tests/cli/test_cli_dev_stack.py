@@ -128,3 +128,13 @@ def test_certorder_dev_with_its_port_taken(tmp_path, run_subprocess):
         port = squatter.getsockname()[1]
         result = run_subprocess("dev", env={"CERTORDER_DEV_PORT": str(port)})
     assert_one_line_error(result, 1, f"port {port}", "already in use")
+
+
+def test_certorder_dev_with_a_bad_plugin_fails_before_starting_a_server(run_subprocess, cli_env):
+    port = closed_port()
+    result = run_subprocess(
+        "dev", env={"CERTORDER_DEV_PORT": str(port), "CERTORDER_ENABLED_PLUGINS": '["ghost"]'}
+    )
+    assert_one_line_error(result, 2, "ghost")
+    assert result.out == ""
+    assert not (cli_env / "temporal.db").exists()
