@@ -11,6 +11,8 @@ the same order. The URLs the CA gave us are kept in ``plugin_meta``:
     the account the order belongs to;
 ``acme_status``
     the order status last seen (for people reading the order);
+``answered_challenges``
+    challenges already answered (Pebble shows them "pending" while it validates);
 ``cleaned_authorizations``
     authorizations whose challenge response was already removed.
 """
@@ -142,13 +144,15 @@ class AcmeOrderDriver:
                     f"the ACME CA offers only {offered} for {ident}; this plugin is "
                     f"configured for {self.solver.typ} (setting challenge_type)"
                 )
-            first = _name(challb.status) == PENDING
+            answered_before = meta.setdefault("answered_challenges", [])
+            first = _name(challb.status) == PENDING and challb.uri not in answered_before
             try:
                 self.solver.present(ident, challb, session.account_key, first)
             except ChallengeError as exc:
                 return invalid(str(exc))
             if first:
-                session.answer(challb)
+                self._answer(session, url, challb)
+                answered_before.append(challb.uri)
                 answered += 1
         message = (
             f"answered {answered} {self.solver.typ} challenge(s); the CA is validating"
@@ -156,6 +160,18 @@ class AcmeOrderDriver:
             else "waiting for the ACME CA to validate the order's names"
         )
         return waiting(message, self.settings.poll_retry_msec)
+
+    def _answer(self, session: AcmeSession, authz_url: str, challb) -> None:
+        try:
+            session.answer(challb)
+        except messages.Error:
+            # Pebble reports a challenge as "pending" while validating it, so an answer
+            # repeated after a crash can meet one that has just been decided. That is
+            # not a failure: the next step reads the authorization's real outcome.
+            authz = session.authorization(authz_url).body
+            current = self.solver.pick(authz)
+            if current is None or _name(current.status) == PENDING:
+                raise
 
     def _wait(self, session: AcmeSession, message: str) -> ResultDTO:
         return waiting(message, server_delay_msec(session.net, self.settings.poll_retry_msec))

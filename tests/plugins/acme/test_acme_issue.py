@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+import pytest
 from acme_driving import drive, order_meta_for, unique_name
 from cryptography import x509
-from x509_helpers import verify_server_chain
+from cryptography.hazmat.primitives import hashes, serialization
+from x509_helpers import make_key, verify_server_chain
 
 from plugins.interface.dto import CoreMetaDTO
+from plugins.interface.errors import InvalidOrderError
 from plugins.interface.status import CertificateStatus, PluginMethod
 
 
@@ -116,3 +120,34 @@ def test_heavy_nonce_rejection_is_retried(make_pebble, make_acme_plugin) -> None
     verify_server_chain(
         order.result.certificate, order.result.intermediates, server.root_pem(), name
     )
+
+
+def test_stored_key_orders_use_the_core_generated_csr(pebble, make_acme_plugin) -> None:
+    plugin = make_acme_plugin(pebble)
+    name = unique_name("stored")
+    csr = order_meta_for(name)["request_data"]
+    core_meta = CoreMetaDTO(generated_csr=csr)
+    meta: dict = {}
+    order_meta = {"request_type": "stored-key"}
+    result = plugin.issue_certificate_request("order-1", order_meta, meta, core_meta)
+    for _ in range(40):
+        if result.status is not CertificateStatus.WAITING_FOR_CA:
+            break
+        time.sleep(result.retry_msec / 1000)
+        result = plugin.check_certificate_status("order-1", order_meta, meta, core_meta)
+    assert result.status is CertificateStatus.CERTIFICATE_GENERATED, result.status_message
+    leaf = x509.load_pem_x509_certificate(result.certificate.encode())
+    assert leaf.public_key() == x509.load_pem_x509_csr(csr.encode()).public_key()
+
+
+def test_a_csr_without_names_is_refused_before_the_order(pebble, make_acme_plugin) -> None:
+    plugin = make_acme_plugin(pebble)
+    nameless = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name([]))
+        .sign(make_key(), hashes.SHA256())
+        .public_bytes(serialization.Encoding.PEM)
+        .decode()
+    )
+    with pytest.raises(InvalidOrderError, match="names no DNS name or IP address"):
+        plugin.validate_order_meta({"request_type": "simple-cmc", "request_data": nameless})

@@ -174,3 +174,20 @@ def test_ca_info_reports_the_signer(make_cfssl_server, make_cfssl_plugin) -> Non
 def test_bad_settings_stop_start_up(tmp_path: Path, options: dict, message: str) -> None:
     with pytest.raises(PluginConfigurationError, match=message):
         CfsslPlugin(PluginContext(name="cfssl", data_dir=tmp_path, options=options))
+
+
+def test_stored_key_orders_use_the_core_generated_csr(cfssl_server, make_cfssl_plugin) -> None:
+    plugin = make_cfssl_plugin(cfssl_server)
+    csr = make_csr(make_key(), ["stored.example.test"])
+    plugin_meta: dict = {}
+    result = plugin.issue_certificate_request(
+        "order-1", {"request_type": "stored-key"}, plugin_meta, CoreMetaDTO(generated_csr=csr)
+    )
+    assert result.status is CertificateStatus.CERTIFICATE_GENERATED, result.status_message
+    leaf = x509.load_pem_x509_certificate(result.certificate.encode())
+    assert leaf.public_key() == x509.load_pem_x509_csr(csr.encode()).public_key()
+    missing = plugin.issue_certificate_request(
+        "order-2", {"request_type": "stored-key"}, {}, CoreMetaDTO()
+    )
+    assert missing.status is CertificateStatus.INVALID_OPERATION
+    assert missing.status_message == "CSR is empty"
