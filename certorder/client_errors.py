@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from temporalio.client import WorkflowQueryFailedError
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -103,6 +104,10 @@ def temporal_errors(address: str, order_id: str | None = None) -> Iterator[None]
         raise
     except WorkflowAlreadyStartedError:
         raise OrderExistsError(order_id or "?") from None
+    except WorkflowQueryFailedError as exc:
+        # The worker answered but the workflow could not: its task is failing (a bug
+        # or a non-deterministic change); the Temporal UI shows why.
+        raise CertOrderError(f"order {order_id}: the status query failed: {exc}") from exc
     except RPCError as exc:
         raise rpc_error(exc, address, order_id) from exc
 
