@@ -9,7 +9,7 @@ import json
 import uuid
 
 import pytest
-from cli_helpers import assert_one_line_error
+from cli_helpers import assert_one_line_error, closed_port
 from x509_helpers import make_csr, make_key, verify_server_chain
 
 from certorder.settings import Settings
@@ -99,6 +99,15 @@ async def test_submit_wait_show_list_and_get_the_certificate(live, run_cli, cli_
     as_json = json.loads((await _cli(run_cli, "cert", "get", order_id, "--json")).out)
     assert as_json["certificate"] == leaf and as_json["intermediates"] == chain
     assert as_json["files"]["certificate"].endswith(f"{order_id}.crt")
+
+    # An issued certificate comes from the store: no Temporal needed.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CERTORDER_TEMPORAL_ADDRESS", f"127.0.0.1:{closed_port()}")
+        offline = await _cli(run_cli, "cert", "get", order_id, "--out", str(out_dir))
+        assert offline.code == 0, offline
+        assert_one_line_error(
+            await _cli(run_cli, "order", "show", order_id), 1, "cannot reach Temporal"
+        )
 
     watched = await _cli(run_cli, "order", "watch", order_id)
     assert watched.code == 0 and watched.out.startswith(f"{order_id}: ACTIVE")
