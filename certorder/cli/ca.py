@@ -117,6 +117,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=create)
 
     p = sub.add_parser("delete", help="delete a subordinate CA")
-    p.add_argument("ca_id", metavar="ID")
+    p.add_argument("ca_id", metavar="ID", help="the CA id (see `certorder ca list`)")
     p.add_argument("--plugin", metavar="NAME", help="the plugin that owns it (default: any)")
     p.set_defaults(handler=delete)

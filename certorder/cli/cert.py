@@ -100,7 +100,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         epilog=GET_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("order_id", metavar="ID")
+    p.add_argument("order_id", metavar="ID", help="the order id")
     p.add_argument(
         "--out",
         type=Path,

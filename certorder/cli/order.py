@@ -192,7 +192,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--plugin", metavar="NAME", help="the plugin to use (default: first that fits)")
     p.add_argument("--ca-id", metavar="ID", help="the CA to issue from (see `certorder ca list`)")
     p.add_argument("--profile", metavar="P", help="certificate profile, e.g. server or client")
-    p.add_argument("--validity-days", type=int, metavar="N", help="requested validity")
+    p.add_argument("--validity-days", type=_positive, metavar="N", help="requested validity")
     _meta_option(p, "extra order_meta field (repeatable); JSON-looking values are parsed")
     p.add_argument("--order-id", metavar="ID", help="choose the order id (default: order-<uuid>)")
     p.add_argument("--wait", action="store_true", help="follow the order until it ends")
@@ -200,12 +200,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=submit)
 
     p = sub.add_parser("show", help="show an order's status and history")
-    p.add_argument("order_id", metavar="ID")
+    p.add_argument("order_id", metavar="ID", help="the order id")
     _json_option(p)
     p.set_defaults(handler=show)
 
     p = sub.add_parser("watch", help="follow an order until it ends")
-    p.add_argument("order_id", metavar="ID")
+    p.add_argument("order_id", metavar="ID", help="the order id")
     _json_option(p)
     p.set_defaults(handler=watch)
 
@@ -217,7 +217,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="S",
         help="only PENDING, ACTIVE or ERROR orders",
     )
-    p.add_argument("--limit", type=int, default=100, metavar="N", help="at most N (default 100)")
+    p.add_argument(
+        "--limit", type=_positive, default=100, metavar="N", help="at most N (default 100)"
+    )
     _json_option(p)
     p.set_defaults(handler=list_)
 
@@ -227,14 +229,24 @@ def register(commands: argparse._SubParsersAction) -> None:
         epilog="example:\n  certorder order modify order-1 --meta validity_days=30",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("order_id", metavar="ID")
+    p.add_argument("order_id", metavar="ID", help="the order id")
     _meta_option(p, "order_meta field to change (repeatable)", required=True)
     p.set_defaults(handler=modify)
 
     p = sub.add_parser("cancel", help="ask the CA to cancel a pending order")
-    p.add_argument("order_id", metavar="ID")
+    p.add_argument("order_id", metavar="ID", help="the order id")
     p.add_argument("--reason", default="", metavar="TEXT", help="why (kept in the order's history)")
     p.set_defaults(handler=cancel)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _meta_option(parser: argparse.ArgumentParser, text: str, required: bool = False) -> None:

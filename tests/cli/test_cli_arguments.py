@@ -92,6 +92,7 @@ def test_a_der_csr_file_is_sent_as_pem(tmp_path):
         (["order", "modify", "o-1"], "--meta"),
         (["order", "modify", "o-1", "--meta", "novalue"], "KEY=VALUE"),
         (["order", "submit", "--csr", "x", "--validity-days", "soon"], "--validity-days"),
+        (["order", "list", "--limit", "0"], "at least 1"),
         (["ca", "create", "--name", " "], "must not be empty"),
         ([], "COMMAND"),
     ],
