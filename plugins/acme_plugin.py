@@ -182,4 +182,7 @@ class AcmePlugin(CertificatePluginBase):
                     raise
                 LOG.info("ACME step for %s ended with %s", self.name, outcome.status_message)
                 return outcome
+            finally:
+                if session is not None:
+                    session.net.session.close()
         raise AssertionError("unreachable")

@@ -98,28 +98,28 @@ class CfsslServer:
 
     def start(self) -> None:
         """Start ``cfssl serve``; return when it listens."""
-        log = open(self.workdir / "cfssl.log", "ab")  # noqa: SIM115 - owned by the child
-        self._process = subprocess.Popen(
-            [
-                CFSSL,
-                "serve",
-                "-address",
-                "127.0.0.1",
-                "-port",
-                str(self.port),
-                "-ca",
-                str(self.signer),
-                "-ca-key",
-                str(self.signer_key),
-                "-config",
-                str(self.config),
-                "-loglevel",
-                "2",
-            ],
-            cwd=self.workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        with open(self.workdir / "cfssl.log", "ab") as log:
+            self._process = subprocess.Popen(
+                [
+                    CFSSL,
+                    "serve",
+                    "-address",
+                    "127.0.0.1",
+                    "-port",
+                    str(self.port),
+                    "-ca",
+                    str(self.signer),
+                    "-ca-key",
+                    str(self.signer_key),
+                    "-config",
+                    str(self.config),
+                    "-loglevel",
+                    "2",
+                ],
+                cwd=self.workdir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         wait_listening(self.port)
 
     def stop(self) -> None:

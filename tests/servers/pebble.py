@@ -132,14 +132,15 @@ class PebbleServer:
         httpx.post(url, json={"host": host, "value": value}, timeout=5).raise_for_status()
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
-        log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
-        return subprocess.Popen(
-            argv,
-            cwd=self.workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **env},
-        )
+        # The child inherits the log's descriptor; the parent's copy is closed at once.
+        with open(self.workdir / f"{name}.log", "ab") as log:
+            return subprocess.Popen(
+                argv,
+                cwd=self.workdir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **env},
+            )
 
 
 def _stop(process: subprocess.Popen | None) -> None:
