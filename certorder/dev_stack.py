@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -164,6 +165,7 @@ class DevServer:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
 
     def wait_ready(self, timeout: float = 30.0) -> None:
@@ -230,6 +232,16 @@ class DevServer:
         except OSError:
             lines = []
         return lines[-1].strip() if lines else f"no output (see {self.log_path})"
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: SIGTERM it when its parent dies, so that a
+    `certorder dev` killed with SIGKILL does not leave a server holding the port and
+    the database."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 async def wait_until_serving(settings: Settings, timeout: float = 30.0) -> None:

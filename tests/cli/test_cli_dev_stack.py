@@ -138,3 +138,18 @@ def test_certorder_dev_with_a_bad_plugin_fails_before_starting_a_server(run_subp
     assert_one_line_error(result, 2, "ghost")
     assert result.out == ""
     assert not (cli_env / "temporal.db").exists()
+
+
+def test_a_killed_certorder_dev_takes_its_server_down(tmp_path):
+    process, port = _start_dev(tmp_path)
+    try:
+        _wait_for_worker(process)
+        process.kill()  # SIGKILL: no cleanup code runs in certorder itself
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while not port_is_free(port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert port_is_free(port)
+    finally:
+        if process.poll() is None:
+            process.kill()
