@@ -123,7 +123,14 @@ async def _submit(client: CertOrderClient, meta: dict[str, Any], args: argparse.
 
 async def _follow(client: CertOrderClient, order_id: str, as_json: bool) -> int:
     progress = output.ProgressPrinter()
-    document = await client.wait(order_id, on_change=progress, on_stall=progress.stall)
+    try:
+        document = await client.wait(order_id, on_change=progress, on_stall=progress.stall)
+    except asyncio.CancelledError:  # Ctrl-C: only the following stops, not the order
+        print(
+            f"\norder {order_id} goes on; follow it with: certorder order watch {order_id}",
+            file=sys.stderr,
+        )
+        raise
     _print_final(document, as_json)
     return output.final_exit_code(document)
 

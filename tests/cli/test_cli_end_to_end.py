@@ -140,3 +140,27 @@ async def test_an_order_that_fails_at_the_ca_exits_3(cli_queue, run_cli, tmp_pat
     assert watched.out.startswith(f"{order_id}: ERROR")
     fetched = await _cli(run_cli, "cert", "get", order_id)
     assert_one_line_error(fetched, 2, f"order {order_id} ended ERROR")
+
+
+def test_ctrl_c_while_waiting_leaves_the_order_running(cli_queue, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    (tmp_path / "c.csr").write_text(make_csr(make_key("p256"), ["c.example.test"]))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "certorder.cli.main", "order", "submit", "--csr", "c.csr", "--wait"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+    )  # fmt: skip
+    try:
+        order_id = process.stdout.readline().strip()  # printed once the order has started
+        assert order_id.startswith("order-"), process.stderr.read()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130
+    assert "Traceback" not in err
+    assert f"follow it with: certorder order watch {order_id}" in err
