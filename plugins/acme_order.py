@@ -84,20 +84,33 @@ class AcmeOrderDriver:
         return self._step(session, plugin_meta, order, csr_pem)
 
     def cancel(self, session: AcmeSession, plugin_meta: dict) -> ResultDTO:
-        """Deactivate the order's pending authorizations (RFC 8555 §7.5.2): the order
-        then becomes invalid and can never be finalized."""
+        """Deactivate the order's authorizations (RFC 8555 §7.5.2) so that it can never
+        be finalized: the pending ones, and the valid ones too once the order is
+        ``ready``. An order already ``processing`` or ``valid`` cannot be stopped; its
+        certificate is simply never collected."""
+        url = plugin_meta["order_url"]
+        try:
+            order = session.order(url)
+        except (errors.ClientError, messages.Error):
+            if session.net.last_status_code() != 404:
+                raise
+            return _canceled(f"ACME order {url} no longer exists at the CA")
+        status = _name(order.status)
+        plugin_meta["acme_status"] = status
+        deactivate = {PENDING, VALID} if status == READY else {PENDING}
         deactivated = 0
-        for url in plugin_meta.get("authorization_urls", []):
-            authz = session.authorization(url).body
-            self._cleanup(session, plugin_meta, url, authz)
-            if _name(authz.status) == PENDING:
-                session.deactivate(url)
+        for authz_url in order.authorizations:
+            authz = session.authorization(authz_url).body
+            self._cleanup(session, plugin_meta, authz_url, authz)
+            if status in (PENDING, READY) and _name(authz.status) in deactivate:
+                session.deactivate(authz_url)
                 deactivated += 1
-        return ResultDTO(
-            status=CertificateStatus.REQUEST_CANCELED,
-            status_message=f"ACME order canceled: {deactivated} pending authorization(s) "
-            "deactivated",
-        )
+        note = {
+            PROCESSING: " (the CA was already issuing; the certificate is not collected)",
+            VALID: " (the CA had already issued; the certificate is not collected)",
+            INVALID: " (the order had already failed)",
+        }.get(status, "")
+        return _canceled(f"ACME order canceled: {deactivated} authorization(s) deactivated{note}")
 
     # -- the state machine of RFC 8555 §7.1.6 --------------------------------------------
 
@@ -110,7 +123,13 @@ class AcmeOrderDriver:
             return self._authorize(session, meta, order)
         if status == READY:
             # "ready": requirements fulfilled, awaiting finalization with the CSR.
-            order = session.finalize(meta["order_url"], order, csr_pem)
+            try:
+                order = session.finalize(meta["order_url"], order, csr_pem)
+            except messages.Error as exc:
+                if exc.code != "orderNotReady":
+                    raise
+                # Another call finalized it a moment ago; the next check reads the result.
+                return self._wait(session, "ACME order is being finalized")
             meta["acme_status"] = _name(order.status)
             if _name(order.status) == VALID and order.certificate:
                 return self._download(session, meta, order.certificate)
@@ -120,8 +139,9 @@ class AcmeOrderDriver:
             return self._wait(session, "the ACME CA is issuing the certificate")
         if status == VALID and order.certificate:
             return self._download(session, meta, order.certificate)
-        if status == INVALID:
+        if status in (INVALID, "deactivated"):
             # "invalid": the certificate will not be issued; the order is abandoned.
+            # (Pebble says "deactivated" for an order whose authorization was.)
             return invalid(self._why_invalid(session, meta, order))
         return invalid(f"ACME order is in an unexpected state {status!r}")
 
@@ -212,6 +232,10 @@ class AcmeOrderDriver:
             self.solver.cleanup(authz.identifier.value, challb, session.account_key)
         if _name(authz.status) != PENDING:
             cleaned.append(url)
+
+
+def _canceled(message: str) -> ResultDTO:
+    return ResultDTO(status=CertificateStatus.REQUEST_CANCELED, status_message=message)
 
 
 def _name(status: object) -> str:

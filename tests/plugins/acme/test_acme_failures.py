@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def test_cancel_while_pending_deactivates_the_authorizations(
     canceled = plugin.cancel_certificate_request("order-1", order_meta, plugin_meta, CoreMetaDTO())
 
     assert canceled.status is CertificateStatus.REQUEST_CANCELED
-    assert "2 pending authorization(s) deactivated" in canceled.status_message
+    assert "2 authorization(s) deactivated" in canceled.status_message
     session = plugin.account.session()
     for url in plugin_meta["authorization_urls"]:
         assert session.authorization(url).body.status.name == "deactivated"
@@ -156,3 +157,46 @@ def test_modify_after_the_order_is_placed_is_refused_and_the_order_goes_on(
     assert plugin_meta["order_url"] == placed
     order = drive(plugin, order_meta, plugin_meta, first=PluginMethod.CHECK)
     assert order.result.status is CertificateStatus.CERTIFICATE_GENERATED
+
+
+def test_cancel_of_a_ready_order_keeps_it_from_being_finalized(
+    make_pebble, make_acme_plugin, tmp_path: Path
+) -> None:
+    server = make_pebble(env={"PEBBLE_VA_ALWAYS_VALID": "1"})
+    plugin = make_acme_plugin(server, webroot=str(tmp_path))
+    order_meta = order_meta_for(unique_name())
+    plugin_meta: dict = {}
+    plugin.issue_certificate_request("order-1", order_meta, plugin_meta, CoreMetaDTO())
+    session = plugin.account.session()
+    deadline = time.monotonic() + 5
+    while session.order(plugin_meta["order_url"]).status.name != "ready":
+        assert time.monotonic() < deadline, "the order never became ready"
+        time.sleep(0.02)
+
+    canceled = plugin.cancel_certificate_request("order-1", order_meta, plugin_meta, CoreMetaDTO())
+
+    assert canceled.status is CertificateStatus.REQUEST_CANCELED
+    assert canceled.status_message == "ACME order canceled: 1 authorization(s) deactivated"
+    # RFC 8555 calls the order invalid now; Pebble says "deactivated". Either way the
+    # core's next check learns that no certificate will come.
+    assert session.order(plugin_meta["order_url"]).status.name in {"invalid", "deactivated"}
+    late = plugin.check_certificate_status("order-1", order_meta, plugin_meta, CoreMetaDTO())
+    assert late.status is CertificateStatus.INVALID_OPERATION
+    assert late.status_message.endswith("is deactivated")
+
+
+def test_cancel_after_issuance_says_so(pebble, make_acme_plugin) -> None:
+    plugin = make_acme_plugin(pebble)
+    order_meta = order_meta_for(unique_name())
+    done = drive(plugin, order_meta)
+    assert done.result.status is CertificateStatus.CERTIFICATE_GENERATED
+
+    canceled = plugin.cancel_certificate_request(
+        "order-1", order_meta, done.plugin_meta, CoreMetaDTO()
+    )
+
+    assert canceled.status is CertificateStatus.REQUEST_CANCELED
+    assert canceled.status_message == (
+        "ACME order canceled: 0 authorization(s) deactivated "
+        "(the CA had already issued; the certificate is not collected)"
+    )

@@ -84,4 +84,4 @@ async def test_cancel_while_pending_deactivates_at_the_ca(
         listener.close()
     assert doc.status is OrderStatus.ACTIVE, doc
     assert doc.sub_status == S.REQUEST_CANCELED.value
-    assert "1 pending authorization(s) deactivated" in doc.sub_status_message
+    assert "1 authorization(s) deactivated" in doc.sub_status_message
