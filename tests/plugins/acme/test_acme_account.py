@@ -17,6 +17,7 @@ from plugins.interface.certificate_manager import PluginContext
 from plugins.interface.dto import CoreMetaDTO
 from plugins.interface.errors import CAUnavailableError, PluginConfigurationError
 from plugins.interface.status import CertificateStatus
+from plugins.manager import PluginManager
 
 
 def _mode(path: Path) -> int:
@@ -142,3 +143,12 @@ def test_settings_from_the_environment(tmp_path: Path, monkeypatch: pytest.Monke
     plugin = AcmePlugin(PluginContext(name="acme", data_dir=tmp_path, options={}))
     assert plugin.settings.directory_url == "https://acme.example.test/dir"
     assert plugin.settings.poll_retry_msec == 1500
+
+
+def test_loaded_through_its_entry_point(pebble, tmp_path: Path) -> None:
+    options = {"acme": {"directory_url": pebble.directory_url, "ca_bundle": str(pebble.ca_bundle)}}
+    with PluginManager(["acme"], tmp_path, options) as manager:
+        (info,) = manager.ca_info()
+        assert info.plugin_name == "acme" and pebble.directory_url in info.description
+        order = {"request_type": "stored-key"}
+        assert manager.validate_order(order).plugin_name == "acme"

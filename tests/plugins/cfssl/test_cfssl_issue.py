@@ -18,6 +18,7 @@ from plugins.interface.errors import (
     PluginConfigurationError,
 )
 from plugins.interface.status import CertificateStatus
+from plugins.manager import PluginManager
 
 
 def _issue(plugin: CfsslPlugin, names: list[str], **order_meta) -> tuple[ResultDTO, dict, dict]:
@@ -191,3 +192,16 @@ def test_stored_key_orders_use_the_core_generated_csr(cfssl_server, make_cfssl_p
     )
     assert missing.status is CertificateStatus.INVALID_OPERATION
     assert missing.status_message == "CSR is empty"
+
+
+def test_loaded_through_its_entry_point(cfssl_server, tmp_path: Path) -> None:
+    options = {"cfssl": {"base_url": cfssl_server.base_url, "profiles": ["", "client"]}}
+    with PluginManager(["cfssl"], tmp_path, options) as manager:
+        (info,) = manager.ca_info()
+        assert info.plugin_name == "cfssl"
+        assert info.ca_signing_certificate == cfssl_server.signer_pem()
+        csr = make_csr(make_key(), ["e.example.test"])
+        order = {"request_type": "simple-cmc", "request_data": csr, "profile": "server"}
+        with pytest.raises(InvalidOrderError, match="profile 'server' is not offered"):
+            manager.validate_order(order)
+        assert manager.validate_order({**order, "profile": "client"}).plugin_name == "cfssl"
