@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import pytest
 from acme_driving import drive, order_meta_for, unique_name
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509 import IPAddress
+from cryptography.x509.verification import PolicyBuilder, Store
 from x509_helpers import make_key, verify_server_chain
 
 from plugins.interface.dto import CoreMetaDTO
@@ -151,3 +154,27 @@ def test_a_csr_without_names_is_refused_before_the_order(pebble, make_acme_plugi
     )
     with pytest.raises(InvalidOrderError, match="names no DNS name or IP address"):
         plugin.validate_order_meta({"request_type": "simple-cmc", "request_data": nameless})
+
+
+def test_ip_address_identifier_is_validated_over_http01(pebble, make_acme_plugin) -> None:
+    loopback = ipaddress.ip_address("127.0.0.1")
+    csr = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name([]))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(loopback)]), critical=False)
+        .sign(make_key(), hashes.SHA256())
+    )
+    order_meta = {
+        "request_type": "simple-cmc",
+        "request_data": csr.public_bytes(serialization.Encoding.PEM).decode(),
+    }
+
+    order = drive(make_acme_plugin(pebble), order_meta)
+
+    assert order.result.status is CertificateStatus.CERTIFICATE_GENERATED, order.calls
+    root = x509.load_pem_x509_certificate(pebble.root_pem().encode())
+    verifier = PolicyBuilder().store(Store([root])).build_server_verifier(IPAddress(loopback))
+    verifier.verify(
+        x509.load_pem_x509_certificate(order.result.certificate.encode()),
+        x509.load_pem_x509_certificates(order.result.intermediates.encode()),
+    )
