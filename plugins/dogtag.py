@@ -18,8 +18,10 @@ from pydantic import ValidationError
 from plugins import dogtag_authorities as authorities
 from plugins import dogtag_requests as requests
 from plugins.csr import csr_pem, load_csr
+from plugins.dogtag_cancel import cancel_request
 from plugins.dogtag_chain import ChainError, split_cert_data
 from plugins.dogtag_client import DogtagAPIError, DogtagClient, DogtagUnavailableError
+from plugins.dogtag_recovery import PlacedRequestFinder
 from plugins.dogtag_settings import DogtagOrderMeta, DogtagSettings
 from plugins.interface.certificate_manager import CertificatePluginBase, PluginContext
 from plugins.interface.dto import CACreateDTO, CAInfo, CoreMetaDTO, ResultDTO
@@ -48,6 +50,7 @@ class DogtagCAPlugin(CertificatePluginBase):
             field = ".".join(str(part) for part in first["loc"]) or "settings"
             raise PluginConfigurationError(f"{context.name}: {field}: {first['msg']}") from None
         self.client = DogtagClient(self.settings)
+        self.finder = PlacedRequestFinder(self.client, self.settings.recovery_scan_limit)
 
     def close(self) -> None:
         self.client.close()
@@ -133,12 +136,14 @@ class DogtagCAPlugin(CertificatePluginBase):
             raise DogtagAPIError(400, "", str(exc)) from None
         issuer = core_meta.plugin_ca_id
         issuer = None if issuer in (None, self.get_default_ca_name()) else issuer
-        return self.client.submit(enrollment, issuer)[0]
+        info = self.client.submit(enrollment, issuer)[0]
+        self.finder.saw(info["requestID"])
+        return info
 
     def _recover(self, tag: str) -> dict[str, Any] | None:
         if not self.settings.recovery_scan_limit or self.settings.client_cert_file is None:
             return None
-        found = requests.find_placed(self.client, tag, self.settings.recovery_scan_limit)
+        found = self.finder.find(tag)
         if found is not None:
             log.warning(
                 "dogtag: found request %s already placed for %r; using it", found["requestID"], tag
@@ -211,34 +216,7 @@ class DogtagCAPlugin(CertificatePluginBase):
                     status_message="no request had been placed at Dogtag",
                 )
             request_id = plugin_meta["request_id"] = info["requestID"]
-        try:
-            self.client.act(request_id, "cancel", self.client.review(request_id))
-        except DogtagAPIError as exc:
-            if exc.status == 404:
-                return ResultDTO(
-                    status=Status.INVALID_OPERATION,
-                    status_message=f"no request {request_id} at Dogtag",
-                )
-            if exc.status not in (400, 409):
-                raise
-            # Not pending any more (an agent was quicker, or our earlier cancel went
-            # through before a crash): report what the request became.
-            return self._after_failed_cancel(request_id, exc)
-        return ResultDTO(
-            status=Status.REQUEST_CANCELED, status_message=f"Dogtag request {request_id} canceled"
-        )
-
-    def _after_failed_cancel(self, request_id: str, exc: DogtagAPIError) -> ResultDTO:
-        status = self.client.get_request(request_id).get("requestStatus")
-        if status == requests.CANCELED:
-            return ResultDTO(
-                status=Status.REQUEST_CANCELED,
-                status_message=f"Dogtag request {request_id} was canceled",
-            )
-        return ResultDTO(
-            status=Status.INVALID_OPERATION,
-            status_message=f"cannot cancel Dogtag request {request_id} ({status}): {exc.message}",
-        )
+        return cancel_request(self.client, request_id)
 
     def _modify(self, order_id, order_meta, plugin_meta, core_meta) -> ResultDTO:
         canceled = self._cancel(order_id, order_meta, plugin_meta, core_meta)

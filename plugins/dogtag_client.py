@@ -101,14 +101,27 @@ class DogtagClient:
         """A request's ``CertRequestInfo`` (no agent needed)."""
         return self._json("GET", f"/ca/rest/certrequests/{_rid(request_id)}")
 
-    def list_requests(self, state: str, start: int, size: int) -> dict[str, Any]:
-        """Agent listing of requests in ``state``, from request number ``start``."""
-        params = {
-            "requestState": state,
-            "requestType": "enrollment",
-            "start": start,
-            "pageSize": size,
-        }
+    def list_requests(
+        self,
+        state: str | None,
+        *,
+        start: int | None = None,
+        size: int | None = None,
+        max_results: int | None = None,
+    ) -> dict[str, Any]:
+        """Agent listing of enrollment requests (a ``CertRequestInfos``).
+
+        Dogtag pages (``start`` = lowest request number, ``size`` = page size, ascending
+        by number) only for filters that have a VLV index: no ``state``, or ``complete``,
+        ``rejected``, ``canceled``. Any other filter (``pending``) is an unpaged search
+        that returns at most ``max_results`` requests and ignores ``start`` and ``size``.
+        """
+        params: dict[str, Any] = {"requestType": "enrollment"}
+        if state is not None:
+            params["requestState"] = state
+        for name, value in (("start", start), ("pageSize", size), ("maxResults", max_results)):
+            if value is not None:
+                params[name] = value
         return self._json("GET", "/ca/rest/agent/certrequests", params=params)
 
     def review(self, request_id: str) -> dict[str, Any]:

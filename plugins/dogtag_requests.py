@@ -1,25 +1,22 @@
-"""Building Dogtag enrollment requests, and finding one already placed for an order.
+"""Building Dogtag enrollment requests, and reading an order's mark back from one.
 
 Dogtag keeps no client order id, but every stock enrollment profile has the
 "Requestor Information" input (``submitterInfoInputImpl``), whose ``requestor_name``
 Dogtag stores with the request and shows an agent in the review. The plugin writes
 ``"<requestor_name> order <order_id>"`` there, so that a call retried after a crash can
-find the request it placed before it could record the request id.
+find the request it placed before it could record the request id
+(:mod:`plugins.dogtag_recovery`).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from typing import Any
 
-from plugins.dogtag_client import DogtagAPIError, DogtagClient, request_number
+from plugins.dogtag_client import DogtagAPIError, DogtagClient
 
 #: Dogtag's request states, as ``CertRequestInfo.requestStatus`` reports them.
 PENDING, COMPLETE, REJECTED, CANCELED = "pending", "complete", "rejected", "canceled"
-
-#: Page size for the agent listing during recovery.
-_PAGE = 50
 
 
 def order_tag(requestor_name: str, order_id: str) -> str:
@@ -54,35 +51,6 @@ def review_value(review: dict[str, Any], name: str) -> str | None:
             if attribute.get("name") == name:
                 return attribute.get("Value")
     return None
-
-
-def find_placed(client: DogtagClient, tag: str, limit: int) -> dict[str, Any] | None:
-    """The pending request carrying ``tag``, looking at no more than ``limit`` requests.
-
-    Only pending requests are searched: a request that was already approved or canceled
-    cannot be told from an older order's without reviewing every request ever made.
-    """
-    for info in _pending(client, limit):
-        try:
-            review = client.review(info["requestID"])
-        except DogtagAPIError:
-            continue  # handled by someone else meanwhile; not ours to pick up
-        if review_value(review, "requestor_name") == tag:
-            return info
-    return None
-
-
-def _pending(client: DogtagClient, limit: int) -> Iterator[dict[str, Any]]:
-    start, seen = 0, 0
-    while seen < limit:
-        page = client.list_requests(PENDING, start, min(_PAGE, limit - seen))
-        entries = page.get("entries") or [] if isinstance(page, dict) else []
-        if not entries:
-            return
-        for info in entries:
-            seen += 1
-            yield info
-        start = request_number(entries[-1]["requestID"]) + 1
 
 
 def rejection_reason(client: DogtagClient, info: dict[str, Any]) -> str:

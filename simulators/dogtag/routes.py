@@ -14,9 +14,9 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from simulators.dogtag import authorities, shapes
+from simulators.dogtag import authorities, listing, shapes
 from simulators.dogtag.crypto import pem
-from simulators.dogtag.engine import DogtagError, Engine, bad_request, parse_id
+from simulators.dogtag.engine import DogtagError, Engine, bad_request
 
 AGENT_ACTIONS = ("approve", "reject", "cancel", "update", "validate", "assign", "unassign")
 
@@ -115,23 +115,7 @@ def get_request(call: Call) -> Reply:
 
 
 def agent_list(call: Call) -> Reply:
-    state, kind = call.query.get("requestState"), call.query.get("requestType")
-    # ``requestState`` is the server's name; the 11.2.1 python client sends
-    # ``requestStatus``, which Dogtag ignores (so its filter never applies).
-    start = parse_id(call.query.get("start") or "0")
-    try:
-        size = int(call.query.get("pageSize") or 20)
-    except ValueError:
-        size = None
-    if start is None or size is None:
-        raise DogtagError(404, shapes.NOT_FOUND, "Invalid paging parameters")
-    matches = [
-        r
-        for n, r in sorted(call.engine.requests.items())
-        if n >= start and (state is None or r.status == state) and kind in (None, "enrollment")
-    ]
-    entries = [shapes.request_info_json(r, call.base_url) for r in matches[:size]]
-    return Reply(body=shapes.collection(entries, total=len(matches)))
+    return Reply(body=listing.list_requests(call.engine, call.query, call.base_url))
 
 
 def review(call: Call) -> Reply:

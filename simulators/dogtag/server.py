@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import sys
 import threading
 import time
 from http.server import ThreadingHTTPServer
@@ -52,6 +53,12 @@ class _TLSServer(ThreadingHTTPServer):
         with self.sim._lock:
             self.sim._open.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request, client_address) -> None:
+        # A client that gave up (timed out, or its worker was killed) before a delayed
+        # answer is not a simulator fault; anything else is still reported.
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
 
     def drop_connections(self) -> None:
         """Cut every open connection, as a stopped server would (keep-alive included)."""
