@@ -43,8 +43,9 @@ roots = [ca for ca in json.load(sys.stdin) if ca["plugin_name"] == "local-ca" an
 print(roots[0]["ca_signing_certificate"], end="")' >"$WORK/local-ca-root.pem"
 
 echo "==> verifying the chain against the local CA root"
-openssl verify -CAfile "$WORK/local-ca-root.pem" -untrusted "$WORK/$ORDER_ID.chain.crt" \
-  "$WORK/$ORDER_ID.crt"
+UNTRUSTED=()  # issued by the root itself, the chain is empty
+[ -s "$WORK/$ORDER_ID.chain.crt" ] && UNTRUSTED=(-untrusted "$WORK/$ORDER_ID.chain.crt")
+openssl verify -CAfile "$WORK/local-ca-root.pem" "${UNTRUSTED[@]}" "$WORK/$ORDER_ID.crt"
 
 UI_PORT=$(.venv/bin/python -c 'from certorder.settings import load_settings; print(load_settings().dev_ui_port)')
 cat <<DONE
