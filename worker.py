@@ -96,7 +96,8 @@ def _stop_on_signals() -> asyncio.Event:
 
 def main() -> int:
     """Entry point for ``python worker.py``; user errors are one line, exit code 2."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         asyncio.run(run_worker(load_settings()))
     except (SettingsError, CertificatePluginError) as exc:

@@ -6,7 +6,14 @@ Everything a plugin needs is importable from here::
 """
 
 from plugins.interface.certificate_manager import CertificatePluginBase, PluginContext
-from plugins.interface.dto import MAX_RETRY_MSEC, RETRY_MSEC, CACreateDTO, CAInfo, CoreMetaDTO, ResultDTO
+from plugins.interface.dto import (
+    MAX_RETRY_MSEC,
+    RETRY_MSEC,
+    CACreateDTO,
+    CAInfo,
+    CoreMetaDTO,
+    ResultDTO,
+)
 from plugins.interface.errors import (
     ERROR_RETRY_MSEC,
     CAOperationError,

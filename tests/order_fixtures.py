@@ -6,9 +6,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from x509_helpers import make_csr, make_key
+
 from plugins import CertificateStatus, CoreMetaDTO, PluginContext, ResultDTO
 from plugins.local_ca import LocalCAPlugin
-from x509_helpers import make_csr, make_key
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]
 
-from temporal_server import start_dev_server  # noqa: E402
 from order_fixtures import issued_for, new_request, result, waiting  # noqa: E402
 from order_harness import order_worker  # noqa: E402
 from scripted_plugin import ScriptedPlugin  # noqa: E402
+from temporal_server import start_dev_server  # noqa: E402
 
 from plugins import CertificateStatus as S  # noqa: E402
 from workflows.models import CancelRequest, ModifyRequest  # noqa: E402
@@ -37,7 +37,8 @@ async def record(version: str) -> None:
                 plugin.script(waits.id, waiting(), result(S.CA_UNAVAILABLE_FOR_REQUEST, "down"),
                               result(S.CLIENT_DATA_ISSUE_SEEN, "dcv", 60_000),
                               issued_for(request.csr))
-                await orders.wait_for(waits, lambda d: d.sub_status == S.CLIENT_DATA_ISSUE_SEEN.value)
+                await orders.wait_for(
+                    waits, lambda d: d.sub_status == S.CLIENT_DATA_ISSUE_SEEN.value)
                 await waits.signal(CertificateOrderWorkflow.modify,
                                    ModifyRequest(order_meta={"contact": "a@example.test"}))
                 await orders.result(waits)

@@ -8,7 +8,7 @@ compatible with orders already running (Temporal replays old inputs).
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,7 +19,7 @@ from plugins.interface.status import PluginMethod
 DEFAULT_CALL_TIMEOUT_SECONDS = 120.0
 
 
-class OrderStatus(str, Enum):
+class OrderStatus(StrEnum):
     """The order's own status (Barbican's): ``PENDING`` until it ends ``ACTIVE`` or ``ERROR``."""
 
     PENDING = "PENDING"
@@ -30,8 +30,6 @@ class OrderStatus(str, Enum):
     def is_terminal(self) -> bool:
         return self is not OrderStatus.PENDING
 
-    def __str__(self) -> str:
-        return self.value
 
 
 class Transition(BaseModel):

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from plugins.interface.status import CertificateStatus, PluginMethod
 from workflows.models import OrderStatus
@@ -33,7 +33,7 @@ DEFAULT_RETRY_MSEC = 3_600_000
 GENERATED_MESSAGE = "Certificate has been generated"
 
 
-class Outcome(str, Enum):  # noqa: UP042 - same base as CertificateStatus
+class Outcome(StrEnum):  # same base as CertificateStatus
     """What happened on one call: a plugin's :class:`CertificateStatus` (same strings),
     or one of two outcomes the core itself produces."""
 
@@ -53,19 +53,15 @@ class Outcome(str, Enum):  # noqa: UP042 - same base as CertificateStatus
         """The outcome for a plugin result's status."""
         return cls(CertificateStatus(status).value)
 
-    def __str__(self) -> str:
-        return self.value
 
 
-class NextCall(str, Enum):  # noqa: UP042 - same base as PluginMethod
+class NextCall(StrEnum):  # same base as PluginMethod
     """Which plugin method a row schedules after the result's ``retry_msec``."""
 
     CHECK = "check_certificate_status"
     SAME = "same method"
     NONE = "none"
 
-    def __str__(self) -> str:
-        return self.value
 
 
 _Key = tuple[OrderStatus, PluginMethod, Outcome]

@@ -210,7 +210,5 @@ class CertificatePluginBase(abc.ABC):
         """
         raise CAOperationError(f"plugin {self.name!r} cannot delete CAs")
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook, not an abstract method
         """Release connections and files; called once at worker shutdown."""
-
-

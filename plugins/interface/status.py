@@ -7,10 +7,10 @@ keeps working. What the core does with each status is documented on
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class CertificateStatus(str, Enum):
+class CertificateStatus(StrEnum):
     """What a plugin method tells the core about an order.
 
     The core's follow-up for each value (the seed guide's sequence):
@@ -39,11 +39,9 @@ class CertificateStatus(str, Enum):
     REQUEST_CANCELED = "request canceled"
     INVALID_OPERATION = "invalid operation"
 
-    def __str__(self) -> str:
-        return self.value
 
 
-class CertificateRequestType(str, Enum):
+class CertificateRequestType(StrEnum):
     """How the client describes the certificate it wants (``order_meta["request_type"]``).
 
     * ``custom``: free-form ``order_meta`` that only the chosen plugin understands.
@@ -58,11 +56,9 @@ class CertificateRequestType(str, Enum):
     STORED_KEY = "stored-key"
     FULL_CMC = "full-cmc"
 
-    def __str__(self) -> str:
-        return self.value
 
 
-class PluginMethod(str, Enum):
+class PluginMethod(StrEnum):
     """The order methods of a plugin, by name: what the core calls, and what
     ``ResultDTO.retry_method`` may name."""
 
@@ -71,5 +67,3 @@ class PluginMethod(str, Enum):
     MODIFY = "modify_certificate_request"
     CANCEL = "cancel_certificate_request"
 
-    def __str__(self) -> str:
-        return self.value

@@ -6,10 +6,10 @@ import asyncio
 import threading
 
 import pytest
-from temporal_server import start_dev_server
 from order_fixtures import issued_for, new_request, waiting
 from order_harness import order_worker
 from scripted_plugin import ScriptedPlugin
+from temporal_server import start_dev_server
 
 from plugins import CertificateStatus
 from workflows import search_attributes as sa

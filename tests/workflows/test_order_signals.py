@@ -89,8 +89,9 @@ async def test_modify_sent_before_the_first_step_changes_what_is_issued(temporal
                                                                        tmp_path):
     request = new_request()
     async with order_worker(temporal_env, {"scripted": plugin}, tmp_path) as orders:
+        change = ModifyRequest(order_meta={"profile": "client"})
         handle = await orders.start(request.order_meta, start_signal="modify",
-                                    start_signal_args=[ModifyRequest(order_meta={"profile": "client"})])
+                                    start_signal_args=[change])
         plugin.script(handle.id, issued_for(request.csr))
         doc = await orders.result(handle)
     issue = plugin.calls_for(handle.id)[0]
