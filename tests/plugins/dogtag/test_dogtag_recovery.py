@@ -161,3 +161,14 @@ def test_no_search_when_the_limit_is_zero(make_dogtag, dogtag_sim):
     plugin = make_dogtag(recovery_scan_limit=0)
     plugin.issue_certificate_request("o-8", _order(make_key()), {}, CORE)
     assert dogtag_sim.agent_calls == 0
+
+
+def test_cancel_without_a_recorded_request_finds_the_issued_one(make_dogtag, dogtag_sim):
+    dogtag_sim.set_auto_issue("caServerCert")
+    plugin = make_dogtag(timeout_seconds=0.3)
+    _lose_the_answer(plugin, dogtag_sim, "/ca/rest/certrequests", "o-9", _order(make_key()))
+    plugin_meta: dict = {}
+    result = plugin.cancel_certificate_request("o-9", {}, plugin_meta, CORE)
+    assert result.status is S.INVALID_OPERATION
+    assert "(complete)" in result.status_message
+    assert plugin_meta["request_id"] == "0x7"
