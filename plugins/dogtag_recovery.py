@@ -100,7 +100,8 @@ class PlacedRequestFinder:
 
     def _bracket_newest(self) -> tuple[int, int] | None:
         """``(low, high)``: a request numbered ``low`` exists, none at ``high`` or above,
-        and ``high - low <= limit``; ``None`` if there are no requests or no order."""
+        and ``high - low <= limit``; ``None`` if there are no requests, or their numbers
+        do not grow with time (random ids)."""
         if not self._sequential:
             return None
         probes = _Probe(self.client)
