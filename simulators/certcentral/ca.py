@@ -1,8 +1,7 @@
 """The simulator's certificate authority: a root, an intermediate, and real leaves.
 
 Issued chains verify with ``cryptography.x509.verification`` against the root, like a
-public DigiCert chain does against DigiCert's root. Keys are ECDSA P-256 so that
-starting a simulator costs milliseconds.
+public DigiCert chain does against DigiCert's root.
 """
 
 from __future__ import annotations
@@ -11,9 +10,9 @@ import datetime as dt
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from simulators.common.ca import ca_builder, leaf_builder, new_key, pem
 
 _BACKDATE = dt.timedelta(minutes=5)
 
@@ -28,80 +27,30 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
-def _ca_usage() -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=True,
-        crl_sign=True,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
-def _leaf_usage() -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=False,
-        crl_sign=False,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
-def pem(cert: x509.Certificate) -> str:
-    """A certificate as PEM text."""
-    return cert.public_bytes(Encoding.PEM).decode()
-
-
 class SimulatorCA:
     """Root "CertCentral Simulator Root CA" and intermediate "... TLS CA"."""
 
     def __init__(self) -> None:
         now = dt.datetime.now(dt.UTC) - _BACKDATE
-        self._root_key = ec.generate_private_key(ec.SECP256R1())
-        self.root = self._ca_cert(
-            _name("CertCentral Simulator Root CA"),
-            self._root_key,
-            self._root_key,
-            _name("CertCentral Simulator Root CA"),
-            now,
-            3650,
+        self._root_key = new_key()
+        root_name = _name("CertCentral Simulator Root CA")
+        self.root = ca_builder(
+            root_name,
+            root_name,
+            self._root_key.public_key(),
+            not_before=now,
+            not_after=now + dt.timedelta(days=3650),
             path_length=1,
-        )
-        self._key = ec.generate_private_key(ec.SECP256R1())
-        self.intermediate = self._ca_cert(
+        ).sign(self._root_key, hashes.SHA256())
+        self._key = new_key()
+        self.intermediate = ca_builder(
             _name("CertCentral Simulator TLS CA"),
-            self._key,
-            self._root_key,
             self.root.subject,
-            now,
-            1825,
+            self._key.public_key(),
+            not_before=now,
+            not_after=now + dt.timedelta(days=1825),
             path_length=0,
-        )
-
-    @staticmethod
-    def _ca_cert(subject, key, signer, issuer, now, days, path_length) -> x509.Certificate:
-        return (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(issuer)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now)
-            .not_valid_after(now + dt.timedelta(days=days))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=path_length), critical=True)
-            .add_extension(_ca_usage(), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-            .sign(signer, hashes.SHA256())
-        )
+        ).sign(self._root_key, hashes.SHA256())
 
     def issue(
         self,
@@ -114,16 +63,15 @@ class SimulatorCA:
         now = dt.datetime.now(dt.UTC) - _BACKDATE
         names = list(dict.fromkeys([common_name, *dns_names]))
         return (
-            x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
-            .issuer_name(self.intermediate.subject)
-            .public_key(csr.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now)
-            .not_valid_after(now + dt.timedelta(days=days))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(_leaf_usage(), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
+            leaf_builder(
+                x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]),
+                self.intermediate.subject,
+                csr.public_key(),
+                serial=x509.random_serial_number(),
+                not_before=now,
+                not_after=now + dt.timedelta(days=days),
+                usage=ExtendedKeyUsageOID.SERVER_AUTH,
+            )
             .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), False)
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(self._key.public_key()), False

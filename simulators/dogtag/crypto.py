@@ -2,8 +2,7 @@
 
 Real Dogtag signs with its "CA Signing Certificate"; here that certificate is issued by
 an offline root, so that issued chains carry a real intermediate and tests can check
-that a plugin leaves the leaf and the root out of ``intermediates``. Keys are P-256:
-fast to make, so every test gets a fresh CA.
+that a plugin leaves the leaf and the root out of ``intermediates``.
 """
 
 from __future__ import annotations
@@ -19,6 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from simulators.common.ca import ca_builder, leaf_builder, new_key, pem, private_key_pem
+
 #: Validity of a caServerCert certificate (its profile's ``range`` is 720 days).
 LEAF_VALIDITY_DAYS = 720
 
@@ -26,11 +27,6 @@ LEAF_VALIDITY_DAYS = 720
 def _name(dn: str) -> x509.Name:
     """A name from an RFC 4514 string such as ``CN=CA Signing Certificate,O=EXAMPLE``."""
     return x509.Name.from_rfc4514_string(dn)
-
-
-def pem(cert: x509.Certificate) -> str:
-    """The certificate as PEM text."""
-    return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 @dataclass
@@ -44,17 +40,14 @@ class SigningCA:
     @classmethod
     def self_signed(cls, dn: str) -> SigningCA:
         """A new root CA."""
-        key = ec.generate_private_key(ec.SECP256R1())
-        cert = _ca_builder(_name(dn), _name(dn), key.public_key(), key.public_key()).sign(
-            key, hashes.SHA256()
-        )
+        key = new_key()
+        cert = _ca_cert(_name(dn), _name(dn), key.public_key(), key)
         return cls(key=key, cert=cert)
 
     def sub_ca(self, dn: str) -> SigningCA:
         """A new CA certificate for ``dn`` under this CA."""
-        key = ec.generate_private_key(ec.SECP256R1())
-        builder = _ca_builder(_name(dn), self.cert.subject, key.public_key(), self.key.public_key())
-        cert = builder.sign(self.key, hashes.SHA256())
+        key = new_key()
+        cert = _ca_cert(_name(dn), self.cert.subject, key.public_key(), self.key)
         return SigningCA(key=key, cert=cert, chain=[self.cert, *self.chain])
 
     def issue(
@@ -69,16 +62,15 @@ class SigningCA:
         """An end-entity certificate, as caServerCert would issue it."""
         now = dt.datetime.now(dt.UTC)
         builder = (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(self.cert.subject)
-            .public_key(public_key)
-            .serial_number(serial)
-            .not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=days))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(_leaf_key_usage(), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+            leaf_builder(
+                subject,
+                self.cert.subject,
+                public_key,
+                serial=serial,
+                not_before=now - dt.timedelta(minutes=5),
+                not_after=now + dt.timedelta(days=days),
+                usage=usage,
+            )
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()),
@@ -96,49 +88,21 @@ class SigningCA:
         )
 
 
-def _ca_builder(subject, issuer, public_key, issuer_public_key) -> x509.CertificateBuilder:
+def _ca_cert(subject, issuer, public_key, signer: ec.EllipticCurvePrivateKey) -> x509.Certificate:
     now = dt.datetime.now(dt.UTC)
     return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
+        ca_builder(
+            subject,
+            issuer,
+            public_key,
+            not_before=now - dt.timedelta(days=1),
+            not_after=now + dt.timedelta(days=3650),
         )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_public_key), critical=False
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()),
+            critical=False,
         )
-    )
-
-
-def _leaf_key_usage() -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=False,
-        crl_sign=False,
-        encipher_only=False,
-        decipher_only=False,
+        .sign(signer, hashes.SHA256())
     )
 
 
@@ -159,30 +123,16 @@ def write_tls_files(directory: Path, host_ca: SigningCA, root: SigningCA, host: 
     """Make the server's TLS certificate, an agent certificate the server trusts, and a
     "stranger" certificate from an unrelated CA, and write them all as PEM files."""
     directory.mkdir(parents=True, exist_ok=True)
-    server_key = ec.generate_private_key(ec.SECP256R1())
+    server_key = new_key()
     san = x509.SubjectAlternativeName(
         [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address(host))]
     )
     server = host_ca.issue(
         _name(f"CN={host},OU=pki-tomcat,O=EXAMPLE"), server_key.public_key(), 2, san
     )
-    agent_key = ec.generate_private_key(ec.SECP256R1())
-    agent = host_ca.issue(
-        _name("CN=PKI Administrator,UID=caadmin,O=EXAMPLE"),
-        agent_key.public_key(),
-        3,
-        None,
-        usage=ExtendedKeyUsageOID.CLIENT_AUTH,
-    )
+    agent_key, agent = _client_cert(host_ca, "CN=PKI Administrator,UID=caadmin,O=EXAMPLE", 3)
     outsider = SigningCA.self_signed("CN=Unrelated CA,O=ELSEWHERE")
-    stranger_key = ec.generate_private_key(ec.SECP256R1())
-    stranger = outsider.issue(
-        _name("CN=Not An Agent,O=ELSEWHERE"),
-        stranger_key.public_key(),
-        4,
-        None,
-        usage=ExtendedKeyUsageOID.CLIENT_AUTH,
-    )
+    stranger_key, stranger = _client_cert(outsider, "CN=Not An Agent,O=ELSEWHERE", 4)
     files = TLSFiles(
         root_pem=directory / "root.pem",
         server_cert=directory / "server.pem",
@@ -202,15 +152,17 @@ def write_tls_files(directory: Path, host_ca: SigningCA, root: SigningCA, host: 
         (files.agent_key, agent_key),
         (files.stranger_key, stranger_key),
     ):
-        path.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
+        path.write_bytes(private_key_pem(key))
         path.chmod(0o600)
     return files
+
+
+def _client_cert(
+    ca: SigningCA, dn: str, serial: int
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    key = new_key()
+    cert = ca.issue(_name(dn), key.public_key(), serial, None, ExtendedKeyUsageOID.CLIENT_AUTH)
+    return key, cert
 
 
 def common_name(name: x509.Name) -> str:

@@ -22,10 +22,10 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from servers.ports import free_port, wait_listening
+from simulators.common.ca import ca_builder, new_key, pem, private_key_pem
 
 CFSSL = shutil.which("cfssl")
 CFSSLJSON = shutil.which("cfssljson")
@@ -139,46 +139,23 @@ class CfsslServer:
         root_key = serialization.load_pem_private_key(
             (self.workdir / "root-key.pem").read_bytes(), password=None
         )
-        key = ec.generate_private_key(ec.SECP256R1())
+        key = new_key()
         now = dt.datetime.now(dt.UTC)
         cert = (
-            x509.CertificateBuilder()
-            .subject_name(
-                x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "certorder cfssl test sub")])
+            ca_builder(
+                x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "certorder cfssl test sub")]),
+                root.subject,
+                key.public_key(),
+                not_before=now - dt.timedelta(minutes=5),
+                not_after=now + dt.timedelta(days=365),
+                path_length=0,
             )
-            .issuer_name(root.subject)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=365))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(root.public_key()), False
             )
             .sign(root_key, hashes.SHA256())
         )
         cert_path, key_path = self.workdir / "sub.pem", self.workdir / "sub-key.pem"
-        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        key_path.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.TraditionalOpenSSL,
-                serialization.NoEncryption(),
-            )
-        )
+        cert_path.write_text(pem(cert))
+        key_path.write_bytes(private_key_pem(key, serialization.PrivateFormat.TraditionalOpenSSL))
         return cert_path, key_path
