@@ -31,9 +31,10 @@ from simulators.certcentral.account import Account
 from simulators.certcentral.ca import SimulatorCA, pem
 from simulators.certcentral.handler import API, Handler, pause
 from simulators.certcentral.scenario import Fault, Scenario
+from simulators.common.http_server import HOST, LoopbackService
 
 
-class CertCentralSimulator:
+class CertCentralSimulator(LoopbackService):
     """A strict CertCentral Services API v2 on ``127.0.0.1``.
 
     :param port: 0 picks a free port; it is kept across :meth:`go_offline` /
@@ -42,6 +43,7 @@ class CertCentralSimulator:
     """
 
     def __init__(self, port: int = 0, api_key: str | None = None) -> None:
+        super().__init__(port)
         self.api_key = api_key or secrets.token_urlsafe(24)
         self.api_keys = {self.api_key}
         self.ca = SimulatorCA()
@@ -56,59 +58,19 @@ class CertCentralSimulator:
         self.requests_received: Counter[str] = Counter()
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
-        self._port = port
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    # -- running ---------------------------------------------------------------------
-
-    def start(self) -> CertCentralSimulator:
-        """Listen and serve in a background thread."""
-        server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
+    def _make_server(self, address: tuple[str, int]) -> ThreadingHTTPServer:
+        server = ThreadingHTTPServer(address, Handler)
         server.daemon_threads = True
         server.simulator = self  # type: ignore[attr-defined]
-        self._port = server.server_address[1]
-        self._server = server
-        # A short poll interval keeps stop() and go_offline() fast.
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the listening socket."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def go_offline(self) -> None:
-        """Close the listening socket: clients get "connection refused"."""
-        self.stop()
-
-    def go_online(self) -> None:
-        """Listen again on the same port, with all orders kept."""
-        if self._server is None:
-            self.start()
-
-    def __enter__(self) -> CertCentralSimulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return server
 
     # -- what tests read -------------------------------------------------------------
 
     @property
-    def port(self) -> int:
-        """The TCP port (stable across outages)."""
-        return self._port
-
-    @property
     def base_url(self) -> str:
         """The Services API root, like ``https://www.digicert.com/services/v2/``."""
-        return f"http://127.0.0.1:{self._port}{API}"
+        return f"http://{HOST}:{self.port}{API}"
 
     @property
     def root_pem(self) -> str:

@@ -25,11 +25,11 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from simulators.common.http_server import HOST, LoopbackService
 from simulators.dogtag.crypto import SigningCA, pem, write_tls_files
 from simulators.dogtag.engine import Engine
 from simulators.dogtag.handler import DogtagHandler
 
-HOST = "127.0.0.1"
 DECISIONS = ("approve", "reject", "cancel")
 
 
@@ -60,8 +60,10 @@ class _TLSServer(ThreadingHTTPServer):
         if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
             super().handle_error(request, client_address)
 
-    def drop_connections(self) -> None:
-        """Cut every open connection, as a stopped server would (keep-alive included)."""
+    def server_close(self) -> None:
+        """Close the listening socket, then cut every open connection, as a stopped
+        Tomcat would (keep-alive included)."""
+        super().server_close()
         with self.sim._lock:
             open_now, self.sim._open = list(self.sim._open), set()
         for sock in open_now:
@@ -71,15 +73,15 @@ class _TLSServer(ThreadingHTTPServer):
                 pass
 
 
-class DogtagSimulator:
+class DogtagSimulator(LoopbackService):
     """A strict stand-in for a Dogtag CA's REST API (see the module docstring)."""
 
     def __init__(self, workdir: Path, port: int = 0) -> None:
+        super().__init__(port)
         self.root = SigningCA.self_signed("CN=Simulated Dogtag Root CA,O=EXAMPLE")
         self.host_ca = self.root.sub_ca("CN=CA Signing Certificate,O=EXAMPLE")
         self.engine = Engine(self.host_ca)
         self.tls = write_tls_files(Path(workdir), self.host_ca, self.root, HOST)
-        self.port = port
         self.access_log: list[str] = []
         self.calls: list[tuple[str, str]] = []
         self.agent_calls = 0
@@ -89,47 +91,15 @@ class DogtagSimulator:
         #: ``False`` plays a Dogtag older than 10.3, which has no ``/ca/rest/authorities``.
         self.authorities = True
         self._lock = threading.Lock()
-        self._server: _TLSServer | None = None
-        self._thread: threading.Thread | None = None
 
-    # -- lifecycle ------------------------------------------------------------------------
-
-    def start(self) -> DogtagSimulator:
-        """Listen (on a free port the first time, on the same port afterwards)."""
+    def _make_server(self, address: tuple[str, int]) -> _TLSServer:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(self.tls.server_cert, self.tls.server_key)
         # Tomcat's clientAuth="want": a certificate is asked for but optional; one that is
         # sent must chain to the trust store, or the handshake fails.
         context.verify_mode = ssl.CERT_OPTIONAL
         context.load_verify_locations(cadata=pem(self.root.cert) + pem(self.host_ca.cert))
-        self._server = _TLSServer((HOST, self.port), context, self)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"dogtag-sim-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop listening; connections are refused until :meth:`start` again."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server.drop_connections()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    go_offline = stop
-
-    def go_online(self) -> None:
-        """Listen again on the same port after :meth:`go_offline`."""
-        if self._server is None:
-            self.start()
+        return _TLSServer(address, context, self)
 
     @property
     def base_url(self) -> str:
@@ -234,10 +204,3 @@ class DogtagSimulator:
         elif action != "status":
             raise ValueError(f"unknown action {action!r}")
         return {"enrollments": self.enrollment_count, "calls": len(self.calls)}
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
