@@ -39,10 +39,17 @@ def request_type_of(order_meta: Mapping[str, Any]) -> CertificateRequestType:
 def check_request(order_meta: Mapping[str, Any]) -> CertificateRequestType:
     """Check the request type and, for ``simple-cmc``, the CSR (parsed, signature and
     key checked by :func:`plugins.csr.load_csr`); returns the request type.
+    ``stored-key`` is refused until the core's key store exists.
 
     :raises InvalidOrderError: with the first problem found.
     """
     request_type = request_type_of(order_meta)
+    if request_type is CertificateRequestType.STORED_KEY:
+        # The core builds stored-key CSRs from keys it keeps; until that key store
+        # exists, such an order could only fail later, at the CA.
+        raise InvalidOrderError(
+            "stored-key requests are not available yet; send a CSR (request_type simple-cmc)"
+        )
     if request_type is CertificateRequestType.SIMPLE_CMC:
         csr = order_meta.get("request_data")
         if not csr:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from acme_driving import drive, order_meta_for, unique_name
-from x509_helpers import verify_server_chain
+from x509_helpers import make_csr, make_key, verify_server_chain
 
 from plugins.acme_plugin import AcmePlugin
 from plugins.interface.certificate_manager import PluginContext
@@ -150,5 +150,5 @@ def test_loaded_through_its_entry_point(pebble, tmp_path: Path) -> None:
     with PluginManager(["acme"], tmp_path, options) as manager:
         (info,) = manager.ca_info()
         assert info.plugin_name == "acme" and pebble.directory_url in info.description
-        order = {"request_type": "stored-key"}
+        order = {"request_type": "simple-cmc", "request_data": make_csr(make_key())}
         assert manager.validate_order(order).plugin_name == "acme"
