@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 
 from servers.ports import free_port, wait_listening
+from servers.processes import spawn, stop_process
 from simulators.common.ca import ca_builder, new_key, pem, private_key_pem
 
 CFSSL = shutil.which("cfssl")
@@ -98,41 +99,16 @@ class CfsslServer:
 
     def start(self) -> None:
         """Start ``cfssl serve``; return when it listens."""
-        with open(self.workdir / "cfssl.log", "ab") as log:
-            self._process = subprocess.Popen(
-                [
-                    CFSSL,
-                    "serve",
-                    "-address",
-                    "127.0.0.1",
-                    "-port",
-                    str(self.port),
-                    "-ca",
-                    str(self.signer),
-                    "-ca-key",
-                    str(self.signer_key),
-                    "-config",
-                    str(self.config),
-                    "-loglevel",
-                    "2",
-                ],
-                cwd=self.workdir,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        argv = [CFSSL, "serve", "-address", "127.0.0.1", "-port", str(self.port)]
+        argv += ["-ca", str(self.signer), "-ca-key", str(self.signer_key)]
+        argv += ["-config", str(self.config), "-loglevel", "2"]
+        self._process = spawn(argv, self.workdir, "cfssl.log")
         wait_listening(self.port)
 
     def stop(self) -> None:
         """Stop the server (its CA files stay, so :meth:`start` brings the same CA back)."""
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop_process(self._process)
+        self._process = None
 
     def _make_intermediate(self) -> tuple[Path, Path]:
         root = x509.load_pem_x509_certificate(self.root.read_bytes())

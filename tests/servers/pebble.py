@@ -12,7 +12,6 @@ forgets accounts and orders, and :meth:`PebbleServer.root_pem` must be asked aga
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import ssl
 import subprocess
@@ -22,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from servers.ports import free_port, free_udp_port, wait_listening
+from servers.processes import spawn, stop_process
 from servers.tls import write_listener_tls
 
 PEBBLE = shutil.which("pebble")
@@ -71,8 +71,7 @@ class PebbleServer:
         """Start the fake DNS (once) and Pebble; return when both listen."""
         assert PEBBLE and CHALLTESTSRV, "pebble is not installed"
         if self._dns is None:
-            self._dns = self._spawn(
-                "challtestsrv",
+            self._dns = spawn(
                 [
                     CHALLTESTSRV,
                     "-dns01",
@@ -90,13 +89,15 @@ class PebbleServer:
                     "-defaultIPv6",
                     "",
                 ],
-                {},
+                self.workdir,
+                "challtestsrv.log",
             )
             wait_listening(self.dns_management_port)
         env = {"PEBBLE_VA_NOSLEEP": "1", **self.env}
-        self._pebble = self._spawn(
-            "pebble",
+        self._pebble = spawn(
             [PEBBLE, "-config", str(self.config), "-dnsserver", f"127.0.0.1:{self.dns_port}"],
+            self.workdir,
+            "pebble.log",
             env,
         )
         wait_listening(self.port)
@@ -104,13 +105,13 @@ class PebbleServer:
 
     def stop_pebble(self) -> None:
         """Stop Pebble only (the CA goes away; the fake DNS stays)."""
-        _stop(self._pebble)
+        stop_process(self._pebble)
         self._pebble = None
 
     def stop(self) -> None:
         """Stop everything."""
         self.stop_pebble()
-        _stop(self._dns)
+        stop_process(self._dns)
         self._dns = None
 
     def root_pem(self) -> str:
@@ -130,25 +131,3 @@ class PebbleServer:
         """Publish a TXT record in the fake DNS (``host`` with a trailing dot)."""
         url = f"http://127.0.0.1:{self.dns_management_port}/set-txt"
         httpx.post(url, json={"host": host, "value": value}, timeout=5).raise_for_status()
-
-    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
-        # The child inherits the log's descriptor; the parent's copy is closed at once.
-        with open(self.workdir / f"{name}.log", "ab") as log:
-            return subprocess.Popen(
-                argv,
-                cwd=self.workdir,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, **env},
-            )
-
-
-def _stop(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
