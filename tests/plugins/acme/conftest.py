@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from servers.factory import own_servers
 from servers.pebble import CHALLTESTSRV, PEBBLE, PebbleServer
 
 from plugins.acme_plugin import AcmePlugin
@@ -31,18 +32,7 @@ def _require_pebble() -> None:
 def make_pebble(tmp_path: Path) -> Iterator[Callable[..., PebbleServer]]:
     """``make_pebble(env={...}, eab_keys={...}, start=True)``: a Pebble of the test's own."""
     _require_pebble()
-    servers: list[PebbleServer] = []
-
-    def make(start: bool = True, **kwargs: Any) -> PebbleServer:
-        server = PebbleServer(tmp_path / f"pebble-{len(servers)}", **kwargs)
-        servers.append(server)
-        if start:
-            server.start()
-        return server
-
-    yield make
-    for server in servers:
-        server.stop()
+    yield from own_servers(PebbleServer, tmp_path, "pebble")
 
 
 @pytest.fixture(scope="module")

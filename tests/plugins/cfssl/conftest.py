@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from servers.cfssl import CFSSL, CFSSLJSON, CfsslServer
+from servers.factory import own_servers
 
 from plugins.cfssl_plugin import CfsslPlugin
 from plugins.interface.certificate_manager import PluginContext
@@ -41,18 +42,7 @@ def cfssl_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CfsslServ
 def make_cfssl_server(tmp_path: Path) -> Iterator[Callable[..., CfsslServer]]:
     """``make_cfssl_server(intermediate=False, start=True)``: a CFSSL of the test's own."""
     _require_cfssl()
-    servers: list[CfsslServer] = []
-
-    def make(start: bool = True, **kwargs: Any) -> CfsslServer:
-        server = CfsslServer(tmp_path / f"cfssl-{len(servers)}", **kwargs)
-        servers.append(server)
-        if start:
-            server.start()
-        return server
-
-    yield make
-    for server in servers:
-        server.stop()
+    yield from own_servers(CfsslServer, tmp_path, "cfssl")
 
 
 @pytest.fixture
