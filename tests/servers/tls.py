@@ -8,9 +8,10 @@ import ipaddress
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
+
+from simulators.common.ca import new_key, pem, private_key_pem
 
 
 def _name(cn: str) -> x509.Name:
@@ -23,7 +24,7 @@ def write_listener_tls(directory: Path) -> tuple[Path, Path, Path]:
     :returns: (ca path, certificate path, key path)
     """
     now = dt.datetime.now(dt.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_key = new_key()
     ca = (
         x509.CertificateBuilder()
         .subject_name(_name("certorder test listener CA"))
@@ -35,7 +36,7 @@ def write_listener_tls(directory: Path) -> tuple[Path, Path, Path]:
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .sign(ca_key, hashes.SHA256())
     )
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = new_key()
     san = x509.SubjectAlternativeName(
         [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
     )
@@ -51,13 +52,7 @@ def write_listener_tls(directory: Path) -> tuple[Path, Path, Path]:
         .sign(ca_key, hashes.SHA256())
     )
     paths = directory / "ca.pem", directory / "cert.pem", directory / "key.pem"
-    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    paths[0].write_text(pem(ca))
+    paths[1].write_text(pem(cert))
+    paths[2].write_bytes(private_key_pem(key))
     return paths
