@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from conftest import ORG_ID
 from order_harness import order_worker
 from worker_process import WorkerProcess
 from x509_helpers import make_csr, make_key, verify_server_chain
 
 from plugins.manager import PluginManager
+from simulators.certcentral.products import ORGANIZATIONS
 from workflows.models import OrderInput, OrderStatus
 from workflows.order_workflow import CertificateOrderWorkflow
 
@@ -20,8 +20,9 @@ NAME = "crash.example.test"
 
 async def test_worker_killed_mid_order_places_exactly_one_remote_order(
         temporal_env, certcentral_sim, tmp_path):
+    [organization] = ORGANIZATIONS  # the one the simulated account has validated
     options = {"digicert": {"base_url": certcentral_sim.base_url,
-                            "api_key": certcentral_sim.api_key, "organization_id": ORG_ID,
+                            "api_key": certcentral_sim.api_key, "organization_id": organization,
                             "retry_msec": 20, "read_timeout": 10.0}}
     store_url = f"sqlite:///{tmp_path / 'certorder.db'}"
     queue = f"tq-{uuid.uuid4().hex}"
