@@ -21,7 +21,7 @@ from certorder.client_errors import (
 )
 from certorder.client_orders import abnormal_end_document
 from certorder.settings import Settings
-from certorder.store import CertificateContainer, CertificateStore
+from certorder.store import CertificateContainer, CertificateStore, StoreUnavailableError
 from plugins.manager import PluginManager, Selection
 from workflows import WORKFLOW_TYPE
 from workflows.models import OrderDocument
@@ -91,6 +91,9 @@ def open_store(settings: Settings) -> CertificateStore:
         return CertificateStore.open(settings.resolved_store_url)
     except ValueError as exc:
         raise InvalidInputError(f"invalid store_url: {exc}") from None
+    except StoreUnavailableError as exc:
+        # Its message is one line and hides any password in the URL.
+        raise CertOrderError(str(exc)) from None
     except SQLAlchemyError as exc:
         # Only the driver's message: the URL may hold a password.
         raise CertOrderError(f"cannot open the certificate store: {exc.orig or exc}") from None
