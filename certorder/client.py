@@ -45,6 +45,7 @@ from certorder.client_orders import (
 )
 from certorder.client_status import (
     check_order,
+    indexed_document,
     load_plugin_manager,
     read_document,
     stored_container,
@@ -165,6 +166,11 @@ class CertOrderClient:
         return await read_document(
             self.temporal, self.settings.temporal_address, order_id, self.query_timeout
         )
+
+    async def recorded_status(self, order_id: str) -> OrderDocument:
+        """The order's status as Temporal last recorded it (no worker needed): status,
+        sub-status and plugin only. Use it when :meth:`status` finds no worker."""
+        return await indexed_document(self.temporal, self.settings.temporal_address, order_id)
 
     async def modify(self, order_id: str, changes: Mapping[str, Any]) -> None:
         """Send the ``modify`` signal: ``changes`` are merged into the order's order_meta.

@@ -24,7 +24,8 @@ from certorder.settings import Settings
 from certorder.store import CertificateContainer, CertificateStore, StoreUnavailableError
 from plugins.manager import PluginManager, Selection
 from workflows import WORKFLOW_TYPE
-from workflows.models import OrderDocument
+from workflows.models import OrderDocument, OrderStatus
+from workflows.search_attributes import ORDER_STATUS, ORDER_SUB_STATUS, PLUGIN_NAME
 
 
 def load_plugin_manager(settings: Settings) -> PluginManager:
@@ -67,6 +68,24 @@ async def read_document(
         except WorkflowFailureError as exc:
             detail = str(exc.cause or exc)
         return abnormal_end_document(order_id, description, detail)
+
+
+async def indexed_document(temporal: Client, address: str, order_id: str) -> OrderDocument:
+    """What Temporal itself recorded of an order (its search attributes): status,
+    sub-status and plugin, without transitions. Needs no worker, so it serves when the
+    ``status`` query cannot be answered."""
+    handle = temporal.get_workflow_handle(order_id)
+    with temporal_errors(address, order_id):
+        description = await handle.describe()
+    if description.workflow_type != WORKFLOW_TYPE:
+        raise OrderNotFoundError(order_id)
+    attributes = description.typed_search_attributes
+    return OrderDocument(
+        order_id=order_id,
+        status=OrderStatus(attributes.get(ORDER_STATUS) or OrderStatus.PENDING),
+        sub_status=attributes.get(ORDER_SUB_STATUS),
+        plugin_name=attributes.get(PLUGIN_NAME),
+    )
 
 
 async def _query_status(temporal: Client, order_id: str, timeout: timedelta) -> OrderDocument:

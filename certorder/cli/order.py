@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from certorder.cli import output
 from certorder.cli.errors import UsageError
 from certorder.client import CertOrderClient, check_order, load_plugin_manager
+from certorder.client_errors import WorkerUnavailableError
 from certorder.client_orders import check_order_id
 from certorder.settings import Settings
 from plugins.interface.status import CertificateRequestType
@@ -146,7 +147,13 @@ def _print_final(document: OrderDocument, as_json: bool) -> None:
 
 async def show(args: argparse.Namespace, settings: Settings) -> int:
     async with await CertOrderClient.connect(settings) as client:
-        document = await client.status(args.order_id)
+        try:
+            document = await client.status(args.order_id)
+        except WorkerUnavailableError as exc:
+            # Without a worker the live document is out of reach, but Temporal still
+            # knows the status it last recorded: show that rather than nothing.
+            document = await client.recorded_status(args.order_id)
+            output.warn(f"{exc}; showing the status Temporal last recorded")
     if args.json:
         output.print_json(output.document_json(document))
     else:

@@ -127,7 +127,12 @@ class ProgressPrinter:
     @staticmethod
     def stall(message: str) -> None:
         """Say once that nobody is working on the order (the wait goes on)."""
-        print(f"certorder: warning: {message}; still waiting", file=sys.stderr)
+        warn(f"{message}; still waiting")
+
+
+def warn(message: str) -> None:
+    """``certorder: warning: <message>`` on stderr (the command still succeeds)."""
+    print(f"certorder: warning: {message}", file=sys.stderr)
 
 
 def final_exit_code(document: OrderDocument) -> int:

@@ -151,3 +151,13 @@ async def test_certificate_of_a_pending_order(client):
         await client.get_certificate(order_id)
     with pytest.raises(OrderNotFoundError):
         await client.get_certificate("ghost-2")
+
+
+async def test_recorded_status_needs_no_worker(client):
+    order_id = await client.submit(_order())
+    with pytest.raises(WorkerUnavailableError):
+        await client.status(order_id)
+    recorded = await client.recorded_status(order_id)
+    assert recorded.status is OrderStatus.PENDING
+    assert recorded.plugin_name == "local-ca"
+    assert recorded.transitions == []
