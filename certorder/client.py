@@ -15,7 +15,6 @@ module does not import the workflow code. Every error a user can cause is a
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
@@ -26,13 +25,11 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from certorder.client_errors import (
-    CertOrderError,
     InvalidInputError,
     OrderClosedError,
     OrderExistsError,
     OrderNotFoundError,
     TemporalUnavailableError,
-    WorkerUnavailableError,
     plugin_errors,
     temporal_errors,
 )
@@ -45,8 +42,10 @@ from certorder.client_orders import (
 )
 from certorder.client_status import (
     check_order,
+    follow_order,
     indexed_document,
     load_plugin_manager,
+    missing_certificate_error,
     read_document,
     stored_container,
 )
@@ -225,27 +224,10 @@ class CertOrderClient:
         :param on_stall: called with a one-line message when no worker answers; the
             wait goes on, since a worker may start later.
         """
-        deadline = None if timeout is None else time.monotonic() + timeout
-        last: OrderDocument | None = None
-        stalled = False
-        while True:
-            try:
-                document = await self.status(order_id)
-            except WorkerUnavailableError as exc:
-                if on_stall is not None and not stalled:
-                    on_stall(str(exc))
-                stalled = True
-            else:
-                stalled = False
-                if document != last and on_change is not None:
-                    on_change(document)
-                last = document
-                if document.status.is_terminal:
-                    return document
-            if deadline is not None and time.monotonic() >= deadline:
-                state = last.status if last is not None else "unknown"
-                raise CertOrderError(f"order {order_id} still {state} after {timeout:g}s")
-            await asyncio.sleep(poll_seconds)
+        return await follow_order(
+            lambda: self.status(order_id), order_id, on_change=on_change,
+            poll_seconds=poll_seconds, timeout=timeout, on_stall=on_stall,
+        )
 
     async def list_orders(
         self, status: OrderStatus | None = None, limit: int = 100
@@ -273,16 +255,4 @@ class CertOrderClient:
         container = await asyncio.to_thread(stored_container, self.settings, order_id)
         if container is not None:
             return container
-        document = await self.status(order_id)
-        if document.status is OrderStatus.PENDING:
-            detail = f": {document.sub_status}" if document.sub_status else ""
-            raise CertOrderError(f"order {order_id} has no certificate yet: it is PENDING{detail}")
-        if document.container_id:
-            raise CertOrderError(
-                f"order {order_id} is {document.status} but its certificate container "
-                f"{document.container_id} is not in the configured store (store_url)"
-            )
-        detail = f" ({document.sub_status})" if document.sub_status else ""
-        raise InvalidInputError(
-            f"order {order_id} ended {document.status}{detail} without a certificate"
-        )
+        raise missing_certificate_error(order_id, await self.status(order_id))

@@ -3,7 +3,9 @@ certificate (from the store). Split from :mod:`certorder.client` to keep it smal
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -125,3 +127,52 @@ def stored_container(settings: Settings, order_id: str) -> CertificateContainer 
         return store.get_by_order(order_id)
     finally:
         store.close()
+
+
+async def follow_order(
+    read: Callable[[], Awaitable[OrderDocument]],
+    order_id: str,
+    *,
+    on_change: Callable[[OrderDocument], None] | None,
+    poll_seconds: float,
+    timeout: float | None,
+    on_stall: Callable[[str], None] | None,
+) -> OrderDocument:
+    """Poll ``read()`` until the order ends (see :meth:`CertOrderClient.wait`)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    last: OrderDocument | None = None
+    stalled = False
+    while True:
+        try:
+            document = await read()
+        except WorkerUnavailableError as exc:
+            if on_stall is not None and not stalled:
+                on_stall(str(exc))
+            stalled = True
+        else:
+            stalled = False
+            if document != last and on_change is not None:
+                on_change(document)
+            last = document
+            if document.status.is_terminal:
+                return document
+        if deadline is not None and time.monotonic() >= deadline:
+            state = last.status if last is not None else "unknown"
+            raise CertOrderError(f"order {order_id} still {state} after {timeout:g}s")
+        await asyncio.sleep(poll_seconds)
+
+
+def missing_certificate_error(order_id: str, document: OrderDocument) -> CertOrderError:
+    """Why an order has no certificate in the store, as the error to raise."""
+    if document.status is OrderStatus.PENDING:
+        detail = f": {document.sub_status}" if document.sub_status else ""
+        return CertOrderError(f"order {order_id} has no certificate yet: it is PENDING{detail}")
+    if document.container_id:
+        return CertOrderError(
+            f"order {order_id} is {document.status} but its certificate container "
+            f"{document.container_id} is not in the configured store (store_url)"
+        )
+    detail = f" ({document.sub_status})" if document.sub_status else ""
+    return InvalidInputError(
+        f"order {order_id} ended {document.status}{detail} without a certificate"
+    )
