@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import inspect
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -64,5 +65,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return guarded(action)
 
 
+def entry() -> NoReturn:
+    """The console script: run ``main`` and leave at once with its exit code.
+
+    Everything the command opened is closed by then. Leaving through ``os._exit``
+    skips interpreter finalization, where the Temporal SDK's native threads can hang or
+    abort the process when a command was interrupted mid-RPC (sdk-python issue 300).
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
