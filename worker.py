@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -112,4 +113,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_code = main()
+    # Everything is closed by now; skip interpreter finalization, where the SDK's
+    # native threads can hang (as in certorder.cli.main.entry).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(exit_code)
