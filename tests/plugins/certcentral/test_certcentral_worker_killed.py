@@ -18,6 +18,14 @@ from workflows.order_workflow import CertificateOrderWorkflow
 NAME = "crash.example.test"
 
 
+async def _until(condition, timeout: float = 30) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not reached")
+
+
 async def test_worker_killed_mid_order_places_exactly_one_remote_order(
         temporal_env, certcentral_sim, tmp_path):
     [organization] = ORGANIZATIONS  # the one the simulated account has validated
@@ -40,14 +48,12 @@ async def test_worker_killed_mid_order_places_exactly_one_remote_order(
                                "plugin_name": "digicert"}, call_timeout_seconds=3),
         id=f"order-{uuid.uuid4().hex}", task_queue=queue)
     try:
-        for _ in range(500):
-            if certcentral_sim.requests_received["POST"]:
-                break
-            await asyncio.sleep(0.02)
+        await _until(lambda: certcentral_sim.requests_received["POST"] > 0)
         first.kill()
     finally:
         first.stop()
-    await asyncio.sleep(1.2)  # the simulator finishes the request the dead worker sent
+    # The simulator finishes the request the dead worker sent, a second later.
+    await _until(lambda: certcentral_sim.orders_placed > 0)
     assert certcentral_sim.orders_placed == 1
     certcentral_sim.delay_seconds = 0.0
 
