@@ -10,6 +10,7 @@ from order_fixtures import issued_for, new_request, waiting
 from order_harness import order_worker
 from scripted_plugin import ScriptedPlugin
 from temporal_server import start_dev_server
+from temporalio.api.sdk.v1 import WorkflowMetadata
 
 from plugins import CertificateStatus
 from workflows import search_attributes as sa
@@ -44,19 +45,36 @@ async def test_search_attributes_and_details_follow_the_order(temporal_env, plug
         plugin.script(handle.id, waiting(3_600_000, "queued"))
         await orders.wait_for(handle, lambda d: len(d.transitions) == 1)
         attrs = (await handle.describe()).typed_search_attributes
-        listed = [w.id async for w in orders.client.list_workflows(
-            f"CertificateOrderStatus = 'PENDING' AND WorkflowId = '{handle.id}'")]
+        # What the UI's "Current details" panel shows (a built-in query).
+        metadata = await handle.query("__temporal_workflow_metadata",
+                                      result_type=WorkflowMetadata)
+        listed = await _listed(orders.client, f"CertificateOrderStatus = 'PENDING' AND "
+                                              f"CertificatePluginName = 'scripted' AND "
+                                              f"WorkflowId = '{handle.id}'")
         await handle.terminate("test over")
     assert attrs.get(sa.ORDER_STATUS) == "PENDING"
     assert attrs.get(sa.ORDER_SUB_STATUS) == S.WAITING_FOR_CA.value
     assert attrs.get(sa.PLUGIN_NAME) == "scripted"
-    assert listed in ([handle.id], [])  # visibility is eventually consistent
+    assert listed == [handle.id]
+    details = metadata.current_details
+    assert "**Status:** PENDING" in details and "**Message:** queued" in details
+    assert "`check_certificate_status` at" in details
     history = await handle.fetch_history()
     summaries = [e.user_metadata.summary.data for e in history.events
                  if e.HasField("user_metadata") and e.user_metadata.HasField("summary")]
     text = b" ".join(summaries).decode()
     assert "scripted.issue_certificate_request" in text
     assert "then check_certificate_status" in text
+
+
+async def _listed(client, query: str, timeout: float = 10) -> list[str]:
+    """Workflow ids matching a visibility query, once visibility has caught up."""
+    for _ in range(int(timeout / 0.1)):
+        found = [w.id async for w in client.list_workflows(query)]
+        if found:
+            return found
+        await asyncio.sleep(0.1)
+    return []
 
 
 async def test_continue_as_new_keeps_the_order_intact(tmp_path):
