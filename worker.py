@@ -18,14 +18,14 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.ca_activities import CaActivities
-from activities.store_activities import StoreActivities
+from certorder.activities.ca_activities import CaActivities
+from certorder.activities.store_activities import StoreActivities
+from certorder.plugins.interface.errors import CertificatePluginError
+from certorder.plugins.manager import PluginManager
 from certorder.settings import Settings, SettingsError, load_settings
 from certorder.store import CertificateStore
 from certorder.temporal_client import connect
-from plugins.interface.errors import CertificatePluginError
-from plugins.manager import PluginManager
-from workflows.order_workflow import CertificateOrderWorkflow
+from certorder.workflows.order_workflow import CertificateOrderWorkflow
 
 log = logging.getLogger("certorder.worker")
 

@@ -10,15 +10,15 @@ import copy
 
 from temporalio import activity
 
-from activities.models import (
+from certorder.activities.models import (
     PluginCallInput,
     PluginCallResult,
     SelectPluginInput,
     SelectPluginResult,
 )
-from activities.plugin_errors import plugin_failures_end_the_order, run_order_method
-from plugins.interface.status import PluginMethod
-from plugins.manager import PluginManager
+from certorder.activities.plugin_errors import plugin_failures_end_the_order, run_order_method
+from certorder.plugins.interface.status import PluginMethod
+from certorder.plugins.manager import PluginManager
 
 
 class CaActivities:

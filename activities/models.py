@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from plugins.interface.dto import RETRY_MSEC, CoreMetaDTO
-from plugins.interface.status import CertificateStatus, PluginMethod
+from certorder.plugins.interface.dto import RETRY_MSEC, CoreMetaDTO
+from certorder.plugins.interface.status import CertificateStatus, PluginMethod
 
 
 class SelectPluginInput(BaseModel):

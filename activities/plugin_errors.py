@@ -19,9 +19,9 @@ from datetime import timedelta
 
 from temporalio.exceptions import ApplicationError
 
-from plugins.interface.dto import ResultDTO
-from plugins.interface.errors import CAUnavailableError
-from plugins.interface.status import CertificateStatus
+from certorder.plugins.interface.dto import ResultDTO
+from certorder.plugins.interface.errors import CAUnavailableError
+from certorder.plugins.interface.status import CertificateStatus
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from temporalio import activity
 
-from activities.models import StoreCertificateInput, StoreCertificateResult
+from certorder.activities.models import StoreCertificateInput, StoreCertificateResult
 from certorder.certificate_checks import CertificateCheckError, check_issued_certificate
 from certorder.store import CertificateStore
 

@@ -13,8 +13,8 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from plugins.csr import load_csr
-from plugins.interface.errors import InvalidOrderError
+from certorder.plugins.interface.csr import load_csr
+from certorder.plugins.interface.errors import InvalidOrderError
 
 #: A CA's clock may run ahead of ours: a certificate this fresh is still accepted.
 NOT_BEFORE_SKEW = timedelta(minutes=5)

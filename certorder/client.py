@@ -49,14 +49,20 @@ from certorder.client_status import (
     read_document,
     stored_container,
 )
+from certorder.plugins.interface.csr import load_csr
+from certorder.plugins.manager import PluginManager
 from certorder.settings import Settings
 from certorder.store import CertificateContainer
 from certorder.temporal_client import connect as connect_temporal
-from plugins.csr import load_csr
-from plugins.manager import PluginManager
-from workflows import WORKFLOW_TYPE
-from workflows.models import CancelRequest, ModifyRequest, OrderDocument, OrderInput, OrderStatus
-from workflows.search_attributes import ORDER_STATUS, PLUGIN_NAME
+from certorder.workflows import WORKFLOW_TYPE
+from certorder.workflows.models import (
+    CancelRequest,
+    ModifyRequest,
+    OrderDocument,
+    OrderInput,
+    OrderStatus,
+)
+from certorder.workflows.search_attributes import ORDER_STATUS, PLUGIN_NAME
 
 __all__ = ["CertOrderClient", "OrderSummary", "check_order", "load_plugin_manager"]
 

@@ -25,7 +25,7 @@ from temporalio.client import WorkflowQueryFailedError
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from plugins.interface.errors import (
+from certorder.plugins.interface.errors import (
     CAOperationError,
     CAUnavailableError,
     CertificatePluginError,

@@ -14,10 +14,10 @@ from pydantic import BaseModel, ConfigDict
 from temporalio.client import WorkflowExecution, WorkflowExecutionStatus
 
 from certorder.client_errors import InvalidInputError
-from plugins.csr import load_csr
-from plugins.interface.errors import InvalidOrderError
-from workflows.models import OrderDocument, OrderStatus
-from workflows.search_attributes import ORDER_STATUS, ORDER_SUB_STATUS, PLUGIN_NAME
+from certorder.plugins.interface.csr import load_csr
+from certorder.plugins.interface.errors import InvalidOrderError
+from certorder.workflows.models import OrderDocument, OrderStatus
+from certorder.workflows.search_attributes import ORDER_STATUS, ORDER_SUB_STATUS, PLUGIN_NAME
 
 # Order ids become workflow ids and file names (`certorder cert get` writes <id>.crt),
 # so they are restricted to characters that are safe in both.

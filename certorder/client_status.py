@@ -22,12 +22,12 @@ from certorder.client_errors import (
     temporal_errors,
 )
 from certorder.client_orders import abnormal_end_document
+from certorder.plugins.manager import PluginManager, Selection
 from certorder.settings import Settings
 from certorder.store import CertificateContainer, CertificateStore, StoreUnavailableError
-from plugins.manager import PluginManager, Selection
-from workflows import WORKFLOW_TYPE
-from workflows.models import OrderDocument, OrderStatus
-from workflows.search_attributes import ORDER_STATUS, ORDER_SUB_STATUS, PLUGIN_NAME
+from certorder.workflows import WORKFLOW_TYPE
+from certorder.workflows.models import OrderDocument, OrderStatus
+from certorder.workflows.search_attributes import ORDER_STATUS, ORDER_SUB_STATUS, PLUGIN_NAME
 
 
 def load_plugin_manager(settings: Settings) -> PluginManager:

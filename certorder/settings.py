@@ -20,8 +20,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from workflows import TASK_QUEUE
-from workflows.models import DEFAULT_CALL_TIMEOUT_SECONDS
+from certorder.workflows import TASK_QUEUE
+from certorder.workflows.models import DEFAULT_CALL_TIMEOUT_SECONDS
 
 DEFAULT_CONFIG_FILE = Path("certorder.toml")
 

@@ -2,11 +2,11 @@
 
 Everything a plugin needs is importable from here::
 
-    from plugins import CertificatePluginBase, CertificateStatus, ResultDTO
+    from certorder.plugins import CertificatePluginBase, CertificateStatus, ResultDTO
 """
 
-from plugins.interface.certificate_manager import CertificatePluginBase, PluginContext
-from plugins.interface.dto import (
+from certorder.plugins.interface.certificate_manager import CertificatePluginBase, PluginContext
+from certorder.plugins.interface.dto import (
     MAX_RETRY_MSEC,
     RETRY_MSEC,
     CACreateDTO,
@@ -14,7 +14,7 @@ from plugins.interface.dto import (
     CoreMetaDTO,
     ResultDTO,
 )
-from plugins.interface.errors import (
+from certorder.plugins.interface.errors import (
     ERROR_RETRY_MSEC,
     CAOperationError,
     CAUnavailableError,
@@ -25,7 +25,11 @@ from plugins.interface.errors import (
     PluginNotFoundError,
     UnknownCAError,
 )
-from plugins.interface.status import CertificateRequestType, CertificateStatus, PluginMethod
+from certorder.plugins.interface.status import (
+    CertificateRequestType,
+    CertificateStatus,
+    PluginMethod,
+)
 
 __all__ = [
     "CACreateDTO",

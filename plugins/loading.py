@@ -1,6 +1,6 @@
 """Turning enabled entry-point names into constructed plugins, or one clear error.
 
-Used by :class:`plugins.manager.PluginManager`; kept apart so the manager reads as
+Used by :class:`certorder.plugins.manager.PluginManager`; kept apart so the manager reads as
 routing only. Every failure becomes a one-line :class:`PluginLoadError` that names the
 plugin and the cause, because it is what an operator sees when the worker will not start.
 """
@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import ValidationError
 from stevedore import NamedExtensionManager
 
-from plugins.interface.certificate_manager import CertificatePluginBase, PluginContext
-from plugins.interface.errors import PluginLoadError
+from certorder.plugins.interface.certificate_manager import CertificatePluginBase, PluginContext
+from certorder.plugins.interface.errors import PluginLoadError
 
 __all__ = ["check_names", "describe_exception", "installed_targets", "load_plugins", "one_line"]
 

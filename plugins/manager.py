@@ -16,24 +16,24 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from plugins.interface.certificate_manager import CertificatePluginBase
-from plugins.interface.dto import CACreateDTO, CAInfo
-from plugins.interface.errors import (
+from certorder.plugins.interface.certificate_manager import CertificatePluginBase
+from certorder.plugins.interface.dto import CACreateDTO, CAInfo
+from certorder.plugins.interface.errors import (
     CAOperationError,
     CAUnavailableError,
     InvalidOrderError,
     PluginLoadError,
     PluginNotFoundError,
 )
-from plugins.interface.status import CertificateRequestType
-from plugins.loading import (
+from certorder.plugins.interface.status import CertificateRequestType
+from certorder.plugins.loading import (
     check_names,
     describe_exception,
     installed_targets,
     load_plugins,
     one_line,
 )
-from plugins.order_checks import check_request, optional_text
+from certorder.plugins.order_checks import check_request, optional_text
 
 __all__ = ["PLUGIN_NAMESPACE", "PluginManager", "Selection"]
 

@@ -1,7 +1,7 @@
 """Checks of a client's ``order_meta`` that need no plugin: run before an order starts.
 
 The plugin-specific checks (``validate_order_meta``) come after these, in
-:meth:`plugins.manager.PluginManager.validate_order`.
+:meth:`certorder.plugins.manager.PluginManager.validate_order`.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from plugins.csr import load_csr
-from plugins.interface.errors import InvalidOrderError
-from plugins.interface.status import CertificateRequestType
+from certorder.plugins.interface.csr import load_csr
+from certorder.plugins.interface.errors import InvalidOrderError
+from certorder.plugins.interface.status import CertificateRequestType
 
 __all__ = ["check_request", "optional_text", "request_type_of"]
 
@@ -38,7 +38,7 @@ def request_type_of(order_meta: Mapping[str, Any]) -> CertificateRequestType:
 
 def check_request(order_meta: Mapping[str, Any]) -> CertificateRequestType:
     """Check the request type and, for ``simple-cmc``, the CSR (parsed, signature and
-    key checked by :func:`plugins.csr.load_csr`); returns the request type.
+    key checked by :func:`certorder.plugins.interface.csr.load_csr`); returns the request type.
     ``stored-key`` is refused until the core's key store exists.
 
     :raises InvalidOrderError: with the first problem found.

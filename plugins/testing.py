@@ -23,10 +23,14 @@ from typing import Any, ClassVar
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from plugins.interface.certificate_manager import CertificatePluginBase
-from plugins.interface.dto import CAInfo, CoreMetaDTO, ResultDTO
-from plugins.interface.errors import CAUnavailableError
-from plugins.interface.status import CertificateRequestType, CertificateStatus, PluginMethod
+from certorder.plugins.interface.certificate_manager import CertificatePluginBase
+from certorder.plugins.interface.dto import CAInfo, CoreMetaDTO, ResultDTO
+from certorder.plugins.interface.errors import CAUnavailableError
+from certorder.plugins.interface.status import (
+    CertificateRequestType,
+    CertificateStatus,
+    PluginMethod,
+)
 
 __all__ = ["CertificatePluginContract", "OrderRun", "run_order"]
 

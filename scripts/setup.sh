@@ -31,7 +31,7 @@ fi
 # pip's own chatter goes to a log, shown only when something fails.
 PIP_LOG=$(mktemp)
 if ! { .venv/bin/python -m pip install -q --upgrade pip &&
-       .venv/bin/python -m pip install -q -e '.[test]'; } >"$PIP_LOG" 2>&1; then
+       .venv/bin/python -m pip install -q -e '.[dev,test]'; } >"$PIP_LOG" 2>&1; then
   cat "$PIP_LOG" >&2; rm -f "$PIP_LOG"; echo "setup: pip install failed" >&2; exit 1
 fi
 rm -f "$PIP_LOG"

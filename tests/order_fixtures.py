@@ -8,8 +8,8 @@ from pathlib import Path
 
 from x509_helpers import make_csr, make_key
 
-from plugins import CertificateStatus, CoreMetaDTO, PluginContext, ResultDTO
-from plugins.local_ca import LocalCAPlugin
+from certorder.plugins import CertificateStatus, CoreMetaDTO, PluginContext, ResultDTO
+from certorder.plugins.local_ca.plugin import LocalCAPlugin
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from certorder.plugins import CertificatePluginBase
+from certorder.plugins.manager import PluginManager
 from certorder.store import CertificateStore
-from plugins import CertificatePluginBase
-from plugins.manager import PluginManager
-from worker import build_worker
-from workflows.models import OrderDocument, OrderInput
-from workflows.order_workflow import CertificateOrderWorkflow
+from certorder.worker import build_worker
+from certorder.workflows.models import OrderDocument, OrderInput
+from certorder.workflows.order_workflow import CertificateOrderWorkflow
 
 
 class OrderHarness:

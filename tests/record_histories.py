@@ -19,9 +19,9 @@ from order_harness import order_worker  # noqa: E402
 from scripted_plugin import ScriptedPlugin  # noqa: E402
 from temporal_server import start_dev_server  # noqa: E402
 
-from plugins import CertificateStatus as S  # noqa: E402
-from workflows.models import CancelRequest, ModifyRequest  # noqa: E402
-from workflows.order_workflow import CertificateOrderWorkflow  # noqa: E402
+from certorder.plugins import CertificateStatus as S  # noqa: E402
+from certorder.workflows.models import CancelRequest, ModifyRequest  # noqa: E402
+from certorder.workflows.order_workflow import CertificateOrderWorkflow  # noqa: E402
 
 HISTORIES = Path(__file__).parent / "histories"
 

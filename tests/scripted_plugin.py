@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from plugins import CertificatePluginBase, CoreMetaDTO, PluginContext, ResultDTO
+from certorder.plugins import CertificatePluginBase, CoreMetaDTO, PluginContext, ResultDTO
 
 Answer = ResultDTO | Exception | Callable[[dict, dict], ResultDTO]
 

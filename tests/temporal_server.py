@@ -9,7 +9,7 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from workflows import search_attributes
+from certorder.workflows import search_attributes
 
 # The dev server fires timers on a ~1 s grid; tests use millisecond retry_msec values.
 FAST_TIMERS = ["--dynamic-config-value", 'history.timerProcessorMaxTimeShift="10ms"']

@@ -1,7 +1,7 @@
 """Certificate-order workflows: the pure order state machine and the Temporal workflow.
 
-Only constants live here, so ``workflows.models`` and ``workflows.order_fsm`` import
-without Temporal.
+Only constants live here, so ``certorder.workflows.models`` and
+``certorder.workflows.order_fsm`` import without Temporal.
 """
 
 #: Task queue the worker polls and the client starts orders on, unless configured.

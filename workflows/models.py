@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from plugins.interface.status import PluginMethod
+from certorder.plugins.interface.status import PluginMethod
 
 #: How long one plugin call may run before it is abandoned and made again.
 DEFAULT_CALL_TIMEOUT_SECONDS = 120.0

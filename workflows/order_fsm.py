@@ -24,8 +24,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from plugins.interface.status import CertificateStatus, PluginMethod
-from workflows.models import OrderStatus
+from certorder.plugins.interface.status import CertificateStatus, PluginMethod
+from certorder.workflows.models import OrderStatus
 
 #: Barbican's default delay before the next call (1 hour); ``ResultDTO.retry_msec``'s too.
 DEFAULT_RETRY_MSEC = 3_600_000

@@ -12,11 +12,17 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from plugins.interface.status import PluginMethod
-    from workflows import order_presentation as ui
-    from workflows import search_attributes as sa
-    from workflows.models import OrderDocument, OrderSignal, OrderState, OrderStatus, Transition
-    from workflows.order_fsm import Outcome, Step
+    from certorder.plugins.interface.status import PluginMethod
+    from certorder.workflows import order_presentation as ui
+    from certorder.workflows import search_attributes as sa
+    from certorder.workflows.models import (
+        OrderDocument,
+        OrderSignal,
+        OrderState,
+        OrderStatus,
+        Transition,
+    )
+    from certorder.workflows.order_fsm import Outcome, Step
 
 #: Transitions kept in the order document; older ones are counted, not kept, so the
 #: state carried across continue-as-new stays small.

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from plugins.interface.status import PluginMethod
-from workflows.models import OrderDocument
+from certorder.plugins.interface.status import PluginMethod
+from certorder.workflows.models import OrderDocument
 
 
 def current_details(doc: OrderDocument) -> str:

@@ -1,7 +1,7 @@
 """Render docs/order-states.md from the order state machine's transition table.
 
-``python -m workflows.order_states_doc`` prints the document;
-``python -m workflows.order_states_doc --write`` rewrites docs/order-states.md.
+``python -m certorder.workflows.order_states_doc`` prints the document;
+``python -m certorder.workflows.order_states_doc --write`` rewrites docs/order-states.md.
 A test fails when the committed document differs from :func:`render_markdown`.
 """
 
@@ -10,14 +10,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from plugins.interface.status import PluginMethod
-from workflows.models import OrderStatus
-from workflows.order_fsm import TRANSITIONS, NextCall, Rule
+from certorder.plugins.interface.status import PluginMethod
+from certorder.workflows.models import OrderStatus
+from certorder.workflows.order_fsm import TRANSITIONS, NextCall, Rule
 
 #: The generated document, relative to the repository root (the parent of ``workflows``).
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "order-states.md"
 #: The command that regenerates :data:`DOC_PATH`, as the document and the stale-doc test say.
-REGENERATE = "python -m workflows.order_states_doc --write"
+REGENERATE = "python -m certorder.workflows.order_states_doc --write"
 
 _INTRO = """\
 # Order states
@@ -89,7 +89,8 @@ def _table(rules: tuple[Rule, ...]) -> str:
 
 
 def render_markdown() -> str:
-    """The whole document for :data:`~workflows.order_fsm.TRANSITIONS`; same table, same text."""
+    """The whole document for :data:`~certorder.workflows.order_fsm.TRANSITIONS`: the same
+    table, the same text."""
     return "\n".join((
         _INTRO.format(command=REGENERATE),
         "## Diagram\n\n" + _mermaid(TRANSITIONS),

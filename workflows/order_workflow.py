@@ -1,4 +1,4 @@
-"""One certificate order as one durable workflow, driven by ``workflows.order_fsm``.
+"""One certificate order as one durable workflow, driven by ``certorder.workflows.order_fsm``.
 
 The loop: choose the plugin, call ``issue_certificate_request``, then let the state
 machine say what comes next: a durable timer (``retry_msec``) that a ``modify`` or
@@ -16,14 +16,18 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.ca_activities import CaActivities
-    from activities.models import PluginCallInput, SelectPluginInput, StoreCertificateInput
-    from activities.store_activities import StoreActivities
-    from plugins.interface.dto import CoreMetaDTO
-    from plugins.interface.status import PluginMethod
-    from workflows import WORKFLOW_TYPE
-    from workflows import order_presentation as ui
-    from workflows.models import (
+    from certorder.activities.ca_activities import CaActivities
+    from certorder.activities.models import (
+        PluginCallInput,
+        SelectPluginInput,
+        StoreCertificateInput,
+    )
+    from certorder.activities.store_activities import StoreActivities
+    from certorder.plugins.interface.dto import CoreMetaDTO
+    from certorder.plugins.interface.status import PluginMethod
+    from certorder.workflows import WORKFLOW_TYPE
+    from certorder.workflows import order_presentation as ui
+    from certorder.workflows.models import (
         CancelRequest,
         ModifyRequest,
         OrderDocument,
@@ -32,9 +36,9 @@ with workflow.unsafe.imports_passed_through():
         OrderState,
         OrderStatus,
     )
-    from workflows.order_fsm import IllegalTransition, Outcome, decide
-    from workflows.order_journal import OrderJournal
-    from workflows.plugin_calls import ORDER_METHODS, failure_of, run_activity
+    from certorder.workflows.order_fsm import IllegalTransition, Outcome, decide
+    from certorder.workflows.order_journal import OrderJournal
+    from certorder.workflows.plugin_calls import ORDER_METHODS, failure_of, run_activity
 
 
 # A missing rule in the transition table is a bug, not a reason to retry the workflow

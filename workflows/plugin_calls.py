@@ -12,8 +12,8 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.ca_activities import CaActivities
-    from plugins.interface.status import PluginMethod
+    from certorder.activities.ca_activities import CaActivities
+    from certorder.plugins.interface.status import PluginMethod
 
 T = TypeVar("T")
 

@@ -12,9 +12,9 @@ from typing import TypeVar
 from certorder.cli import output
 from certorder.client import load_plugin_manager
 from certorder.client_errors import plugin_errors
+from certorder.plugins.interface.dto import CACreateDTO, CAInfo
+from certorder.plugins.manager import PluginManager
 from certorder.settings import Settings
-from plugins.interface.dto import CACreateDTO, CAInfo
-from plugins.manager import PluginManager
 
 T = TypeVar("T")
 

@@ -33,7 +33,7 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 
 
 async def _serve(settings: Settings) -> None:
-    from worker import run_worker  # the composition root: import only when running it
+    from certorder.worker import run_worker  # the composition root: import only when running it
 
     await wait_until_serving(settings)
     stop = asyncio.Event()

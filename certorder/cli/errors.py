@@ -16,8 +16,7 @@ from collections.abc import Callable
 
 from certorder.client_errors import CertOrderError, one_line
 from certorder.dev_stack import DevServerError
-from certorder.settings import SettingsError
-from plugins.interface.errors import (
+from certorder.plugins.interface.errors import (
     CAOperationError,
     CAUnavailableError,
     CertificatePluginError,
@@ -27,6 +26,7 @@ from plugins.interface.errors import (
     PluginNotFoundError,
     UnknownCAError,
 )
+from certorder.settings import SettingsError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

@@ -18,9 +18,9 @@ from certorder.cli.errors import UsageError
 from certorder.client import CertOrderClient, check_order, load_plugin_manager
 from certorder.client_errors import WorkerUnavailableError
 from certorder.client_orders import check_order_id
+from certorder.plugins.interface.status import CertificateRequestType
 from certorder.settings import Settings
-from plugins.interface.status import CertificateRequestType
-from workflows.models import OrderDocument, OrderStatus
+from certorder.workflows.models import OrderDocument, OrderStatus
 
 SUBMIT_EPILOG = """\
 examples:

@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from certorder.client_orders import OrderSummary
-from plugins.interface.status import CertificateStatus
-from workflows.models import OrderDocument, OrderStatus, Transition
+from certorder.plugins.interface.status import CertificateStatus
+from certorder.workflows.models import OrderDocument, OrderStatus, Transition
 
 
 def print_json(data: Any) -> None:

@@ -6,8 +6,8 @@ import argparse
 
 from certorder.cli import output
 from certorder.client import load_plugin_manager
+from certorder.plugins.manager import PluginManager
 from certorder.settings import Settings
-from plugins.manager import PluginManager
 
 
 def list_(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,7 +11,7 @@ from certorder.settings import Settings
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from worker import run_worker  # the composition root: import only when running it
+    from certorder.worker import run_worker  # the composition root: import only when running it
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

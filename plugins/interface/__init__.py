@@ -1,1 +1,1 @@
-"""The plugin contract (see :mod:`plugins.interface.certificate_manager`)."""
+"""The plugin contract (see :mod:`certorder.plugins.interface.certificate_manager`)."""

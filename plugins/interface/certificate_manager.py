@@ -45,20 +45,57 @@ from typing import Any, ClassVar
 from cryptography import x509
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from plugins.interface.dto import CACreateDTO, CAInfo, CoreMetaDTO, ResultDTO
-from plugins.interface.errors import CAOperationError, InvalidOrderError
-from plugins.interface.status import CertificateRequestType, CertificateStatus, PluginMethod
+from certorder.plugins.interface.csr import csr_pem, load_csr
+from certorder.plugins.interface.dto import (
+    MAX_RETRY_MSEC,
+    RETRY_MSEC,
+    CACreateDTO,
+    CAInfo,
+    CoreMetaDTO,
+    ResultDTO,
+)
+from certorder.plugins.interface.errors import (
+    ERROR_RETRY_MSEC,
+    CAOperationError,
+    CAUnavailableError,
+    CertificatePluginError,
+    InvalidOrderError,
+    PluginConfigurationError,
+    PluginLoadError,
+    PluginNotFoundError,
+    UnknownCAError,
+)
+from certorder.plugins.interface.status import (
+    CertificateRequestType,
+    CertificateStatus,
+    PluginMethod,
+)
 
+# The whole contract is importable from this one module (as Barbican's
+# barbican.plugin.interface.certificate_manager was): plugin authors need no other.
 __all__ = [
     "CACreateDTO",
     "CAInfo",
+    "CAOperationError",
+    "CAUnavailableError",
     "CertificatePluginBase",
+    "CertificatePluginError",
     "CertificateRequestType",
     "CertificateStatus",
     "CoreMetaDTO",
+    "ERROR_RETRY_MSEC",
+    "InvalidOrderError",
+    "MAX_RETRY_MSEC",
+    "PluginConfigurationError",
     "PluginContext",
+    "PluginLoadError",
     "PluginMethod",
+    "PluginNotFoundError",
+    "RETRY_MSEC",
     "ResultDTO",
+    "UnknownCAError",
+    "csr_pem",
+    "load_csr",
 ]
 
 

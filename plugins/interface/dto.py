@@ -13,7 +13,7 @@ from typing import Annotated
 from cryptography import x509
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from plugins.interface.status import CertificateStatus, PluginMethod
+from certorder.plugins.interface.status import CertificateStatus, PluginMethod
 
 #: Default delay before the core acts on a waiting order again (1 hour, as Barbican).
 RETRY_MSEC = 3_600_000

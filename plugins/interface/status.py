@@ -2,7 +2,7 @@
 
 The string values are Barbican's, so that anything which stored or matched them
 keeps working. What the core does with each status is documented on
-:class:`CertificateStatus` and drives ``workflows.order_fsm``.
+:class:`CertificateStatus` and drives ``certorder.workflows.order_fsm``.
 """
 
 from __future__ import annotations

@@ -10,10 +10,10 @@ from scripted_plugin import ScriptedPlugin
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.ca_activities import CaActivities
-from activities.models import PluginCallInput, SelectPluginInput
-from plugins import CAUnavailableError, CertificateStatus, InvalidOrderError
-from plugins.manager import PluginManager
+from certorder.activities.ca_activities import CaActivities
+from certorder.activities.models import PluginCallInput, SelectPluginInput
+from certorder.plugins import CAUnavailableError, CertificateStatus, InvalidOrderError
+from certorder.plugins.manager import PluginManager
 
 
 @pytest.fixture

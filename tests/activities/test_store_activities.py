@@ -6,8 +6,8 @@ import pytest
 from order_fixtures import issued_for, new_request
 from temporalio.testing import ActivityEnvironment
 
-from activities.models import StoreCertificateInput
-from activities.store_activities import StoreActivities
+from certorder.activities.models import StoreCertificateInput
+from certorder.activities.store_activities import StoreActivities
 from certorder.store import CertificateStore
 
 

@@ -15,7 +15,7 @@ from certorder.client_errors import (
     plugin_errors,
     temporal_errors,
 )
-from plugins.interface.errors import (
+from certorder.plugins.interface.errors import (
     CAOperationError,
     CAUnavailableError,
     InvalidOrderError,

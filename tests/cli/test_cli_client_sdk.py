@@ -20,8 +20,8 @@ from certorder.client_errors import (
     WorkerUnavailableError,
 )
 from certorder.settings import Settings
-from workflows.models import OrderStatus
-from workflows.search_attributes import ORDER_STATUS, PLUGIN_NAME
+from certorder.workflows.models import OrderStatus
+from certorder.workflows.search_attributes import ORDER_STATUS, PLUGIN_NAME
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from certorder.dev_stack import DevServer, DevServerError, port_is_free
 from certorder.settings import Settings
 from certorder.temporal_client import connect
-from workflows.search_attributes import ORDER_STATUS, PLUGIN_NAME
+from certorder.workflows.search_attributes import ORDER_STATUS, PLUGIN_NAME
 
 
 def _settings(server: DevServer) -> Settings:

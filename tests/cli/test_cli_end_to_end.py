@@ -13,7 +13,7 @@ from cli_helpers import assert_one_line_error, closed_port
 from x509_helpers import make_csr, make_key, verify_server_chain
 
 from certorder.settings import Settings
-from worker import run_worker
+from certorder.worker import run_worker
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from order_harness import order_worker
 from scripted_plugin import ScriptedPlugin
 from x509_helpers import make_csr, make_key
 
-from plugins import CertificateStatus, ResultDTO
+from certorder.plugins import CertificateStatus, ResultDTO
 
 HOUR_MSEC = 3_600_000
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from certorder.cli.output import ProgressPrinter, final_exit_code, status_line, table
-from workflows.models import OrderDocument, OrderStatus, Transition
+from certorder.workflows.models import OrderDocument, OrderStatus, Transition
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from plugins.interface.certificate_manager import PluginContext
-from plugins.interface.dto import CoreMetaDTO, ResultDTO
-from plugins.local_ca import LocalCAPlugin
+from certorder.plugins.interface.certificate_manager import PluginContext
+from certorder.plugins.interface.dto import CoreMetaDTO, ResultDTO
+from certorder.plugins.local_ca.plugin import LocalCAPlugin
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from cryptography.x509.oid import NameOID
 from pydantic import BaseModel
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from plugins import (
+from certorder.plugins import (
     CACreateDTO,
     CAInfo,
     CAOperationError,

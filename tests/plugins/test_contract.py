@@ -12,8 +12,8 @@ from cryptography import x509
 from fake_plugins import self_signed_pem
 from pydantic import BaseModel, ValidationError
 
-import plugins
-from plugins import (
+from certorder import plugins
+from certorder.plugins import (
     MAX_RETRY_MSEC,
     CACreateDTO,
     CAInfo,

@@ -11,15 +11,15 @@ import pytest
 from cryptography import x509
 from x509_helpers import make_csr, make_key, verify_server_chain
 
-from plugins import (
+from certorder.plugins import (
     CertificateStatus,
     CoreMetaDTO,
     PluginConfigurationError,
     PluginContext,
     PluginMethod,
 )
-from plugins.manager import PLUGIN_NAMESPACE, PluginManager
-from plugins.testing import CertificatePluginContract, run_order
+from certorder.plugins.manager import PLUGIN_NAMESPACE, PluginManager
+from certorder.plugins.testing import CertificatePluginContract, run_order
 
 EXAMPLE_DIR = Path(__file__).resolve().parents[2] / "examples" / "minimal_plugin"
 sys.path.insert(0, str(EXAMPLE_DIR))  # the example is not installed in the test venv

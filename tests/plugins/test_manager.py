@@ -8,7 +8,7 @@ import pytest
 from fake_plugins import ProfilePlugin, ScriptedPlugin
 from x509_helpers import make_csr, make_key
 
-from plugins import (
+from certorder.plugins import (
     CACreateDTO,
     CAOperationError,
     CAUnavailableError,
@@ -16,7 +16,7 @@ from plugins import (
     PluginLoadError,
     PluginNotFoundError,
 )
-from plugins.manager import PluginManager, Selection
+from certorder.plugins.manager import PluginManager, Selection
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import stevedore._cache
 from fake_plugins import CONSTRUCTED, ScriptedPlugin, SettingsPlugin
 from stevedore.extension import ExtensionManager
 
-from plugins import PluginLoadError
-from plugins.manager import PLUGIN_NAMESPACE, PluginManager
+from certorder.plugins import PluginLoadError
+from certorder.plugins.manager import PLUGIN_NAMESPACE, PluginManager
 
 FAKE_ENTRY_POINTS = {
     "fake-first": "fake_plugins:ScriptedPlugin",

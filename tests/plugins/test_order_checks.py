@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from x509_helpers import make_csr, make_key
 
-from plugins import CertificateRequestType, InvalidOrderError
-from plugins.order_checks import check_request
+from certorder.plugins import CertificateRequestType, InvalidOrderError
+from certorder.plugins.order_checks import check_request
 
 
 def test_simple_cmc_with_a_good_csr_passes():

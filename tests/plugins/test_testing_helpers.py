@@ -1,4 +1,4 @@
-"""plugins.testing: run_order follows the core's rules, and the contract mixin catches
+"""certorder.plugins.testing: run_order follows the core's rules, and the contract mixin catches
 broken plugins (a conformance suite that cannot fail would prove nothing)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from fake_plugins import self_signed_pem
 from x509_helpers import make_csr, make_key
 
-from plugins import (
+from certorder.plugins import (
     CAUnavailableError,
     CertificatePluginBase,
     CertificateStatus,
@@ -17,7 +17,7 @@ from plugins import (
     PluginMethod,
     ResultDTO,
 )
-from plugins.testing import CertificatePluginContract, run_order
+from certorder.plugins.testing import CertificatePluginContract, run_order
 
 Status = CertificateStatus
 

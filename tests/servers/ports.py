@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import time
 
-
 #: Ports already handed out in this process: the kernel may offer a just-closed port
 #: again, and one server given the same port twice (Pebble's API and management
 #: interface, once) fails to start.

@@ -8,7 +8,7 @@ from order_harness import order_worker
 from scripted_plugin import ScriptedPlugin
 
 from certorder.store import CertificateStore
-from workflows.models import OrderStatus
+from certorder.workflows.models import OrderStatus
 
 
 @pytest.mark.postgres

@@ -6,9 +6,9 @@ import pytest
 from order_harness import order_worker
 from x509_helpers import make_csr, make_key, verify_server_chain
 
-from plugins import CACreateDTO, CertificateStatus
-from plugins.manager import PluginManager
-from workflows.models import OrderStatus
+from certorder.plugins import CACreateDTO, CertificateStatus
+from certorder.plugins.manager import PluginManager
+from certorder.workflows.models import OrderStatus
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from scripted_plugin import ScriptedPlugin
 from temporal_server import start_dev_server
 from temporalio.api.sdk.v1 import WorkflowMetadata
 
-from plugins import CertificateStatus
-from workflows import search_attributes as sa
-from workflows.models import OrderStatus
+from certorder.plugins import CertificateStatus
+from certorder.workflows import search_attributes as sa
+from certorder.workflows.models import OrderStatus
 
 S = CertificateStatus
 

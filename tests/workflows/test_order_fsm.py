@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import workflows.order_fsm as fsm
-from plugins.interface.dto import RETRY_MSEC
-from plugins.interface.status import CertificateStatus, PluginMethod
-from workflows.models import OrderStatus
-from workflows.order_fsm import (
+import certorder.workflows.order_fsm as fsm
+from certorder.plugins.interface.dto import RETRY_MSEC
+from certorder.plugins.interface.status import CertificateStatus, PluginMethod
+from certorder.workflows.models import OrderStatus
+from certorder.workflows.order_fsm import (
     TRANSITIONS,
     IllegalTransition,
     InvalidTransitionTable,

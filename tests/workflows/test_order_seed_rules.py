@@ -7,8 +7,8 @@ from order_fixtures import issued_for, new_request, result, waiting
 from order_harness import order_worker
 from scripted_plugin import ScriptedPlugin
 
-from plugins import CertificateStatus, PluginMethod
-from workflows.models import OrderStatus
+from certorder.plugins import CertificateStatus, PluginMethod
+from certorder.workflows.models import OrderStatus
 
 S = CertificateStatus
 

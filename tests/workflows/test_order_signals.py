@@ -11,9 +11,9 @@ from order_harness import order_worker
 from scripted_plugin import ScriptedPlugin
 from temporalio.client import WorkflowExecutionStatus
 
-from plugins import CertificateStatus
-from workflows.models import CancelRequest, ModifyRequest, OrderStatus
-from workflows.order_workflow import CertificateOrderWorkflow
+from certorder.plugins import CertificateStatus
+from certorder.workflows.models import CancelRequest, ModifyRequest, OrderStatus
+from certorder.workflows.order_workflow import CertificateOrderWorkflow
 
 S = CertificateStatus
 HOUR = 3_600_000

@@ -6,8 +6,8 @@ import re
 import subprocess
 import sys
 
-from workflows.order_fsm import TRANSITIONS
-from workflows.order_states_doc import DOC_PATH, REGENERATE, main, render_markdown
+from certorder.workflows.order_fsm import TRANSITIONS
+from certorder.workflows.order_states_doc import DOC_PATH, REGENERATE, main, render_markdown
 
 
 def test_committed_doc_matches_the_table() -> None:
@@ -55,8 +55,9 @@ def test_diagram_has_every_edge_and_start_and_ends() -> None:
 def test_output_is_deterministic_across_processes() -> None:
     runs = [
         subprocess.run(
-            [sys.executable, "-m", "workflows.order_states_doc"], capture_output=True, text=True,
-            check=True, env={"PYTHONHASHSEED": seed}, cwd=DOC_PATH.parent.parent,
+            [sys.executable, "-m", "certorder.workflows.order_states_doc"],
+            capture_output=True, text=True, check=True,
+            env={"PYTHONHASHSEED": seed}, cwd=DOC_PATH.parent.parent,
         ).stdout
         for seed in ("1", "2")
     ]

@@ -17,15 +17,15 @@ from cryptography.x509.oid import ExtensionOID, NameOID
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from plugins import (
+from certorder.plugins.interface.certificate_manager import (
     CertificatePluginBase,
     CertificateRequestType,
     CertificateStatus,
     PluginConfigurationError,
     PluginContext,
     ResultDTO,
+    load_csr,
 )
-from plugins.csr import load_csr
 
 Status = CertificateStatus
 SAN = ExtensionOID.SUBJECT_ALTERNATIVE_NAME

@@ -11,9 +11,9 @@ from typing import Any
 
 from x509_helpers import make_csr, make_key
 
-from plugins.interface.certificate_manager import CertificatePluginBase
-from plugins.interface.dto import CoreMetaDTO, ResultDTO
-from plugins.interface.status import CertificateStatus, PluginMethod
+from certorder.plugins.interface.certificate_manager import CertificatePluginBase
+from certorder.plugins.interface.dto import CoreMetaDTO, ResultDTO
+from certorder.plugins.interface.status import CertificateStatus, PluginMethod
 
 #: Longest wait a test honours between calls; Pebble answers in milliseconds.
 MAX_SLEEP_S = 0.5

@@ -11,8 +11,8 @@ import pytest
 from servers.factory import own_servers
 from servers.pebble import CHALLTESTSRV, PEBBLE, PebbleServer
 
-from plugins.acme_plugin import AcmePlugin
-from plugins.interface.certificate_manager import PluginContext
+from certorder.plugins.acme.plugin import AcmePlugin
+from certorder.plugins.interface.certificate_manager import PluginContext
 
 
 @pytest.fixture(autouse=True)

@@ -12,12 +12,12 @@ import pytest
 from acme_driving import drive, order_meta_for, unique_name
 from x509_helpers import make_csr, make_key, verify_server_chain
 
-from plugins.acme_plugin import AcmePlugin
-from plugins.interface.certificate_manager import PluginContext
-from plugins.interface.dto import CoreMetaDTO
-from plugins.interface.errors import CAUnavailableError, PluginConfigurationError
-from plugins.interface.status import CertificateStatus
-from plugins.manager import PluginManager
+from certorder.plugins.acme.plugin import AcmePlugin
+from certorder.plugins.interface.certificate_manager import PluginContext
+from certorder.plugins.interface.dto import CoreMetaDTO
+from certorder.plugins.interface.errors import CAUnavailableError, PluginConfigurationError
+from certorder.plugins.interface.status import CertificateStatus
+from certorder.plugins.manager import PluginManager
 
 
 def _mode(path: Path) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 from acme_driving import drive, order_meta_for, unique_name
 from x509_helpers import verify_server_chain
 
-from plugins.interface.status import CertificateStatus
+from certorder.plugins.interface.status import CertificateStatus
 
 HOOK = """
 import json, os, sys, urllib.request

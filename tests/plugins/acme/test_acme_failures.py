@@ -12,8 +12,8 @@ from acme_driving import drive, order_meta_for, unique_name
 from servers.pebble import PebbleServer
 from x509_helpers import verify_server_chain
 
-from plugins.interface.dto import CoreMetaDTO
-from plugins.interface.status import CertificateStatus, PluginMethod
+from certorder.plugins.interface.dto import CoreMetaDTO
+from certorder.plugins.interface.status import CertificateStatus, PluginMethod
 
 
 @pytest.fixture

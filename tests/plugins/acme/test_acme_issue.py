@@ -14,9 +14,9 @@ from cryptography.x509 import IPAddress
 from cryptography.x509.verification import PolicyBuilder, Store
 from x509_helpers import make_key, verify_server_chain
 
-from plugins.interface.dto import CoreMetaDTO
-from plugins.interface.errors import InvalidOrderError
-from plugins.interface.status import CertificateStatus, PluginMethod
+from certorder.plugins.interface.dto import CoreMetaDTO
+from certorder.plugins.interface.errors import InvalidOrderError
+from certorder.plugins.interface.status import CertificateStatus, PluginMethod
 
 
 def test_real_http01_order_issues_a_chain_that_verifies(pebble, make_acme_plugin) -> None:

@@ -9,12 +9,12 @@ import requests
 from acme import errors, messages
 from servers.ports import free_port
 
-from plugins.acme_errors import result_for_failure
-from plugins.acme_network import AcmeNetwork
-from plugins.acme_order import split_chain
-from plugins.acme_responder import Http01Responder
-from plugins.acme_settings import AcmeSettings
-from plugins.interface.status import CertificateStatus
+from certorder.plugins.acme.errors import result_for_failure
+from certorder.plugins.acme.network import AcmeNetwork
+from certorder.plugins.acme.order import split_chain
+from certorder.plugins.acme.responder import Http01Responder
+from certorder.plugins.acme.settings import AcmeSettings
+from certorder.plugins.interface.status import CertificateStatus
 
 SETTINGS = AcmeSettings(
     directory_url="https://acme.example.test/dir", poll_retry_msec=700, unavailable_retry_msec=9000

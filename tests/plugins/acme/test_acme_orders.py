@@ -8,9 +8,9 @@ from acme_driving import order_meta_for, unique_name
 from order_harness import order_worker
 from x509_helpers import verify_server_chain
 
-from plugins import CertificateStatus
-from workflows.models import CancelRequest, OrderStatus
-from workflows.order_workflow import CertificateOrderWorkflow
+from certorder.plugins import CertificateStatus
+from certorder.workflows.models import CancelRequest, OrderStatus
+from certorder.workflows.order_workflow import CertificateOrderWorkflow
 
 S = CertificateStatus
 

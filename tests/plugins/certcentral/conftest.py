@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from x509_helpers import make_csr, make_key
 
-from plugins.certcentral_plugin import CertCentralPlugin
-from plugins.digicert import DigiCertPlugin
-from plugins.interface.certificate_manager import PluginContext
-from plugins.interface.dto import CoreMetaDTO, ResultDTO
-from plugins.symantec import SymantecPlugin
+from certorder.plugins.certcentral.digicert import DigiCertPlugin
+from certorder.plugins.certcentral.plugin import CertCentralPlugin
+from certorder.plugins.certcentral.symantec import SymantecPlugin
+from certorder.plugins.interface.certificate_manager import PluginContext
+from certorder.plugins.interface.dto import CoreMetaDTO, ResultDTO
 from simulators.certcentral import CertCentralSimulator
 from tests.simulators.certcentral_fixture import certcentral_sim  # noqa: F401
 

@@ -6,7 +6,7 @@ import pytest
 from cryptography import x509
 from x509_helpers import make_csr, make_key
 
-from plugins.certcentral_chain import split_chain
+from certorder.plugins.certcentral.chain import split_chain
 from simulators.certcentral.ca import SimulatorCA, pem
 
 

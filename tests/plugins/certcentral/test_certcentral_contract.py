@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from x509_helpers import make_csr, make_key
 
-from plugins.interface.status import CertificateStatus
-from plugins.testing import CertificatePluginContract, run_order
+from certorder.plugins.interface.status import CertificateStatus
+from certorder.plugins.testing import CertificatePluginContract, run_order
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from x509_helpers import make_csr, make_key
 
-from plugins.interface.errors import InvalidOrderError, PluginNotFoundError
-from plugins.manager import PluginManager
+from certorder.plugins.interface.errors import InvalidOrderError, PluginNotFoundError
+from certorder.plugins.manager import PluginManager
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from x509_helpers import make_csr, make_key
 
-from plugins.interface.status import CertificateStatus
+from certorder.plugins.interface.status import CertificateStatus
 
 
 def test_changed_csr_is_refused(certcentral_sim, make_digicert, new_order):

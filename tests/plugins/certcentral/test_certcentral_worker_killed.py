@@ -10,10 +10,10 @@ from order_harness import order_worker
 from worker_process import WorkerProcess
 from x509_helpers import make_csr, make_key, verify_server_chain
 
-from plugins.manager import PluginManager
+from certorder.plugins.manager import PluginManager
+from certorder.workflows.models import OrderInput, OrderStatus
+from certorder.workflows.order_workflow import CertificateOrderWorkflow
 from simulators.certcentral.products import ORGANIZATIONS
-from workflows.models import OrderInput, OrderStatus
-from workflows.order_workflow import CertificateOrderWorkflow
 
 NAME = "crash.example.test"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from cryptography import x509
 from x509_helpers import verify_server_chain
 
-from plugins.interface.status import CertificateStatus
+from certorder.plugins.interface.status import CertificateStatus
 
 ISSUED = CertificateStatus.CERTIFICATE_GENERATED
 

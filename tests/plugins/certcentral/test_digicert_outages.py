@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from plugins.interface.status import CertificateStatus
+from certorder.plugins.interface.status import CertificateStatus
 
 UNAVAILABLE = CertificateStatus.CA_UNAVAILABLE_FOR_REQUEST
 ISSUED = CertificateStatus.CERTIFICATE_GENERATED

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from plugins.digicert import DigiCertPlugin
-from plugins.interface.certificate_manager import PluginContext
-from plugins.interface.errors import PluginConfigurationError
+from certorder.plugins.certcentral.digicert import DigiCertPlugin
+from certorder.plugins.interface.certificate_manager import PluginContext
+from certorder.plugins.interface.errors import PluginConfigurationError
 
 
 def test_api_key_never_in_plugin_meta_or_messages(certcentral_sim, make_digicert, new_order):

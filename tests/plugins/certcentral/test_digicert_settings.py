@@ -6,11 +6,11 @@ from importlib.metadata import entry_points
 
 import pytest
 
-from plugins.certcentral_client import retry_after_msec
-from plugins.digicert import DigiCertPlugin
-from plugins.interface.certificate_manager import PluginContext
-from plugins.interface.errors import InvalidOrderError, PluginConfigurationError
-from plugins.symantec import SymantecPlugin
+from certorder.plugins.certcentral.client import retry_after_msec
+from certorder.plugins.certcentral.digicert import DigiCertPlugin
+from certorder.plugins.certcentral.symantec import SymantecPlugin
+from certorder.plugins.interface.certificate_manager import PluginContext
+from certorder.plugins.interface.errors import InvalidOrderError, PluginConfigurationError
 
 
 def _plugin(tmp_path, **options) -> DigiCertPlugin:
@@ -19,8 +19,8 @@ def _plugin(tmp_path, **options) -> DigiCertPlugin:
 
 def test_entry_points_are_registered():
     names = {ep.name: ep.value for ep in entry_points(group="certorder.certificate.plugin")}
-    assert names["digicert"] == "plugins.digicert:DigiCertPlugin"
-    assert names["symantec"] == "plugins.symantec:SymantecPlugin"
+    assert names["digicert"] == "certorder.plugins.certcentral:DigiCertPlugin"
+    assert names["symantec"] == "certorder.plugins.certcentral:SymantecPlugin"
 
 
 def test_defaults(tmp_path):

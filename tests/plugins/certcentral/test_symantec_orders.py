@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from x509_helpers import verify_server_chain
 
-from plugins.certcentral_plugin import CertCentralPlugin
-from plugins.digicert import DigiCertPlugin
-from plugins.interface.errors import InvalidOrderError
-from plugins.interface.status import CertificateStatus
-from plugins.symantec import SymantecPlugin
+from certorder.plugins.certcentral.digicert import DigiCertPlugin
+from certorder.plugins.certcentral.plugin import CertCentralPlugin
+from certorder.plugins.certcentral.symantec import SymantecPlugin
+from certorder.plugins.interface.errors import InvalidOrderError
+from certorder.plugins.interface.status import CertificateStatus
 
 
 def test_symantec_shares_the_certcentral_code():

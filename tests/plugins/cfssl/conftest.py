@@ -11,8 +11,8 @@ import pytest
 from servers.cfssl import CFSSL, CFSSLJSON, CfsslServer
 from servers.factory import own_servers
 
-from plugins.cfssl_plugin import CfsslPlugin
-from plugins.interface.certificate_manager import PluginContext
+from certorder.plugins.cfssl.plugin import CfsslPlugin
+from certorder.plugins.interface.certificate_manager import PluginContext
 
 
 @pytest.fixture(autouse=True)

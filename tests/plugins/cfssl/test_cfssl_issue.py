@@ -9,16 +9,16 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from x509_helpers import make_csr, make_key, verify_client_chain, verify_server_chain
 
-from plugins.cfssl_plugin import CfsslPlugin
-from plugins.interface.certificate_manager import PluginContext
-from plugins.interface.dto import CoreMetaDTO, ResultDTO
-from plugins.interface.errors import (
+from certorder.plugins.cfssl.plugin import CfsslPlugin
+from certorder.plugins.interface.certificate_manager import PluginContext
+from certorder.plugins.interface.dto import CoreMetaDTO, ResultDTO
+from certorder.plugins.interface.errors import (
     CAUnavailableError,
     InvalidOrderError,
     PluginConfigurationError,
 )
-from plugins.interface.status import CertificateStatus
-from plugins.manager import PluginManager
+from certorder.plugins.interface.status import CertificateStatus
+from certorder.plugins.manager import PluginManager
 
 
 def _issue(plugin: CfsslPlugin, names: list[str], **order_meta) -> tuple[ResultDTO, dict, dict]:

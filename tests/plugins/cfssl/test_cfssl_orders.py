@@ -6,8 +6,8 @@ import pytest
 from order_harness import order_worker
 from x509_helpers import make_csr, make_key, verify_server_chain
 
-from plugins import CertificateStatus
-from workflows.models import OrderStatus
+from certorder.plugins import CertificateStatus
+from certorder.workflows.models import OrderStatus
 
 S = CertificateStatus
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from plugins.dogtag import DogtagCAPlugin
-from plugins.interface.certificate_manager import PluginContext
+from certorder.plugins.dogtag.plugin import DogtagCAPlugin
+from certorder.plugins.interface.certificate_manager import PluginContext
 from simulators.dogtag import DogtagSimulator
 from tests.simulators.dogtag_fixture import dogtag_sim  # noqa: F401
 

@@ -7,11 +7,11 @@ import json
 import pytest
 from x509_helpers import make_csr, make_key
 
-from plugins.dogtag import DogtagCAPlugin
-from plugins.interface.certificate_manager import PluginContext
-from plugins.interface.dto import CoreMetaDTO
-from plugins.interface.errors import PluginConfigurationError
-from plugins.interface.status import CertificateStatus as S
+from certorder.plugins.dogtag.plugin import DogtagCAPlugin
+from certorder.plugins.interface.certificate_manager import PluginContext
+from certorder.plugins.interface.dto import CoreMetaDTO
+from certorder.plugins.interface.errors import PluginConfigurationError
+from certorder.plugins.interface.status import CertificateStatus as S
 
 CORE = CoreMetaDTO()
 

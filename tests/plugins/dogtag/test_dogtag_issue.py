@@ -6,8 +6,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from x509_helpers import make_csr, make_key, verify_server_chain
 
-from plugins.interface.dto import CoreMetaDTO
-from plugins.interface.status import CertificateStatus as S
+from certorder.plugins.interface.dto import CoreMetaDTO
+from certorder.plugins.interface.status import CertificateStatus as S
 from simulators.dogtag.crypto import SigningCA, pem
 
 CORE = CoreMetaDTO()

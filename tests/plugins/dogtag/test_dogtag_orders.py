@@ -7,9 +7,9 @@ import pytest
 from order_harness import order_worker
 from x509_helpers import make_csr, make_key, verify_server_chain
 
-from plugins import CertificateStatus
-from workflows.models import CancelRequest, ModifyRequest, OrderStatus
-from workflows.order_workflow import CertificateOrderWorkflow
+from certorder.plugins import CertificateStatus
+from certorder.workflows.models import CancelRequest, ModifyRequest, OrderStatus
+from certorder.workflows.order_workflow import CertificateOrderWorkflow
 
 S = CertificateStatus
 HOUR = 3_600_000

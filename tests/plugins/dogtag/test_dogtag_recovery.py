@@ -8,9 +8,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from x509_helpers import make_csr, make_key, verify_server_chain
 
-from plugins.dogtag_requests import order_tag
-from plugins.interface.dto import CoreMetaDTO
-from plugins.interface.status import CertificateStatus as S
+from certorder.plugins.dogtag.enrollment import order_tag
+from certorder.plugins.interface.dto import CoreMetaDTO
+from certorder.plugins.interface.status import CertificateStatus as S
 
 CORE = CoreMetaDTO()
 ENROLL = ("POST", "/ca/rest/certrequests")

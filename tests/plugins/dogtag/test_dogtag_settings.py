@@ -10,11 +10,11 @@ from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from x509_helpers import make_key
 
-from plugins.dogtag import DogtagCAPlugin
-from plugins.dogtag_chain import ChainError, split_cert_data
-from plugins.dogtag_settings import DogtagSettings
-from plugins.interface.certificate_manager import PluginContext
-from plugins.interface.errors import InvalidOrderError, PluginConfigurationError
+from certorder.plugins.dogtag.chain import ChainError, split_cert_data
+from certorder.plugins.dogtag.plugin import DogtagCAPlugin
+from certorder.plugins.dogtag.settings import DogtagSettings
+from certorder.plugins.interface.certificate_manager import PluginContext
+from certorder.plugins.interface.errors import InvalidOrderError, PluginConfigurationError
 from simulators.dogtag.crypto import SigningCA, pem
 
 

@@ -6,9 +6,9 @@ import pytest
 from cryptography import x509
 from x509_helpers import make_csr, make_key, verify_server_chain
 
-from plugins.interface.dto import CACreateDTO, CoreMetaDTO
-from plugins.interface.errors import CAOperationError, CAUnavailableError, UnknownCAError
-from plugins.interface.status import CertificateStatus as S
+from certorder.plugins.interface.dto import CACreateDTO, CoreMetaDTO
+from certorder.plugins.interface.errors import CAOperationError, CAUnavailableError, UnknownCAError
+from certorder.plugins.interface.status import CertificateStatus as S
 
 
 def test_default_ca_is_the_host_authority(make_dogtag, dogtag_sim):

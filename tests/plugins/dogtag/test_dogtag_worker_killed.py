@@ -10,9 +10,9 @@ from order_harness import order_worker
 from worker_process import WorkerProcess
 from x509_helpers import make_csr, make_key, verify_server_chain
 
-from plugins.manager import PluginManager
-from workflows.models import OrderInput, OrderStatus
-from workflows.order_workflow import CertificateOrderWorkflow
+from certorder.plugins.manager import PluginManager
+from certorder.workflows.models import OrderInput, OrderStatus
+from certorder.workflows.order_workflow import CertificateOrderWorkflow
 
 NAME = "crash.example.test"
 ENROLL = ("POST", "/ca/rest/certrequests")

