@@ -43,15 +43,15 @@ def check_order_id(order_id: str) -> str:
     return order_id
 
 
-def order_summary(order_id: str, order_meta: Mapping[str, Any], plugin_name: str) -> str:
+def order_summary(order_id: str, order_meta: Mapping[str, Any], plugin_name: str | None) -> str:
     """The workflow's static summary, shown in the Temporal UI's list of workflows.
 
     Only the CSR's common name (or first DNS name) appears: the UI is readable by every
     operator, and a payload codec does not protect search attributes.
     """
     subject = _subject_name(order_meta)
-    target = f"{subject} " if subject else ""
-    return f"Certificate order {order_id}: {target}via {plugin_name}"
+    via = f"via {plugin_name}" if plugin_name else ""
+    return f"Certificate order {order_id}: {' '.join(filter(None, (subject, via)))}".rstrip(": ")
 
 
 def _subject_name(order_meta: Mapping[str, Any]) -> str | None:

@@ -8,3 +8,15 @@ Only constants live here, so ``certorder.workflows.models`` and
 TASK_QUEUE = "certificate-orders"
 #: Workflow type name, as operators see it in the Temporal UI.
 WORKFLOW_TYPE = "CertificateOrderWorkflow"
+#: Error type of an order workflow that refused its order at selection (its result
+#: details carry the order document).
+ORDER_REJECTED = "OrderRejected"
+#: Workflow type of the CA-management operations (``ca ...``, ``plugin list``).
+ADMIN_WORKFLOW_TYPE = "CaAdminWorkflow"
+
+
+def worker_task_queue(task_queue: str, identity: str) -> str:
+    """The task queue only the worker ``identity`` polls: ``plugin list`` asks each
+    worker there what it has loaded (Temporal hands a shared queue's tasks to any
+    worker)."""
+    return f"{task_queue}@{identity}"

@@ -47,6 +47,9 @@ class Outcome(StrEnum):  # same base as CertificateStatus
     PLUGIN_RAISED = "plugin raised"
     #: The plugin said "certificate generated" but the core's check of it failed.
     CERTIFICATE_REJECTED = "certificate rejected"
+    #: The worker that took the call has not enabled the order's plugin; the plugin
+    #: was not called (a rolling deploy, or a worker started with other settings).
+    PLUGIN_NOT_ON_WORKER = "waiting for a worker with the plugin"
 
     @classmethod
     def from_status(cls, status: CertificateStatus) -> Outcome:
@@ -111,6 +114,9 @@ _SEED_RULES: tuple[tuple[Outcome, OrderStatus, NextCall, bool, str], ...] = (
     (Outcome.CERTIFICATE_REJECTED, _E, NextCall.NONE, False,
      "core check of the issued certificate failed: a failed order, status ERROR; "
      "nothing stored"),
+    (Outcome.PLUGIN_NOT_ON_WORKER, _P, NextCall.SAME, False,
+     "core: the worker has not enabled the order's plugin, which was not called; the "
+     "same method again after retry_msec, on whichever worker takes it"),
 )
 
 # Where a method's own paragraph in the seed restates a rule, quote that instead.

@@ -166,7 +166,7 @@ def test_outcome_mirrors_every_certificate_status() -> None:
         assert Outcome.from_status(status).value == status.value
         assert Outcome.from_status(status).name == status.name
     core_only = {o.name for o in Outcome} - {s.name for s in CertificateStatus}
-    assert core_only == {"PLUGIN_RAISED", "CERTIFICATE_REJECTED"}
+    assert core_only == {"PLUGIN_RAISED", "CERTIFICATE_REJECTED", "PLUGIN_NOT_ON_WORKER"}
 
 
 def test_string_inputs_are_accepted() -> None:
@@ -258,3 +258,12 @@ def test_fsm_module_imports_no_temporal() -> None:
     imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert imported, "the ast walk found no imports at all"
     assert not {name for name in imported if name.split(".")[0] == "temporalio"}
+
+
+@pytest.mark.parametrize("method", list(PluginMethod))
+def test_a_worker_without_the_plugin_leaves_the_order_pending_for_the_same_call(method) -> None:
+    step = decide(PENDING, method, Outcome.PLUGIN_NOT_ON_WORKER, retry_msec=10_000,
+                  message="worker w1 does not have plugin 'acme' enabled")
+    assert step.to_status is PENDING and step.next_method is method
+    assert step.delay_msec == 10_000 and not step.store_certificate
+    assert step.sub_status == "waiting for a worker with the plugin"
