@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio.client import Client, WorkflowExecutionStatus
@@ -32,7 +32,13 @@ from certorder.client_errors import (
     plugin_errors,
     temporal_errors,
 )
-from certorder.client_orders import OrderSummary, check_order_id, new_order_id, summary_of
+from certorder.client_orders import (
+    OrderSummary,
+    check_order_id,
+    new_order_id,
+    status_filter,
+    summary_of,
+)
 from certorder.client_status import (
     follow_order,
     indexed_document,
@@ -47,9 +53,10 @@ from certorder.store import CertificateContainer
 from certorder.temporal_client import connect as connect_temporal
 from certorder.workflows import WORKFLOW_TYPE
 from certorder.workflows.models import CancelRequest, ModifyRequest, OrderDocument, OrderStatus
-from certorder.workflows.search_attributes import ORDER_STATUS
 
 __all__ = ["CertOrderClient", "OrderSummary", "Submission"]
+
+_EPOCH = datetime.min.replace(tzinfo=UTC)
 
 #: How long a status query may wait for a worker before the order counts as unattended.
 QUERY_TIMEOUT = timedelta(seconds=5)
@@ -116,8 +123,10 @@ class CertOrderClient:
         :raises OrderExistsError: ``order_id`` was used before.
         :raises WorkerUnavailableError: started, but no worker checked it in time.
         """
-        order_id = check_order_id(order_id) if order_id is not None else new_order_id()
-        return await submit_order(self.temporal, self.settings, order_meta, order_id)
+        chosen = order_id is not None
+        order_id = check_order_id(order_id) if chosen else new_order_id()
+        return await submit_order(self.temporal, self.settings, order_meta, order_id,
+                                  chosen_id=chosen)
 
     async def status(self, order_id: str) -> OrderDocument:
         """The order's document: from the workflow's ``status`` query while it runs,
@@ -198,16 +207,18 @@ class CertOrderClient:
     ) -> list[OrderSummary]:
         """Orders known to Temporal's visibility store, newest first.
 
-        :param status: only orders whose status search attribute has this value.
+        :param status: only orders in this status. An order whose workflow was ended
+            from outside (terminated, timed out) is ERROR, whatever its last recorded
+            status attribute says.
         """
         query = f"WorkflowType = '{WORKFLOW_TYPE}'"
         if status is not None:
-            query += f" AND {ORDER_STATUS.name} = '{OrderStatus(status).value}'"
+            query += f" AND {status_filter(OrderStatus(status))}"
         rows: list[OrderSummary] = []
         with temporal_errors(self.settings.temporal_address):
             async for execution in self.temporal.list_workflows(query, limit=limit):
                 rows.append(summary_of(execution))
-        return rows
+        return sorted(rows, key=lambda row: row.start_time or _EPOCH, reverse=True)
 
     async def get_certificate(self, order_id: str) -> CertificateContainer:
         """The issued certificate (and chain) of an order, from the certificate store.

@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from certorder.activities.store_activities import StoreActivities
     from certorder.plugins.interface.dto import CoreMetaDTO
     from certorder.plugins.interface.status import PluginMethod
-    from certorder.workflows import ORDER_REJECTED, WORKFLOW_TYPE
+    from certorder.workflows import WORKFLOW_TYPE
     from certorder.workflows import order_presentation as ui
     from certorder.workflows.models import (
         CancelRequest,
@@ -84,13 +84,17 @@ class CertificateOrderWorkflow:
             self._journal.receive(late)  # came while the last call ran: recorded as ignored
         self._state.inbox.clear()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        # A failed run (unlike a completed one) frees the order id, so the client may
-        # submit the order again, corrected.
-        if self._verdict is not None and not self._verdict.accepted and workflow.patched(
-                "rejected-orders-fail"):
-            raise ApplicationError(self._verdict.message or "order rejected", self._doc,
-                                   type=ORDER_REJECTED, non_retryable=True)
+        if self._doc.status is OrderStatus.ERROR and self._fails_in_temporal_terms():
+            # The UI lists it as Failed, with the sub-status as error type; the details
+            # carry the order document, which clients read as they read a result.
+            raise ApplicationError(f"{self._doc.sub_status}: {self._doc.sub_status_message}",
+                                   self._doc, type=self._doc.sub_status, non_retryable=True)
         return self._doc
+
+    def _fails_in_temporal_terms(self) -> bool:
+        # Both changed what a finished order's run ends with: older runs completed.
+        rejected = self._verdict is not None and not self._verdict.accepted
+        return workflow.patched("rejected-orders-fail" if rejected else "error-orders-fail")
 
     @property
     def _call_timeout(self) -> timedelta:
@@ -127,8 +131,8 @@ class CertificateOrderWorkflow:
                 summary="choose the CA plugin", timeout=self._call_timeout,
                 on_cancel=self._canceled_by_temporal)
         except ActivityError as err:
-            self._fail(PluginMethod.ISSUE, err, "no plugin can take this order: ")
-            self._verdict = OrderVerdict(accepted=False, message=self._doc.sub_status_message)
+            self._fail(PluginMethod.ISSUE, err, Outcome.ORDER_REJECTED)
+            self._verdict = OrderVerdict(accepted=False, message=failure_of(err)[1])
             return
         self._doc.plugin_name = chosen.plugin_name
         self._doc.ca_id = self._state.order_meta.get("ca_id")
@@ -243,8 +247,8 @@ class CertificateOrderWorkflow:
             self._doc.status, method, outcome, message=why,
             retry_msec=int(delay.total_seconds() * 1000)))
 
-    def _fail(self, method: PluginMethod, err: ActivityError, prefix: str = "") -> None:
+    def _fail(self, method: PluginMethod, err: ActivityError,
+              outcome: Outcome = Outcome.PLUGIN_RAISED) -> None:
         error_type, message = failure_of(err)
-        self._journal.apply(method, Outcome.PLUGIN_RAISED, decide(
-            self._doc.status, method, Outcome.PLUGIN_RAISED, message=prefix + message,
-            error_type=error_type))
+        self._journal.apply(method, outcome, decide(
+            self._doc.status, method, outcome, message=message, error_type=error_type))

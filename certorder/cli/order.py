@@ -226,7 +226,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p = sub.add_parser("list", help="list orders, newest first")
     p.add_argument(
         "--status",
-        type=OrderStatus,
+        type=lambda text: OrderStatus(text.upper()),
         choices=list(OrderStatus),
         metavar="S",
         help="only PENDING, ACTIVE or ERROR orders",
