@@ -180,9 +180,10 @@ class CertificateOrderWorkflow:
         delay = (due - workflow.now()) if due is not None else timedelta(0)
         if delay <= timedelta(0) or method is None:
             return
+        summary = ui.timer_summary(self._doc, workflow.now())
         try:
             await workflow.wait_condition(lambda: bool(self._state.inbox), timeout=delay,
-                                          timeout_summary=ui.timer_summary(method, delay))
+                                          timeout_summary=summary)
         except TimeoutError:
             pass
         except asyncio.CancelledError:
