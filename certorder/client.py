@@ -23,6 +23,7 @@ from typing import Any
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
+from certorder import client_approval as approvals
 from certorder.client_admin import CaAdmin
 from certorder.client_errors import (
     InvalidInputError,
@@ -52,7 +53,14 @@ from certorder.settings import Settings
 from certorder.store import CertificateContainer
 from certorder.temporal_client import connect as connect_temporal
 from certorder.workflows import WORKFLOW_TYPE
-from certorder.workflows.models import CancelRequest, ModifyRequest, OrderDocument, OrderStatus
+from certorder.workflows.models import (
+    ApprovalDecision,
+    ApprovalPolicy,
+    CancelRequest,
+    ModifyRequest,
+    OrderDocument,
+    OrderStatus,
+)
 
 __all__ = ["CertOrderClient", "OrderSummary", "Submission"]
 
@@ -109,7 +117,8 @@ class CertOrderClient:
         return (await self.submit_order(order_meta, order_id)).order_id
 
     async def submit_order(
-        self, order_meta: Mapping[str, Any], order_id: str | None = None
+        self, order_meta: Mapping[str, Any], order_id: str | None = None,
+        approval: ApprovalPolicy | None = None,
     ) -> Submission:
         """Check an order, start its workflow and return the workers' verdict on it.
 
@@ -121,12 +130,28 @@ class CertOrderClient:
         :raises InvalidInputError: the order cannot succeed as given; a rejected order is
             recorded (ERROR, workflow failed) and its id may be submitted again.
         :raises OrderExistsError: ``order_id`` was used before.
-        :raises WorkerUnavailableError: started, but no worker checked it in time.
+        :param approval: the order waits for a person's approval before it reaches a
+            CA (the workers' settings may require one too).
         """
         chosen = order_id is not None
         order_id = check_order_id(order_id) if chosen else new_order_id()
         return await submit_order(self.temporal, self.settings, order_meta, order_id,
-                                  chosen_id=chosen)
+                                  chosen_id=chosen, approval=approval)
+
+    async def approve(self, order_id: str, note: str = "", by: str | None = None) -> None:
+        """Approve an order awaiting approval; it then goes to its CA.
+
+        :raises InvalidInputError: the order is not awaiting approval.
+        """
+        await approvals.decide(self.temporal, self.settings.temporal_address, order_id,
+                               ApprovalDecision(approved=True, note=note,
+                                                by=by or approvals.default_approver()))
+
+    async def deny(self, order_id: str, reason: str, by: str | None = None) -> None:
+        """Deny an order awaiting approval; it ends ERROR without reaching a CA."""
+        await approvals.decide(self.temporal, self.settings.temporal_address, order_id,
+                               ApprovalDecision(approved=False, note=reason,
+                                                by=by or approvals.default_approver()))
 
     async def status(self, order_id: str) -> OrderDocument:
         """The order's document: from the workflow's ``status`` query while it runs,

@@ -13,7 +13,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from certorder.cli import output
+from certorder.cli import approval, output
 from certorder.cli.errors import UsageError
 from certorder.client import CertOrderClient
 from certorder.client_errors import WorkerUnavailableError, plugin_errors
@@ -105,7 +105,8 @@ async def submit(args: argparse.Namespace, settings: Settings) -> int:
     with plugin_errors():
         check_request(meta)
     async with await CertOrderClient.connect(settings) as client:
-        submission = await client.submit_order(meta, order_id=args.order_id)
+        submission = await client.submit_order(meta, order_id=args.order_id,
+                                               approval=approval.policy_from(args))
         if submission.verdict.waiting:
             print(f"certorder: warning: {submission.verdict.message}", file=sys.stderr)
         if not args.wait:
@@ -157,7 +158,7 @@ async def show(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         output.print_json(output.document_json(document))
     else:
-        output.show_document(document)
+        output.show_document(document, settings.order_url(args.order_id))
     return 0
 
 
@@ -210,8 +211,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     _meta_option(p, "extra order_meta field (repeatable); JSON-looking values are parsed")
     p.add_argument("--order-id", metavar="ID", help="choose the order id (default: order-<uuid>)")
     p.add_argument("--wait", action="store_true", help="follow the order until it ends")
+    approval.add_submit_options(p)
     _json_option(p)
     p.set_defaults(handler=submit)
+    approval.register(sub)
 
     p = sub.add_parser("show", help="show an order's status and history")
     p.add_argument("order_id", metavar="ID", help="the order id")
