@@ -25,6 +25,10 @@ from certorder.activities.models import ApprovalPolicy
 from certorder.activities.store_activities import StoreActivities
 from certorder.plugins.interface.errors import CertificatePluginError
 from certorder.plugins.manager import PluginManager
+from certorder.search_attribute_setup import (
+    MissingSearchAttributesError,
+    require_search_attributes,
+)
 from certorder.settings import Settings, SettingsError, load_settings
 from certorder.store import CertificateStore
 from certorder.temporal_client import connect
@@ -94,6 +98,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     )
     try:
         client = await connect(settings)
+        await require_search_attributes(client)
         worker = build_worker(client, task_queue=settings.task_queue, plugins=plugins,
                               store=store, executor=executor, approvals=approval_rules(settings))
         identity_worker = build_identity_worker(client, task_queue=settings.task_queue,
@@ -131,7 +136,7 @@ def main() -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         asyncio.run(run_worker(load_settings()))
-    except (SettingsError, CertificatePluginError) as exc:
+    except (SettingsError, CertificatePluginError, MissingSearchAttributesError) as exc:
         print(f"certorder worker: error: {exc}", file=sys.stderr)
         return 2
     except RuntimeError as exc:
