@@ -79,7 +79,7 @@ class CertificateOrderWorkflow:
             self._verdict = await select_plugin(self._journal, timeout=self._call_timeout,
                                                 on_cancel=self._canceled_by_temporal)
         if self._approval.waiting:
-            await self._approval.wait()
+            await self._approval.wait(on_cancel=self._canceled_by_temporal)
         while not self._doc.status.is_terminal:
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
