@@ -31,18 +31,18 @@ async def _until(condition, timeout: float = 30) -> None:
         await asyncio.sleep(0.02)
 
 
-async def _until_reported(handles, count: int, timeout: float = 20) -> None:
+async def _until_reported(handles, count: int, timeout: float = 30) -> None:
+    """Until ``count`` orders' running calls have a heartbeat holding a request id."""
     deadline = time.monotonic() + timeout
-    while True:
-        reported = 0
+    reported: set[str] = set()
+    while len(reported) < count:
         for handle in handles:
             description = await handle.describe()
             for pending in description.raw_description.pending_activities:
                 data = b"".join(p.data for p in pending.heartbeat_details.payloads)
-                reported += b"request_id" in data
-        if reported >= count:
-            return
-        assert time.monotonic() < deadline, f"only {reported} calls reported progress"
+                if b"request_id" in data:
+                    reported.add(handle.id)
+        assert time.monotonic() < deadline, f"only {len(reported)} calls reported progress"
         await asyncio.sleep(0.25)
 
 
@@ -74,9 +74,9 @@ async def test_killed_enrollments_under_load_each_get_exactly_one_certificate(
     first = WorkerProcess(tmp_path / "first", temporal_address=address, task_queue=queue,
                           enabled=["dogtag"], plugin_options=options,
                           store_url=store_url).start()
-    # Dogtag approves at once but answers 3 s later: the worker dies with its calls
-    # between "request placed" and "certificate fetched".
-    dogtag_sim.delay_answers("POST", APPROVE, 3.0)
+    # Dogtag approves at once but answers only after 20 s: the worker dies with its
+    # calls between "request placed" and "certificate fetched".
+    dogtag_sim.delay_answers("POST", APPROVE, 20.0)
     names = [f"host{i}.load.example.test" for i in range(ORDERS)]
     handles = []
     for name in names:
@@ -84,7 +84,7 @@ async def test_killed_enrollments_under_load_each_get_exactly_one_certificate(
                       "request_data": make_csr(make_key("p256"), [name])}
         handles.append(await temporal_env.client.start_workflow(
             CertificateOrderWorkflow.run,
-            OrderInput(order_meta=order_meta, call_timeout_seconds=8),
+            OrderInput(order_meta=order_meta, call_timeout_seconds=30),
             id=f"order-{uuid.uuid4().hex}", task_queue=queue))
     try:
         await _until(lambda: _approvals(dogtag_sim) >= IN_FLIGHT)
@@ -109,7 +109,10 @@ async def test_killed_enrollments_under_load_each_get_exactly_one_certificate(
     placed = {h.id: [r.status for r in dogtag_sim.engine.requests.values()
                      if r.values.get("requestor_name") == order_tag("certorder", h.id)]
               for h in handles}
-    twice = {order: states for order, states in placed.items() if states != ["complete"]}
+    outcome = {h.id: (d.status.value, d.sub_status_message)
+               for h, d in zip(handles, docs, strict=True)}
+    twice = {order: (states, outcome[order]) for order, states in placed.items()
+             if states != ["complete"]}
     assert not twice, f"{len(twice)} orders without exactly one certificate: {twice}"
     assert [d.status for d in docs] == [OrderStatus.ACTIVE] * ORDERS, docs
     assert dogtag_sim.enrollment_count == ORDERS + NEWER
