@@ -71,6 +71,25 @@ def find_earlier_order(
     )
 
 
+def check_not_pending_visibility(
+    settings: CertCentralSettings, plugin_meta: dict, core_meta: CoreMetaDTO
+) -> None:
+    """Call after a search found nothing.
+
+    :raises OrderNotVisibleYet: an unanswered order request may still show up.
+    """
+    unconfirmed = _unconfirmed_since(plugin_meta, core_meta)
+    if unconfirmed is None:
+        return
+    waited = (_now() - unconfirmed).total_seconds()
+    if waited < settings.unconfirmed_order_grace_seconds:
+        raise OrderNotVisibleYet(
+            f"the order request sent at {unconfirmed.isoformat()} got no answer and "
+            f"its order is not listed yet; looking again for up to "
+            f"{settings.unconfirmed_order_grace_seconds - waited:.0f} s"
+        )
+
+
 def place_once(
     client: CertCentralClient, settings: CertCentralSettings, order_id: str, plan: OrderPlan,
     plugin_meta: dict, core_meta: CoreMetaDTO,
@@ -83,15 +102,7 @@ def place_once(
     found = find_earlier_order(client, settings, order_id, plan, plugin_meta, core_meta)
     if found is not None:
         return found
-    unconfirmed = _unconfirmed_since(plugin_meta, core_meta)
-    if unconfirmed is not None:
-        waited = (_now() - unconfirmed).total_seconds()
-        if waited < settings.unconfirmed_order_grace_seconds:
-            raise OrderNotVisibleYet(
-                f"the order request sent at {unconfirmed.isoformat()} got no answer and "
-                f"its order is not listed yet; looking again for up to "
-                f"{settings.unconfirmed_order_grace_seconds - waited:.0f} s before ordering again"
-            )
+    check_not_pending_visibility(settings, plugin_meta, core_meta)
     now = _now().isoformat()
     first_attempt = PLACING_SINCE not in plugin_meta
     plugin_meta.setdefault(PLACING_SINCE, now)

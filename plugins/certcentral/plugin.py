@@ -33,6 +33,7 @@ from certorder.plugins.certcentral.order import (
 )
 from certorder.plugins.certcentral.placement import (
     OrderNotVisibleYet,
+    check_not_pending_visibility,
     find_earlier_order,
     place_once,
 )
@@ -220,6 +221,9 @@ class CertCentralPlugin(CertificatePluginBase):
                     self.client, self.settings, order_id, plan, plugin_meta, core_meta
                 )
                 if placed is None:
+                    # An unanswered order request may still become an order: cancel
+                    # only once it shows, or once the grace period says it never will.
+                    check_not_pending_visibility(self.settings, plugin_meta, core_meta)
                     return canceled(f"canceled before any {self.brand} order was placed")
                 remember_order(plugin_meta, placed, plan)
                 remote_id = plugin_meta[ORDER_KEY]
@@ -233,6 +237,10 @@ class CertCentralPlugin(CertificatePluginBase):
             return canceled(f"{self.brand} order {remote_id} canceled")
         except InvalidOrderError as exc:
             return invalid(str(exc))
+        except OrderNotVisibleYet as exc:
+            return unavailable(CAUnavailableError(
+                f"{self.brand}: {exc}; cancel again then", self.settings.unavailable_retry_msec
+            ))
         except CAUnavailableError as exc:
             return unavailable(exc)
         except CertCentralError as exc:

@@ -81,3 +81,22 @@ def test_a_slow_order_request_retried_is_bought_once(certcentral_sim, make_digic
     _settled(certcentral_sim)
     assert result.status is CertificateStatus.CERTIFICATE_GENERATED, result
     assert certcentral_sim.orders_placed == 1
+
+
+def test_a_cancel_waits_for_an_unanswered_order_to_show(
+        certcentral_sim, make_digicert, new_order):
+    certcentral_sim.set_scenario("pending", polls=50)
+    order = new_order(make_digicert(read_timeout=0.3, unavailable_retry_msec=100))
+    certcentral_sim.delay_method, certcentral_sim.delay_seconds = "POST", 1.0
+    assert order.issue().status is UNAVAILABLE
+    # Not yet listed: "canceled, nothing was placed" could leave a live order behind.
+    early = order.cancel()
+    assert early.status is UNAVAILABLE, early
+    assert "not listed yet" in early.status_message
+    _settled(certcentral_sim)
+    certcentral_sim.delay_seconds = 0.0
+    done = order.cancel()
+    assert done.status is CertificateStatus.REQUEST_CANCELED, done
+    [remote] = certcentral_sim.account.orders.values()
+    assert remote.status == "canceled"
+    assert certcentral_sim.orders_placed == 1
