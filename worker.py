@@ -40,6 +40,8 @@ log = logging.getLogger("certorder.worker")
 
 #: How long running plugin calls may take to finish once shutdown begins.
 GRACEFUL_SHUTDOWN = timedelta(seconds=30)
+#: Longest a heartbeat (with a plugin's progress) waits before it is sent to Temporal.
+HEARTBEAT_THROTTLE = timedelta(seconds=0.5)
 
 
 def build_worker(
@@ -75,6 +77,10 @@ def build_worker(
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        # A plugin's progress (e.g. the CA's id of a request just placed) must reach
+        # Temporal within a second, not after the default throttle of 80 % of the
+        # heartbeat timeout: a worker dying in between would lose it.
+        max_heartbeat_throttle_interval=HEARTBEAT_THROTTLE,
     )
 
 
