@@ -19,6 +19,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from certorder.activities.ca_activities import CaActivities
+from certorder.activities.revocation_activities import RevocationActivities
 from certorder.activities.store_activities import StoreActivities
 from certorder.plugins.interface.errors import CertificatePluginError
 from certorder.plugins.manager import PluginManager
@@ -26,6 +27,7 @@ from certorder.settings import Settings, SettingsError, load_settings
 from certorder.store import CertificateStore
 from certorder.temporal_client import connect
 from certorder.workflows.order_workflow import CertificateOrderWorkflow
+from certorder.workflows.revocation_workflow import CertificateRevocationWorkflow
 
 log = logging.getLogger("certorder.worker")
 
@@ -44,10 +46,11 @@ def build_worker(
     """A worker for certificate orders (used by ``run_worker`` and by the tests)."""
     ca = CaActivities(plugins)
     storage = StoreActivities(store)
+    revocation = RevocationActivities(plugins, store)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[CertificateOrderWorkflow],
+        workflows=[CertificateOrderWorkflow, CertificateRevocationWorkflow],
         activities=[
             ca.select_plugin,
             ca.issue_certificate_request,
@@ -55,6 +58,9 @@ def build_worker(
             ca.modify_certificate_request,
             ca.cancel_certificate_request,
             storage.store_certificate,
+            revocation.find_revocation_target,
+            revocation.revoke_certificate,
+            revocation.record_revocation,
         ],
         # Plugin calls block (HTTP, signing): they run here, never on the event loop.
         activity_executor=executor,
