@@ -11,6 +11,7 @@ so this module imports no workflow code.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import Callable
 
@@ -45,6 +46,16 @@ from certorder.workflows.revocation_presentation import revocation_summary
 
 #: How long the client waits for the worker's verdict before saying it has started.
 VERDICT_TIMEOUT_SECONDS = 10.0
+
+
+class RevocationRunningError(InvalidInputError):
+    """A revocation of this certificate is running already; there is never a second."""
+
+    def __init__(self, order_id: str) -> None:
+        super().__init__(
+            f"a revocation of order {order_id} is already running "
+            f"({revocation_workflow_id(order_id)}); follow it with: "
+            f"certorder cert revoke {order_id} --reason R --wait")
 
 
 def parse_reason(text: str) -> RevocationReason:
@@ -106,9 +117,7 @@ async def start_revocation(client: CertOrderClient, order_id: str, reason: str, 
                 id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
                 static_summary=revocation_summary(order_id, revocation_reason.value))
         except WorkflowAlreadyStartedError:
-            raise InvalidInputError(
-                f"a revocation of order {order_id} is already running ({workflow_id}); "
-                f"follow it with: certorder cert revoke {order_id} --wait") from None
+            raise RevocationRunningError(order_id) from None
     return await _verdict(client, order_id, verdict_timeout)
 
 
@@ -193,7 +202,12 @@ async def wait_revocation(client: CertOrderClient, order_id: str,
         await asyncio.sleep(poll_seconds)
 
 
-def revocation_of(settings: Settings, order_id: str) -> RecordedRevocation | None:
-    """The order's recorded revocation (blocking), for ``order show``."""
-    return stored_revocation_facts(settings, order_id)[1]
+def recorded_revocation(settings: Settings, order_id: str) -> RecordedRevocation | None:
+    """The order's recorded revocation (blocking), for ``order show``: ``None`` also
+    when the store cannot be read (with a warning), since the order itself was shown."""
+    try:
+        return stored_revocation_facts(settings, order_id)[1]
+    except CertOrderError as exc:
+        print(f"certorder: warning: cannot tell whether it was revoked: {exc}", file=sys.stderr)
+        return None
 

@@ -18,6 +18,7 @@ from certorder.cli.errors import UsageError
 from certorder.client import CertOrderClient, check_order, load_plugin_manager
 from certorder.client_errors import WorkerUnavailableError
 from certorder.client_orders import check_order_id
+from certorder.client_revocation import recorded_revocation
 from certorder.plugins.interface.status import CertificateRequestType
 from certorder.settings import Settings
 from certorder.workflows.models import OrderDocument, OrderStatus
@@ -154,10 +155,14 @@ async def show(args: argparse.Namespace, settings: Settings) -> int:
             # knows the status it last recorded: show that rather than nothing.
             document = await client.recorded_status(args.order_id)
             output.warn(f"{exc}; showing the status Temporal last recorded")
+    revoked = await asyncio.to_thread(recorded_revocation, settings, args.order_id)
     if args.json:
-        output.print_json(output.document_json(document))
+        output.print_json({**output.document_json(document),
+                           "revocation": revoked.model_dump(mode="json") if revoked else None})
     else:
         output.show_document(document)
+        if revoked is not None:
+            print(f"{'Revoked:':<13}{output.when(revoked.revoked_at)} ({revoked.reason})")
     return 0
 
 

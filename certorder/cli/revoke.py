@@ -13,7 +13,13 @@ import sys
 from certorder.cli import output
 from certorder.client import CertOrderClient
 from certorder.client_errors import InvalidInputError
-from certorder.client_revocation import parse_reason, start_revocation, wait_revocation
+from certorder.client_revocation import (
+    RevocationRunningError,
+    parse_reason,
+    read_revocation,
+    start_revocation,
+    wait_revocation,
+)
 from certorder.plugins.interface.revocation import RevocationReason
 from certorder.settings import Settings
 from certorder.workflows.revocation_fsm import RevocationState
@@ -51,20 +57,36 @@ class _Progress:
 async def revoke(args: argparse.Namespace, settings: Settings) -> int:
     parse_reason(args.reason)  # before connecting: a typo is reported the same offline
     async with await CertOrderClient.connect(settings) as client:
-        document = await start_revocation(client, args.order_id, args.reason)
+        try:
+            document = await start_revocation(client, args.order_id, args.reason)
+        except RevocationRunningError:
+            if not args.wait:
+                raise
+            document = await read_revocation(client, args.order_id)
+        _refuse_if_nothing_reached_the_ca(document)
         if not document.checked:
             output.warn(f"no worker has picked up {revocation_workflow_id(args.order_id)} yet")
-        if args.wait and not document.state.is_terminal:
-            print(f"{revocation_workflow_id(args.order_id)} started", file=sys.stderr)
-            document = await wait_revocation(client, args.order_id, on_change=_Progress(),
-                                             on_stall=output.ProgressPrinter.stall)
+        if args.wait:
+            progress = _Progress()
+            progress(document)
+            if not document.state.is_terminal:
+                document = await wait_revocation(client, args.order_id, on_change=progress,
+                                                 on_stall=output.ProgressPrinter.stall)
+        elif not document.state.is_terminal:
+            print(f"{revocation_workflow_id(args.order_id)} started; follow it with: "
+                  f"certorder cert revoke {args.order_id} --wait", file=sys.stderr)
     return _finish(document, args.json)
 
 
-def _finish(document: RevocationDocument, as_json: bool) -> int:
+def _refuse_if_nothing_reached_the_ca(document: RevocationDocument) -> None:
+    # Refused by the worker's check (no plugin that can revoke) before any CA call:
+    # for the user that is bad input, like an unknown order.
     if document.state is RevocationState.REFUSED and document.calls == 0:
-        # Refused by the core before anything reached the CA: an input error.
         raise InvalidInputError(f"cannot revoke order {document.order_id}: {document.message}")
+
+
+def _finish(document: RevocationDocument, as_json: bool) -> int:
+    _refuse_if_nothing_reached_the_ca(document)
     if as_json:
         output.print_json(document.model_dump(mode="json"))
     else:

@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from x509_helpers import make_csr, make_key
 
 from certorder.plugins import (
@@ -34,7 +35,6 @@ def _issue(plugin: LocalCAPlugin, name: str, ca_id: str | None = None) -> x509.C
 
 
 def _pem(cert: x509.Certificate) -> str:
-    from cryptography.hazmat.primitives.serialization import Encoding
     return cert.public_bytes(Encoding.PEM).decode()
 
 
@@ -56,8 +56,9 @@ def _openssl_verify(tmp_path, crl_pem: str, ca_pem: str) -> str:
 def test_revoked_serials_and_reasons_are_exactly_in_the_signed_crl(tmp_path):
     plugin = _plugin(tmp_path)
     first, second, kept = (_issue(plugin, f"{n}.example.test") for n in ("a", "b", "c"))
-    assert _revoke(plugin, first, RevocationReason.KEY_COMPROMISE).status is RevocationStatus.REVOKED
-    assert _revoke(plugin, second, RevocationReason.UNSPECIFIED).status is RevocationStatus.REVOKED
+    for cert, reason in ((first, RevocationReason.KEY_COMPROMISE),
+                         (second, RevocationReason.UNSPECIFIED)):
+        assert _revoke(plugin, cert, reason).status is RevocationStatus.REVOKED
 
     crl_pem = plugin.get_crl("root")
     crl = x509.load_pem_x509_crl(crl_pem.encode())
