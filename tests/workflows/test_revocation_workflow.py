@@ -9,6 +9,7 @@ from collections import deque
 import pytest
 from cryptography import x509
 from order_harness import order_worker
+from temporalio.api.sdk.v1 import WorkflowMetadata
 from x509_helpers import make_csr, make_key
 
 from certorder.client import CertOrderClient
@@ -136,3 +137,33 @@ async def test_bad_input_is_refused_before_anything_starts(temporal_env, tmp_pat
         with pytest.raises(InvalidInputError, match=message):
             await start_revocation(client, order_id, reason)
     assert RevocationReason.parse("KEYCOMPROMISE") is RevocationReason.KEY_COMPROMISE
+
+
+async def test_a_waiting_revocation_shows_its_summary_and_details_in_the_ui(
+        temporal_env, tmp_path):
+    manager, plugin = _manager(FlakyLocalCA, tmp_path)
+    plugin.before.append(RevocationResult(status=RevocationStatus.CA_UNAVAILABLE,
+                                          status_message="CA down", retry_msec=3_600_000))
+    async with order_worker(temporal_env, manager, tmp_path) as orders:
+        order_id = await _issued(orders)
+        client = _client(temporal_env, orders, tmp_path)
+        await start_revocation(client, order_id, "superseded")
+        handle = temporal_env.client.get_workflow_handle(f"revoke-{order_id}")
+        deadline = asyncio.get_running_loop().time() + 15
+        while (await handle.query("status")).get("calls", 0) < 1:
+            assert asyncio.get_running_loop().time() < deadline
+            await asyncio.sleep(0.05)
+        description = await handle.describe()
+        metadata = await handle.query("__temporal_workflow_metadata",
+                                      result_type=WorkflowMetadata)
+        history = await handle.fetch_history()
+        await handle.terminate("test over")
+    assert await description.static_summary() == \
+        f"Revoke the certificate of order {order_id} (superseded)"
+    details = metadata.current_details
+    assert "**State:** REVOKING" in details and "**Message:** CA down" in details
+    assert "**Next call:** at" in details and "**Calls to the CA:** 1" in details
+    summaries = b" ".join(e.user_metadata.summary.data for e in history.events
+                          if e.HasField("user_metadata") and e.user_metadata.HasField("summary"))
+    assert b"wait for the CA, then revoke again" in summaries
+    assert b"#1 local-ca.revoke_certificate" in summaries
