@@ -1,8 +1,8 @@
 """Revocation in the local CA: a list of revoked serials per CA, and its signed CRL.
 
-Each CA directory holds ``revoked.json`` (serial -> reason and time, plus the last
-CRL number) and ``crl.pem``, the CRL signed by that CA's key, rewritten on every
-revocation. Both are changed under the data_dir lock, so a worker and a CLI sharing
+``<data_dir>/crls/<CA id>/`` holds ``revoked.json`` (serial -> reason and time, plus
+the last CRL number) and ``crl.pem``, the CRL signed by that CA's key, rewritten on
+every revocation. Both are changed under the data_dir lock, so a worker and a CLI sharing
 the data_dir cannot lose each other's revocations, and a repeated revocation of the
 same serial finds the first one instead of adding another.
 """
@@ -20,7 +20,6 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from certorder.plugins.interface.errors import UnknownCAError
 from certorder.plugins.interface.revocation import (
     RevocationReason,
     RevocationResult,
@@ -30,6 +29,7 @@ from certorder.plugins.local_ca.authority import LocalCA
 from certorder.plugins.local_ca.keys import signature_hash
 from certorder.plugins.local_ca.store import CAStore
 
+CRL_DIR = "crls"
 REVOKED_FILE = "revoked.json"
 CRL_FILE = "crl.pem"
 
@@ -97,9 +97,10 @@ class LocalRevocations:
         return None
 
     def _directory(self, ca: LocalCA) -> Path:
-        directory = self._store.disk.path(ca.ca_id)
-        if not directory.is_dir():
-            raise UnknownCAError(f"local CA {ca.ca_id!r} has no directory (deleted?)")
+        # Beside cas/, not inside a CA's directory: a configured root has none, and a
+        # deleted sub-CA's CRL should outlive it.
+        directory = self._store.disk.root.parent / CRL_DIR / ca.ca_id
+        directory.mkdir(mode=0o755, parents=True, exist_ok=True)
         return directory
 
     def _read(self, ca: LocalCA) -> dict[str, Any]:

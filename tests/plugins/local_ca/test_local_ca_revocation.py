@@ -112,7 +112,7 @@ def test_a_sub_ca_certificate_goes_on_the_sub_ca_crl_and_the_crl_number_grows(tm
     assert number > before.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
     _openssl_verify(tmp_path, crl_pem, sub.ca_signing_certificate)
     # The worker publishes it too, for a web server to serve.
-    published = (tmp_path / "ca" / "cas" / sub.ca_id / "crl.pem").read_text()
+    published = (tmp_path / "ca" / "crls" / sub.ca_id / "crl.pem").read_text()
     assert x509.load_pem_x509_crl(published.encode()).is_signature_valid(
         x509.load_pem_x509_certificate(sub.ca_signing_certificate.encode()).public_key())
 
@@ -132,3 +132,15 @@ def test_issued_certificates_carry_the_crl_distribution_point_when_configured(tm
     without = _issue(_plugin(tmp_path / "plain"), "plain.example.test")
     with pytest.raises(x509.ExtensionNotFound):
         without.extensions.get_extension_for_class(x509.CRLDistributionPoints)
+
+
+def test_a_configured_root_keeps_its_revocations_beside_the_generated_files(tmp_path):
+    made = _plugin(tmp_path / "made")
+    made.store.root()
+    files = tmp_path / "made" / "ca" / "cas" / "root"
+    plugin = _plugin(tmp_path, root_cert_file=str(files / "cert.pem"),
+                     root_key_file=str(files / "key.pem"))
+    cert = _issue(plugin, "configured.example.test")
+    assert _revoke(plugin, cert, RevocationReason.SUPERSEDED).status is RevocationStatus.REVOKED
+    crl = x509.load_pem_x509_crl(plugin.get_crl("root").encode())
+    assert [entry.serial_number for entry in crl] == [cert.serial_number]
