@@ -88,7 +88,8 @@ class DogtagCAPlugin(CertificatePluginBase):
         """Revoke as an agent (see ``dogtag.revoke``); a revoked certificate is not
         revoked again."""
         return revoke_at_dogtag(self.client, certificate, reason,
-                                self.settings.unavailable_retry_msec)
+                                waiting_msec=self.settings.retry_msec,
+                                unavailable_msec=self.settings.unavailable_retry_msec)
 
     def _guarded(self, step, order_id, order_meta, plugin_meta, core_meta) -> ResultDTO:
         try:

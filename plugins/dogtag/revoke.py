@@ -42,8 +42,8 @@ DOGTAG_REASONS = {
 _REVOKED_STATES = ("REVOKED", "REVOKED_EXPIRED")
 
 
-def revoke_at_dogtag(client: DogtagClient, certificate: str, reason: RevocationReason,
-                     retry_msec: int) -> RevocationResult:
+def revoke_at_dogtag(client: DogtagClient, certificate: str, reason: RevocationReason, *,
+                     waiting_msec: int, unavailable_msec: int) -> RevocationResult:
     """One revocation attempt; never a second revocation of a revoked certificate."""
     serial = hex(x509.load_pem_x509_certificate(certificate.encode()).serial_number)
     try:
@@ -53,7 +53,7 @@ def revoke_at_dogtag(client: DogtagClient, certificate: str, reason: RevocationR
         info = client.revoke_cert(serial, {"Reason": DOGTAG_REASONS[reason], "Nonce": nonce})
     except DogtagUnavailableError as exc:
         return RevocationResult(status=RevocationStatus.CA_UNAVAILABLE,
-                                status_message=str(exc), retry_msec=retry_msec)
+                                status_message=str(exc), retry_msec=unavailable_msec)
     except DogtagAPIError as exc:
         if exc.status == 400 and "already been revoked" in exc.message:
             return _revoked(f"Dogtag certificate {serial} was already revoked")
@@ -63,7 +63,7 @@ def revoke_at_dogtag(client: DogtagClient, certificate: str, reason: RevocationR
     if state == "complete":
         return _revoked(f"Dogtag revoked certificate {serial} ({DOGTAG_REASONS[reason]})")
     if state in ("pending", "begin", "approved", "svc_pending"):
-        return RevocationResult(status=RevocationStatus.WAITING_FOR_CA, retry_msec=retry_msec,
+        return RevocationResult(status=RevocationStatus.WAITING_FOR_CA, retry_msec=waiting_msec,
                                 status_message=f"Dogtag revocation request is {state}")
     return RevocationResult(status=RevocationStatus.REFUSED,
                             status_message=f"Dogtag revocation request ended {state}")
