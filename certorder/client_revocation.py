@@ -14,6 +14,7 @@ import asyncio
 import sys
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -87,8 +88,7 @@ def recorded_document(recorded: RecordedRevocation) -> RevocationDocument:
 
 
 async def start_revocation(client: CertOrderClient, order_id: str, reason: str, *,
-                           verdict_timeout: float = VERDICT_TIMEOUT_SECONDS
-                           ) -> RevocationDocument:
+                           verdict_timeout: float | None = None) -> RevocationDocument:
     """Check, start the revocation workflow, and return its document once the worker
     has given its verdict (or ``verdict_timeout`` passed: then ``checked`` is false).
 
@@ -118,7 +118,8 @@ async def start_revocation(client: CertOrderClient, order_id: str, reason: str, 
                 static_summary=revocation_summary(order_id, revocation_reason.value))
         except WorkflowAlreadyStartedError:
             raise RevocationRunningError(order_id) from None
-    return await _verdict(client, order_id, verdict_timeout)
+    timeout = VERDICT_TIMEOUT_SECONDS if verdict_timeout is None else verdict_timeout
+    return await _verdict(client, order_id, revocation_reason, timeout)
 
 
 async def _no_certificate(client: CertOrderClient, order_id: str) -> CertOrderError:
@@ -129,22 +130,26 @@ async def _no_certificate(client: CertOrderClient, order_id: str) -> CertOrderEr
     return InvalidInputError(f"nothing to revoke: {missing_certificate_error(order_id, document)}")
 
 
-async def _verdict(client: CertOrderClient, order_id: str, timeout: float) -> RevocationDocument:
+async def _verdict(client: CertOrderClient, order_id: str, reason: RevocationReason,
+                   timeout: float) -> RevocationDocument:
     deadline = time.monotonic() + timeout
     document = None
-    while time.monotonic() < deadline:
+    while (left := deadline - time.monotonic()) > 0:
         try:
-            document = await read_revocation(client, order_id)
+            document = await read_revocation(client, order_id,
+                                             timedelta(seconds=max(left, 0.2)))
         except WorkerUnavailableError:
             pass
         else:
             if document.checked or document.state.is_terminal:
                 return document
         await asyncio.sleep(0.1)
-    return document or RevocationDocument(order_id=order_id, reason=RevocationReason.UNSPECIFIED)
+    # No worker answered in time: the revocation is started all the same.
+    return document or RevocationDocument(order_id=order_id, reason=reason)
 
 
-async def read_revocation(client: CertOrderClient, order_id: str) -> RevocationDocument:
+async def read_revocation(client: CertOrderClient, order_id: str,
+                          query_timeout: timedelta | None = None) -> RevocationDocument:
     """The revocation's document: its ``status`` query while it runs, its result after.
 
     :raises InvalidInputError: no revocation was started for this order.
@@ -161,7 +166,7 @@ async def read_revocation(client: CertOrderClient, order_id: str) -> RevocationD
     if description.status == WorkflowExecutionStatus.RUNNING:
         try:
             return await handle.query("status", result_type=RevocationDocument,
-                                      rpc_timeout=client.query_timeout)
+                                      rpc_timeout=query_timeout or client.query_timeout)
         except RPCError as exc:
             if exc.status in (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED):
                 raise WorkerUnavailableError(

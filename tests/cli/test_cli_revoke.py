@@ -131,3 +131,22 @@ async def test_a_plugin_without_revocation_is_one_line_exit_2(temporal_env, shar
                                      "offers no revocation")
     assert document["calls"] == 0
     assert orders.store.revocations.get(order_id) is None
+
+
+async def test_without_a_worker_the_revocation_starts_and_completes_once_one_runs(
+        temporal_env, shared, run_cli, monkeypatch):
+    queue, data_dir = shared
+    monkeypatch.setattr("certorder.client_revocation.VERDICT_TIMEOUT_SECONDS", 0.5)
+    manager = _manager(LocalCAPlugin, data_dir)
+    async with order_worker(temporal_env, manager, data_dir, task_queue=queue) as orders:
+        order_id = await _issued(orders)
+    started = await _cli(run_cli, "cert", "revoke", order_id, "--reason", "superseded")
+    assert started.code == 0, started
+    assert "no worker has picked up" in started.err and f"revoke-{order_id} started" in started.err
+    assert started.out.startswith(f"{order_id}: REVOKING (superseded)")
+    async with order_worker(temporal_env, manager, data_dir, task_queue=queue) as orders:
+        done = await _cli(run_cli, "cert", "revoke", order_id, "--reason", "superseded",
+                          "--wait")
+    assert done.code == 0, done
+    assert done.out.startswith(f"{order_id}: REVOKED (superseded)")
+    assert orders.store.revocations.get(order_id).reason == "superseded"
