@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 from cryptography import x509
@@ -80,7 +81,9 @@ async def test_a_revocation_waits_through_an_outage_and_completes_when_cfssl_ret
         temporal_env, make_cfssl_server, make_cfssl_plugin, tmp_path):
     server = make_cfssl_server(database=True)
     plugin = make_cfssl_plugin(server)  # retries an unreachable CA after 250 ms
-    async with order_worker(temporal_env, {"cfssl": plugin}, tmp_path) as orders:
+    queue = f"tq-{uuid.uuid4().hex}"
+    async with order_worker(temporal_env, {"cfssl": plugin}, tmp_path,
+                            task_queue=queue) as orders:
         handle = await orders.start(_order("outage.example.test"))
         assert (await orders.result(handle)).status is OrderStatus.ACTIVE
         serial = _serial(orders.store.get_by_order(handle.id).certificate)
@@ -93,8 +96,12 @@ async def test_a_revocation_waits_through_an_outage_and_completes_when_cfssl_ret
             await asyncio.sleep(0.1)
         assert doc.state is RevocationState.REVOKING and doc.next_attempt_at is not None
         assert server.certificate_row(serial)["status"] == "good"
-        server.start()
-        done = await revocation_result(client, handle.id)
+    # The worker is gone while the revocation waits on its timer; the CA comes back and
+    # a new worker (with a new plugin instance) takes the revocation up where it was.
+    server.start()
+    async with order_worker(temporal_env, {"cfssl": make_cfssl_plugin(server)}, tmp_path,
+                            task_queue=queue) as orders:
+        done = await revocation_result(revocation_client(orders, tmp_path), handle.id)
     assert done.state is RevocationState.REVOKED, done
     assert {step.outcome for step in done.steps[:-1]} == {"CA unavailable"}
     row = server.certificate_row(serial)
