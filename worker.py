@@ -18,6 +18,7 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from certorder.activities.admin_activities import AdminActivities
 from certorder.activities.ca_activities import CaActivities
 from certorder.activities.revocation_activities import RevocationActivities
 from certorder.activities.store_activities import StoreActivities
@@ -26,6 +27,8 @@ from certorder.plugins.manager import PluginManager
 from certorder.settings import Settings, SettingsError, load_settings
 from certorder.store import CertificateStore
 from certorder.temporal_client import connect
+from certorder.workflows import worker_task_queue
+from certorder.workflows.admin_workflow import CaAdminWorkflow
 from certorder.workflows.order_workflow import CertificateOrderWorkflow
 from certorder.workflows.revocation_workflow import CertificateRevocationWorkflow
 
@@ -43,14 +46,16 @@ def build_worker(
     store: CertificateStore,
     executor: ThreadPoolExecutor,
 ) -> Worker:
-    """A worker for certificate orders (used by ``run_worker`` and by the tests)."""
-    ca = CaActivities(plugins)
+    """A worker for certificate orders and CA management (used by ``run_worker`` and by
+    the tests)."""
+    ca = CaActivities(plugins, client.identity)
+    admin = AdminActivities(plugins, identity=client.identity, task_queue=task_queue)
     storage = StoreActivities(store)
     revocation = RevocationActivities(plugins, store)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[CertificateOrderWorkflow, CertificateRevocationWorkflow],
+        workflows=[CertificateOrderWorkflow, CaAdminWorkflow, CertificateRevocationWorkflow],
         activities=[
             ca.select_plugin,
             ca.issue_certificate_request,
@@ -58,6 +63,10 @@ def build_worker(
             ca.modify_certificate_request,
             ca.cancel_certificate_request,
             storage.store_certificate,
+            admin.list_cas,
+            admin.create_ca,
+            admin.delete_ca,
+            admin.get_crl,
             revocation.find_revocation_target,
             revocation.revoke_certificate,
             revocation.record_revocation,
@@ -67,6 +76,16 @@ def build_worker(
         max_concurrent_activities=executor._max_workers,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
+
+
+def build_identity_worker(client: Client, *, task_queue: str,
+                          plugins: PluginManager) -> Worker:
+    """A worker on this process's own queue, answering ``plugin list`` for this process
+    (the shared queue cannot address one worker)."""
+    admin = AdminActivities(plugins, identity=client.identity, task_queue=task_queue)
+    return Worker(client, task_queue=worker_task_queue(task_queue, client.identity),
+                  activities=[admin.describe_worker], max_concurrent_activity_task_polls=1,
+                  graceful_shutdown_timeout=GRACEFUL_SHUTDOWN)
 
 
 async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
@@ -81,8 +100,10 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         client = await connect(settings)
         worker = build_worker(client, task_queue=settings.task_queue, plugins=plugins,
                               store=store, executor=executor)
+        identity_worker = build_identity_worker(client, task_queue=settings.task_queue,
+                                                plugins=plugins)
         stop = stop or _stop_on_signals()
-        async with worker:
+        async with worker, identity_worker:
             log.info("worker polling %s on %s with plugins %s", settings.task_queue,
                      settings.temporal_address, ", ".join(plugins.names))
             await stop.wait()

@@ -19,6 +19,9 @@ class SelectPluginInput(BaseModel):
 class SelectPluginResult(BaseModel):
     plugin_name: str
     plugin_ca_id: str | None = None
+    #: Set when the order names a plugin that is installed but not enabled on the
+    #: worker that ran the selection: why the order must wait for another worker.
+    not_on_worker: str | None = None
 
 
 class PluginCallInput(BaseModel):
@@ -29,6 +32,9 @@ class PluginCallInput(BaseModel):
     order_meta: dict[str, Any]
     plugin_meta: dict[str, Any] = Field(default_factory=dict)
     core_meta: CoreMetaDTO = Field(default_factory=CoreMetaDTO)
+    #: The order was accepted by a worker without its plugin: the plugin's own checks
+    #: (``validate_order``) run before the first call.
+    validate_first: bool = False
 
 
 class PluginCallResult(BaseModel):
@@ -45,6 +51,8 @@ class PluginCallResult(BaseModel):
     retry_msec: int = RETRY_MSEC
     retry_method: PluginMethod | None = None
     plugin_meta: dict[str, Any] = Field(default_factory=dict)
+    #: The plugin was *not* called: this worker has not enabled it (why, for the order).
+    not_on_worker: str | None = None
 
 
 class StoreCertificateInput(BaseModel):

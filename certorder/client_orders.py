@@ -43,15 +43,15 @@ def check_order_id(order_id: str) -> str:
     return order_id
 
 
-def order_summary(order_id: str, order_meta: Mapping[str, Any], plugin_name: str) -> str:
+def order_summary(order_id: str, order_meta: Mapping[str, Any], plugin_name: str | None) -> str:
     """The workflow's static summary, shown in the Temporal UI's list of workflows.
 
     Only the CSR's common name (or first DNS name) appears: the UI is readable by every
     operator, and a payload codec does not protect search attributes.
     """
     subject = _subject_name(order_meta)
-    target = f"{subject} " if subject else ""
-    return f"Certificate order {order_id}: {target}via {plugin_name}"
+    via = f"via {plugin_name}" if plugin_name else ""
+    return f"Certificate order {order_id}: {' '.join(filter(None, (subject, via)))}".rstrip(": ")
 
 
 def _subject_name(order_meta: Mapping[str, Any]) -> str | None:
@@ -93,6 +93,21 @@ class OrderSummary(BaseModel):
     close_time: datetime | None
 
 
+#: Temporal's words for a run that an operator or a timeout ended: the order never
+#: recorded an end of its own, so its status attribute still says PENDING.
+_ENDED_FROM_OUTSIDE = ("Terminated", "TimedOut", "Canceled")
+
+
+def status_filter(status: OrderStatus) -> str:
+    """The visibility query clause for orders in ``status`` (see :func:`summary_of`)."""
+    ended = ", ".join(f"'{name}'" for name in _ENDED_FROM_OUTSIDE)
+    if status is OrderStatus.PENDING:
+        return f"{ORDER_STATUS.name} = 'PENDING' AND ExecutionStatus = 'Running'"
+    if status is OrderStatus.ERROR:
+        return f"({ORDER_STATUS.name} = 'ERROR' OR ExecutionStatus IN ({ended}))"
+    return f"{ORDER_STATUS.name} = '{status.value}' AND ExecutionStatus NOT IN ({ended})"
+
+
 def summary_of(execution: WorkflowExecution) -> OrderSummary:
     """The list row for one workflow execution."""
     attributes = execution.typed_search_attributes
@@ -101,6 +116,9 @@ def summary_of(execution: WorkflowExecution) -> OrderSummary:
         status = OrderStatus(raw_status) if raw_status else None
     except ValueError:
         status = None
+    if execution.status in (WorkflowExecutionStatus.TERMINATED,
+                            WorkflowExecutionStatus.TIMED_OUT, WorkflowExecutionStatus.CANCELED):
+        status = OrderStatus.ERROR
     return OrderSummary(
         order_id=execution.id,
         status=status,

@@ -7,10 +7,10 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from certorder.client_errors import (
@@ -18,33 +18,14 @@ from certorder.client_errors import (
     InvalidInputError,
     OrderNotFoundError,
     WorkerUnavailableError,
-    plugin_errors,
     temporal_errors,
 )
 from certorder.client_orders import abnormal_end_document
-from certorder.plugins.manager import PluginManager, Selection
 from certorder.settings import Settings
 from certorder.store import CertificateContainer, CertificateStore, StoreUnavailableError
 from certorder.workflows import WORKFLOW_TYPE
 from certorder.workflows.models import OrderDocument, OrderStatus
 from certorder.workflows.search_attributes import ORDER_STATUS, ORDER_SUB_STATUS, PLUGIN_NAME
-
-
-def load_plugin_manager(settings: Settings) -> PluginManager:
-    """Build the enabled plugins from the settings; load failures become CertOrderErrors."""
-    with plugin_errors():
-        return PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins)
-
-
-def check_order(plugins: PluginManager, order_meta: Mapping[str, Any]) -> Selection:
-    """Every pre-start check of an order (blocking); returns the plugin it would go to.
-
-    :raises InvalidInputError: the order cannot succeed as given, or no plugin takes it.
-    """
-    if not isinstance(order_meta, Mapping):
-        raise InvalidInputError("order_meta must be a mapping")
-    with plugin_errors():
-        return plugins.validate_order(order_meta)
 
 
 async def read_document(
@@ -68,8 +49,20 @@ async def read_document(
             await handle.result()
             detail = ""
         except WorkflowFailureError as exc:
+            ended = document_of_failure(exc.cause)
+            if ended is not None:
+                return ended
             detail = str(exc.cause or exc)
         return abnormal_end_document(order_id, description, detail)
+
+
+def document_of_failure(cause: BaseException | None) -> OrderDocument | None:
+    """The document of an order that ended ERROR: its run failed on purpose (so the UI
+    shows it failed) and carries the document in the failure's details."""
+    if (isinstance(cause, ApplicationError) and cause.details
+            and isinstance(cause.details[0], Mapping) and "order_id" in cause.details[0]):
+        return OrderDocument.model_validate(cause.details[0])
+    return None
 
 
 async def indexed_document(temporal: Client, address: str, order_id: str) -> OrderDocument:

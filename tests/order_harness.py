@@ -17,9 +17,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from certorder.client_status import document_of_failure
 from certorder.plugins import CertificatePluginBase
 from certorder.plugins.manager import PluginManager
 from certorder.store import CertificateStore
@@ -51,7 +52,15 @@ class OrderHarness:
 
     async def result(self, handle: WorkflowHandle[Any, OrderDocument],
                      timeout: float = 30) -> OrderDocument:
-        return await asyncio.wait_for(handle.result(), timeout)
+        """The final order document, whether the run completed (ACTIVE) or failed
+        (ERROR, the document in the failure's details)."""
+        try:
+            return await asyncio.wait_for(handle.result(), timeout)
+        except WorkflowFailureError as exc:
+            document = document_of_failure(exc.cause)
+            if document is None:
+                raise
+            return document
 
     async def wait_for(self, handle: WorkflowHandle[Any, OrderDocument],
                        predicate: Callable[[OrderDocument], bool],

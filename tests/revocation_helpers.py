@@ -16,7 +16,7 @@ def revocation_client(orders, data_dir: Path, call_timeout: float = 10) -> CertO
     settings = Settings(task_queue=orders.task_queue, data_dir=data_dir,
                         store_url=f"sqlite:///{data_dir / 'certorder.db'}",
                         plugin_call_timeout_seconds=call_timeout)
-    return CertOrderClient(settings, orders.client, orders.plugins)
+    return CertOrderClient(settings, orders.client)
 
 
 async def revocation_result(client: CertOrderClient, order_id: str,

@@ -66,6 +66,22 @@ class OrderSignal(BaseModel):
     received_at: datetime | None = None
 
 
+class OrderVerdict(BaseModel):
+    """Update ``verdict``: what the worker decided about a new order, as soon as it has.
+
+    The client submits an order with update-with-start and waits for this, so a bad
+    order is refused in about a second by the workers' own plugins, with no plugin
+    loaded on the client. ``waiting`` marks an order that was accepted but names a
+    plugin the worker that checked it has not enabled (a rolling deploy): it waits for
+    a worker that has.
+    """
+
+    accepted: bool
+    plugin_name: str | None = None
+    message: str | None = None
+    waiting: bool = False
+
+
 class OrderDocument(BaseModel):
     """The order as clients see it: the ``status`` query and the workflow's result."""
 
@@ -93,6 +109,10 @@ class OrderState(BaseModel):
     inbox: list[OrderSignal] = Field(default_factory=list)
     transitions_dropped: int = 0
     call_timeout_seconds: float = DEFAULT_CALL_TIMEOUT_SECONDS
+    #: Accepted by a worker without the plugin: its own checks run before the first call.
+    validate_first: bool = False
+    #: Calls in a row that found a worker without the plugin (backs off the next try).
+    not_on_worker_streak: int = 0
 
 
 class OrderInput(BaseModel):

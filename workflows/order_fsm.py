@@ -47,6 +47,12 @@ class Outcome(StrEnum):  # same base as CertificateStatus
     PLUGIN_RAISED = "plugin raised"
     #: The plugin said "certificate generated" but the core's check of it failed.
     CERTIFICATE_REJECTED = "certificate rejected"
+    #: The worker that took the call has not enabled the order's plugin; the plugin
+    #: was not called (a rolling deploy, or a worker started with other settings).
+    PLUGIN_NOT_ON_WORKER = "waiting for a worker with the plugin"
+    #: The workers refused the order before it reached a CA: no plugin takes it, an
+    #: unknown CA, or the plugin's own order checks.
+    ORDER_REJECTED = "order rejected"
 
     @classmethod
     def from_status(cls, status: CertificateStatus) -> Outcome:
@@ -111,6 +117,12 @@ _SEED_RULES: tuple[tuple[Outcome, OrderStatus, NextCall, bool, str], ...] = (
     (Outcome.CERTIFICATE_REJECTED, _E, NextCall.NONE, False,
      "core check of the issued certificate failed: a failed order, status ERROR; "
      "nothing stored"),
+    (Outcome.ORDER_REJECTED, _E, NextCall.NONE, False,
+     "core: the workers refused the order before any CA saw it; a failed order, status "
+     "ERROR; its id may be used again"),
+    (Outcome.PLUGIN_NOT_ON_WORKER, _P, NextCall.SAME, False,
+     "core: the worker has not enabled the order's plugin, which was not called; the "
+     "same method again after retry_msec, on whichever worker takes it"),
 )
 
 # Where a method's own paragraph in the seed restates a rule, quote that instead.
@@ -244,8 +256,9 @@ def decide(
         order ends.
     :param retry_method: the result's explicit next method; overrides the rule's
         only while the order stays PENDING.
-    :param error_type: for :attr:`Outcome.PLUGIN_RAISED`, the exception's type name,
-        used as the sub-status.
+    :param error_type: for :attr:`Outcome.PLUGIN_RAISED` and :attr:`Outcome.ORDER_REJECTED`,
+        the exception's type name; it leads the message (the sub-status keeps the
+        seed's and the core's vocabulary, so operators can filter on it).
     :raises IllegalTransition: no rule applies (e.g. the order is finished).
     :raises ValueError: ``retry_msec`` is negative or ``retry_method`` is not a method.
     """
@@ -255,8 +268,8 @@ def decide(
     if retry_method is not None:
         retry_method = PluginMethod(retry_method)
     sub_status = rule.outcome.value
-    if rule.outcome is Outcome.PLUGIN_RAISED and error_type:
-        sub_status = error_type
+    if error_type and rule.outcome in (Outcome.PLUGIN_RAISED, Outcome.ORDER_REJECTED):
+        message = f"{error_type}: {message}" if message else error_type
     if rule.outcome is Outcome.CERTIFICATE_GENERATED and not message:
         message = GENERATED_MESSAGE
     if rule.to_status.is_terminal:

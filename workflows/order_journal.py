@@ -83,5 +83,7 @@ class OrderJournal:
             else sa.ORDER_SUB_STATUS.value_unset(),
             sa.PLUGIN_NAME.value_set(doc.plugin_name) if doc.plugin_name
             else sa.PLUGIN_NAME.value_unset(),
+            sa.NEXT_ATTEMPT.value_set(doc.next_attempt_at) if doc.next_attempt_at
+            else sa.NEXT_ATTEMPT.value_unset(),
         ])
-        workflow.set_current_details(ui.current_details(doc))
+        workflow.set_current_details(ui.current_details(doc, workflow.now()))

@@ -13,7 +13,7 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from certorder.activities.ca_activities import CaActivities
@@ -35,10 +35,15 @@ with workflow.unsafe.imports_passed_through():
         OrderSignal,
         OrderState,
         OrderStatus,
+        OrderVerdict,
     )
     from certorder.workflows.order_fsm import IllegalTransition, Outcome, decide
     from certorder.workflows.order_journal import OrderJournal
     from certorder.workflows.plugin_calls import ORDER_METHODS, failure_of, run_activity
+
+#: Backoff while no worker with the order's plugin takes its calls.
+NOT_ON_WORKER_FIRST = timedelta(seconds=2)
+NOT_ON_WORKER_MAX = timedelta(minutes=5)
 
 
 # A missing rule in the transition table is a bug, not a reason to retry the workflow
@@ -58,6 +63,10 @@ class CertificateOrderWorkflow:
         self._state = self._journal.state
         self._doc = self._journal.doc
         self._calls_made = len(self._doc.transitions)
+        # A continued run was accepted long ago; a new one answers once it has chosen.
+        self._verdict: OrderVerdict | None = (
+            OrderVerdict(accepted=True, plugin_name=self._doc.plugin_name)
+            if self._doc.plugin_name else None)
 
     @workflow.run
     async def run(self, request: OrderInput) -> OrderDocument:
@@ -75,7 +84,17 @@ class CertificateOrderWorkflow:
             self._journal.receive(late)  # came while the last call ran: recorded as ignored
         self._state.inbox.clear()
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._doc.status is OrderStatus.ERROR and self._fails_in_temporal_terms():
+            # The UI lists it as Failed, with the sub-status as error type; the details
+            # carry the order document, which clients read as they read a result.
+            raise ApplicationError(f"{self._doc.sub_status}: {self._doc.sub_status_message}",
+                                   self._doc, type=self._doc.sub_status, non_retryable=True)
         return self._doc
+
+    def _fails_in_temporal_terms(self) -> bool:
+        # Both changed what a finished order's run ends with: older runs completed.
+        rejected = self._verdict is not None and not self._verdict.accepted
+        return workflow.patched("rejected-orders-fail" if rejected else "error-orders-fail")
 
     @property
     def _call_timeout(self) -> timedelta:
@@ -92,6 +111,13 @@ class CertificateOrderWorkflow:
         """Ask the CA to cancel; the plugin's cancel method is called next."""
         self._journal.receive(OrderSignal(kind=PluginMethod.CANCEL, reason=request.reason))
 
+    @workflow.update(name="verdict")
+    async def verdict(self) -> OrderVerdict:
+        """Whether the workers accept the order; answers once the plugin is chosen."""
+        await workflow.wait_condition(lambda: self._verdict is not None)
+        assert self._verdict is not None
+        return self._verdict
+
     @workflow.query(name="status")
     def status(self) -> OrderDocument:
         """The order document: status, sub-status, next step and history."""
@@ -105,16 +131,23 @@ class CertificateOrderWorkflow:
                 summary="choose the CA plugin", timeout=self._call_timeout,
                 on_cancel=self._canceled_by_temporal)
         except ActivityError as err:
-            self._fail(PluginMethod.ISSUE, err, "no plugin can take this order: ")
+            self._fail(PluginMethod.ISSUE, err, Outcome.ORDER_REJECTED)
+            self._verdict = OrderVerdict(accepted=False, message=failure_of(err)[1])
             return
         self._doc.plugin_name = chosen.plugin_name
         self._doc.ca_id = self._state.order_meta.get("ca_id")
         self._state.plugin_ca_id = chosen.plugin_ca_id
+        self._state.validate_first = chosen.not_on_worker is not None
+        self._verdict = OrderVerdict(accepted=True, plugin_name=chosen.plugin_name,
+                                     message=chosen.not_on_worker,
+                                     waiting=chosen.not_on_worker is not None)
         self._journal.publish()
 
     async def _next_method(self) -> PluginMethod | None:
         """The next plugin method to call: a waiting signal's, else the scheduled one."""
         if not self._state.submitted:
+            # Only a call that found no worker with the plugin schedules a retry here.
+            await self._wait_for_timer_or_signal()
             return self._before_submission()
         if not self._state.inbox:
             await self._wait_for_timer_or_signal()
@@ -147,9 +180,10 @@ class CertificateOrderWorkflow:
         delay = (due - workflow.now()) if due is not None else timedelta(0)
         if delay <= timedelta(0) or method is None:
             return
+        summary = ui.timer_summary(self._doc, workflow.now())
         try:
             await workflow.wait_condition(lambda: bool(self._state.inbox), timeout=delay,
-                                          timeout_summary=ui.timer_summary(method, delay))
+                                          timeout_summary=summary)
         except TimeoutError:
             pass
         except asyncio.CancelledError:
@@ -166,7 +200,8 @@ class CertificateOrderWorkflow:
         call = PluginCallInput(
             order_id=self._doc.order_id, plugin_name=self._doc.plugin_name or "",
             order_meta=self._state.order_meta, plugin_meta=self._state.plugin_meta,
-            core_meta=CoreMetaDTO(plugin_ca_id=self._state.plugin_ca_id))
+            core_meta=CoreMetaDTO(plugin_ca_id=self._state.plugin_ca_id),
+            validate_first=self._state.validate_first and method is PluginMethod.ISSUE)
         try:
             result = await run_activity(
                 ORDER_METHODS[method], call, timeout=self._call_timeout,
@@ -176,6 +211,11 @@ class CertificateOrderWorkflow:
             self._state.submitted = True
             self._fail(method, err)
             return
+        if result.not_on_worker:
+            self._plugin_not_on_worker(method, result.not_on_worker)
+            return
+        self._state.not_on_worker_streak = 0
+        self._state.validate_first = False
         self._state.submitted = True
         self._state.plugin_meta = result.plugin_meta
         outcome = Outcome.from_status(result.status)
@@ -198,8 +238,19 @@ class CertificateOrderWorkflow:
             self._doc.container_id = stored.container_id
         self._journal.apply(method, outcome, step)
 
-    def _fail(self, method: PluginMethod, err: ActivityError, prefix: str = "") -> None:
+    def _plugin_not_on_worker(self, method: PluginMethod, why: str) -> None:
+        # Nothing reached the CA: the order stays as it was (a cancel still ends it
+        # without the CA) and the same call is made again, backing off while it lasts.
+        delay = min(NOT_ON_WORKER_FIRST * 2 ** self._state.not_on_worker_streak,
+                    NOT_ON_WORKER_MAX)
+        self._state.not_on_worker_streak += 1
+        outcome = Outcome.PLUGIN_NOT_ON_WORKER
+        self._journal.apply(method, outcome, decide(
+            self._doc.status, method, outcome, message=why,
+            retry_msec=int(delay.total_seconds() * 1000)))
+
+    def _fail(self, method: PluginMethod, err: ActivityError,
+              outcome: Outcome = Outcome.PLUGIN_RAISED) -> None:
         error_type, message = failure_of(err)
-        self._journal.apply(method, Outcome.PLUGIN_RAISED, decide(
-            self._doc.status, method, Outcome.PLUGIN_RAISED, message=prefix + message,
-            error_type=error_type))
+        self._journal.apply(method, outcome, decide(
+            self._doc.status, method, outcome, message=message, error_type=error_type))

@@ -13,8 +13,10 @@ import logging
 import signal
 import sys
 
-from certorder.client_status import load_plugin_manager, open_store
+from certorder.client_errors import plugin_errors
+from certorder.client_status import open_store
 from certorder.dev_stack import DevServer, wait_until_serving
+from certorder.plugins.manager import PluginManager
 from certorder.settings import Settings
 
 DEV_EPILOG = """\
@@ -47,7 +49,8 @@ async def _serve(settings: Settings) -> None:
 def _check_worker_setup(settings: Settings) -> None:
     """Load the plugins and open the store once, so that a configuration mistake is
     reported before a server is started (and before "worker running" is printed)."""
-    load_plugin_manager(settings).close()
+    with plugin_errors():
+        PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins).close()
     open_store(settings).close()
 
 

@@ -16,6 +16,7 @@ import pytest
 from cli_helpers import assert_one_line_error
 from cryptography import x509
 from order_harness import order_worker
+from temporalio.client import WorkflowFailureError
 from x509_helpers import make_csr, make_key
 
 from certorder.plugins.interface.certificate_manager import PluginContext
@@ -75,20 +76,21 @@ async def test_revoke_wait_then_order_show_and_the_crl_say_revoked(
         shown = await _cli(run_cli, "order", "show", order_id)
         as_json = json.loads((await _cli(run_cli, "order", "show", order_id, "--json")).out)
         again = await _cli(run_cli, "cert", "revoke", order_id, "--reason", "superseded")
+        # The worker's plugin signs the CRL (the CLI loads none).
+        crl_file = tmp_path / "root.crl"
+        written = await _cli(run_cli, "ca", "crl", "root", "--out", str(crl_file), "--der")
+        pem = (await _cli(run_cli, "ca", "crl", "root")).out
+        cas = json.loads((await _cli(run_cli, "ca", "list", "--json")).out)
     assert "Revoked:" in shown.out and "(keyCompromise)" in shown.out
     assert as_json["revocation"]["reason"] == "keyCompromise"
     assert again.code == 0 and "already revoked" in again.out
 
-    crl_file = tmp_path / "root.crl"
-    written = run_cli("ca", "crl", "root", "--out", str(crl_file), "--der")
     assert written.code == 0, written
     crl = x509.load_der_x509_crl(crl_file.read_bytes())
     serial = x509.load_pem_x509_certificate(
         orders.store.get_by_order(order_id).certificate.encode()).serial_number
     assert [entry.serial_number for entry in crl] == [serial]
-    pem = run_cli("ca", "crl", "root").out
-    root_pem = json.loads(run_cli("ca", "list", "--json").out)[0]["ca_signing_certificate"]
-    (tmp_path / "root.pem").write_text(root_pem)
+    (tmp_path / "root.pem").write_text(cas[0]["ca_signing_certificate"])
     (tmp_path / "crl.pem").write_text(pem)
     checked = subprocess.run(
         ["openssl", "crl", "-noout", "-verify", "-in", str(tmp_path / "crl.pem"),
@@ -107,7 +109,8 @@ async def test_bad_input_is_one_line_exit_2_and_starts_nothing(temporal_env, sha
             OrderInput(order_meta={"request_type": "simple-cmc", "request_data": "junk",
                                    "plugin_name": "local-ca"}),
             id=f"failed-{uuid.uuid4().hex[:8]}", task_queue=queue)
-        await failed.result()
+        with pytest.raises(WorkflowFailureError):  # an ERROR order fails its workflow
+            await failed.result()
         cases = [
             (("no-such-order", "keyCompromise"), "no order no-such-order"),
             ((order_id, "stolen"), "unknown revocation reason 'stolen'"),
@@ -150,3 +153,13 @@ async def test_without_a_worker_the_revocation_starts_and_completes_once_one_run
     assert done.code == 0, done
     assert done.out.startswith(f"{order_id}: REVOKED (superseded)")
     assert orders.store.revocations.get(order_id).reason == "superseded"
+
+
+async def test_ca_crl_of_an_unknown_ca_is_one_line_exit_2(temporal_env, shared, run_cli):
+    queue, data_dir = shared
+    async with order_worker(temporal_env, _manager(LocalCAPlugin, data_dir), data_dir,
+                            task_queue=queue):
+        result = await _cli(run_cli, "ca", "crl", "nosuch")
+        der_to_stdout = await _cli(run_cli, "ca", "crl", "root", "--der")
+    assert_one_line_error(result, 2, "no enabled plugin has a CA with id 'nosuch'")
+    assert_one_line_error(der_to_stdout, 2, "a DER CRL is binary: give --out FILE")

@@ -55,7 +55,7 @@ def _client(temporal_env, orders, tmp_path) -> CertOrderClient:
     settings = Settings(task_queue=orders.task_queue, data_dir=tmp_path,
                         store_url=f"sqlite:///{tmp_path / 'certorder.db'}",
                         plugin_call_timeout_seconds=10)
-    return CertOrderClient(settings, temporal_env.client, orders.plugins)
+    return CertOrderClient(settings, temporal_env.client)
 
 
 async def _issued(orders) -> str:
