@@ -19,9 +19,11 @@ from order_harness import order_worker
 from temporalio.client import WorkflowFailureError
 from x509_helpers import make_csr, make_key
 
+from certorder.client_workers import live_workers
 from certorder.plugins.interface.certificate_manager import PluginContext
 from certorder.plugins.local_ca.plugin import LocalCAPlugin
 from certorder.plugins.manager import PluginManager
+from certorder.settings import Settings
 from certorder.workflows.models import OrderInput, OrderStatus
 
 
@@ -57,6 +59,15 @@ async def _cli(run_cli, *argv):
     return await asyncio.to_thread(run_cli, *argv)
 
 
+async def _until_polling(temporal_env, queue: str) -> None:
+    """The admin commands (``ca ...``) look for a polling worker before they start."""
+    settings = Settings(task_queue=queue)
+    deadline = asyncio.get_running_loop().time() + 20
+    while not await live_workers(temporal_env.client, settings):
+        assert asyncio.get_running_loop().time() < deadline, f"no worker polls {queue}"
+        await asyncio.sleep(0.05)
+
+
 async def _not_started(temporal_env, order_id) -> bool:
     query = f"WorkflowId = 'revoke-{order_id}'"
     return [w async for w in temporal_env.client.list_workflows(query)] == []
@@ -77,6 +88,7 @@ async def test_revoke_wait_then_order_show_and_the_crl_say_revoked(
         as_json = json.loads((await _cli(run_cli, "order", "show", order_id, "--json")).out)
         again = await _cli(run_cli, "cert", "revoke", order_id, "--reason", "superseded")
         # The worker's plugin signs the CRL (the CLI loads none).
+        await _until_polling(temporal_env, queue)
         crl_file = tmp_path / "root.crl"
         written = await _cli(run_cli, "ca", "crl", "root", "--out", str(crl_file), "--der")
         pem = (await _cli(run_cli, "ca", "crl", "root")).out
@@ -159,6 +171,7 @@ async def test_ca_crl_of_an_unknown_ca_is_one_line_exit_2(temporal_env, shared, 
     queue, data_dir = shared
     async with order_worker(temporal_env, _manager(LocalCAPlugin, data_dir), data_dir,
                             task_queue=queue):
+        await _until_polling(temporal_env, queue)
         result = await _cli(run_cli, "ca", "crl", "nosuch")
         der_to_stdout = await _cli(run_cli, "ca", "crl", "root", "--der")
     assert_one_line_error(result, 2, "no enabled plugin has a CA with id 'nosuch'")
