@@ -19,7 +19,9 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from certorder.activities.admin_activities import AdminActivities
+from certorder.activities.approval_rules import ApprovalRules
 from certorder.activities.ca_activities import CaActivities
+from certorder.activities.models import ApprovalPolicy
 from certorder.activities.revocation_activities import RevocationActivities
 from certorder.activities.store_activities import StoreActivities
 from certorder.plugins.interface.errors import CertificatePluginError
@@ -45,10 +47,11 @@ def build_worker(
     plugins: PluginManager,
     store: CertificateStore,
     executor: ThreadPoolExecutor,
+    approvals: ApprovalRules | None = None,
 ) -> Worker:
     """A worker for certificate orders and CA management (used by ``run_worker`` and by
     the tests)."""
-    ca = CaActivities(plugins, client.identity)
+    ca = CaActivities(plugins, client.identity, approvals)
     admin = AdminActivities(plugins, identity=client.identity, task_queue=task_queue)
     storage = StoreActivities(store)
     revocation = RevocationActivities(plugins, store)
@@ -99,7 +102,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     try:
         client = await connect(settings)
         worker = build_worker(client, task_queue=settings.task_queue, plugins=plugins,
-                              store=store, executor=executor)
+                              store=store, executor=executor, approvals=approval_rules(settings))
         identity_worker = build_identity_worker(client, task_queue=settings.task_queue,
                                                 plugins=plugins)
         stop = stop or _stop_on_signals()
@@ -112,6 +115,13 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         executor.shutdown(wait=True)
         plugins.close()
         store.close()
+
+
+def approval_rules(settings: Settings) -> ApprovalRules:
+    """Which orders the settings make wait for a person's approval."""
+    return ApprovalRules(settings.approval_required, ApprovalPolicy(
+        timeout_seconds=settings.approval_timeout_seconds,
+        on_timeout=settings.approval_on_timeout))
 
 
 def _stop_on_signals() -> asyncio.Event:

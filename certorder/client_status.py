@@ -169,3 +169,26 @@ def missing_certificate_error(order_id: str, document: OrderDocument) -> CertOrd
     return InvalidInputError(
         f"order {order_id} ended {document.status}{detail} without a certificate"
     )
+
+
+async def signal_if_running(temporal: Client, address: str, order_id: str, name: str,
+                            payload: object) -> bool:
+    """Signal the order if it is still running; False if it has ended.
+
+    :raises OrderNotFoundError: no such order.
+    """
+    handle = temporal.get_workflow_handle(order_id)
+    with temporal_errors(address, order_id):
+        description = await handle.describe()
+        if description.workflow_type != WORKFLOW_TYPE:
+            raise OrderNotFoundError(order_id)
+        if description.status != WorkflowExecutionStatus.RUNNING:
+            return False
+        try:
+            await handle.signal(name, payload)
+        except RPCError as exc:
+            # It ended between describe and signal: report it as ended.
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
+            return False
+    return True

@@ -36,7 +36,7 @@ from certorder.client_workers import live_workers
 from certorder.plugins.order_checks import check_request
 from certorder.settings import Settings
 from certorder.workflows import ORDER_REJECTED, WORKFLOW_TYPE
-from certorder.workflows.models import OrderInput, OrderStatus, OrderVerdict
+from certorder.workflows.models import ApprovalPolicy, OrderInput, OrderStatus, OrderVerdict
 from certorder.workflows.search_attributes import ORDER_STATUS, PLUGIN_NAME
 
 #: How long the client waits for a worker's verdict on a new order.
@@ -63,7 +63,8 @@ class OrderRejectedError(InvalidInputError):
 
 
 async def submit_order(temporal: Client, settings: Settings, order_meta: Mapping[str, Any],
-                       order_id: str, *, chosen_id: bool = True) -> Submission:
+                       order_id: str, *, chosen_id: bool = True,
+                       approval: ApprovalPolicy | None = None) -> Submission:
     """See :meth:`certorder.client.CertOrderClient.submit_order`.
 
     :param chosen_id: the caller chose ``order_id`` (a fresh random one cannot be in use).
@@ -75,7 +76,8 @@ async def submit_order(temporal: Client, settings: Settings, order_meta: Mapping
         check_request(meta)
     named = meta.get("plugin_name") if isinstance(meta.get("plugin_name"), str) else None
     workflow_input = OrderInput(
-        order_meta=meta, call_timeout_seconds=settings.plugin_call_timeout_seconds)
+        order_meta=meta, call_timeout_seconds=settings.plugin_call_timeout_seconds,
+        approval=approval)
     options: dict[str, Any] = {
         "id": order_id, "task_queue": settings.task_queue,
         # A rejected order's run fails, which frees its id for a corrected order; an

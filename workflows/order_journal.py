@@ -39,8 +39,10 @@ class OrderJournal:
     def doc(self) -> OrderDocument:
         return self.state.document
 
-    def apply(self, method: PluginMethod, outcome: Outcome, step: Step) -> None:
-        """Move the order as the state machine decided."""
+    def apply(self, method: PluginMethod, outcome: Outcome, step: Step,
+              note: str | None = None) -> None:
+        """Move the order as the state machine decided; ``note`` (what a modify changed,
+        why a cancel) leads the transition's message."""
         doc, before = self.doc, self.doc.status
         doc.status = step.to_status
         doc.sub_status = step.sub_status
@@ -50,7 +52,8 @@ class OrderJournal:
             workflow.now() + timedelta(milliseconds=step.delay_msec)
             if step.delay_msec is not None else None
         )
-        self.record(method.value, outcome.value, step.sub_status_message, before, doc.status)
+        message = "; ".join(part for part in (note, step.sub_status_message) if part) or None
+        self.record(method.value, outcome.value, message, before, doc.status)
         self.publish()
 
     def receive(self, signal: OrderSignal) -> None:

@@ -48,7 +48,7 @@ def next_step(doc: OrderDocument, now: datetime) -> str:
     assert doc.next_method is not None and doc.next_attempt_at is not None
     why = doc.sub_status or "waiting"
     delay = max(doc.next_attempt_at - now, timedelta(0))
-    return f"{why}: {_VERB[doc.next_method]} in {_human(delay)} (at {utc(doc.next_attempt_at)})"
+    return f"{why}: {_VERB[doc.next_method]} in {human(delay)} (at {utc(doc.next_attempt_at)})"
 
 
 def what_to_do(doc: OrderDocument) -> str | None:
@@ -59,6 +59,9 @@ def what_to_do(doc: OrderDocument) -> str | None:
         return (f"correct the order data with `certorder order modify {doc.order_id} "
                 f"--meta KEY=VALUE` (the CA is asked again at once), or give up with "
                 f"`certorder order cancel {doc.order_id}`")
+    if doc.sub_status == "awaiting approval":
+        return (f"approve with `certorder order approve {doc.order_id}`, or deny with "
+                f"`certorder order deny {doc.order_id} --reason TEXT`")
     if doc.sub_status == "waiting for a worker with the plugin":
         return (f"start a worker with plugin `{doc.plugin_name}` in `enabled_plugins`, or "
                 f"cancel with `certorder order cancel {doc.order_id}`")
@@ -81,7 +84,7 @@ def timer_summary(doc: OrderDocument, now: datetime) -> str:
     return next_step(doc, now)
 
 
-def _human(delay: timedelta) -> str:
+def human(delay: timedelta) -> str:
     seconds = int(delay.total_seconds())
     days, rest = divmod(seconds, 86_400)
     hours, rest = divmod(rest, 3_600)

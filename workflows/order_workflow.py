@@ -16,18 +16,14 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from certorder.activities.ca_activities import CaActivities
-    from certorder.activities.models import (
-        PluginCallInput,
-        SelectPluginInput,
-        StoreCertificateInput,
-    )
+    from certorder.activities.models import PluginCallInput, StoreCertificateInput
     from certorder.activities.store_activities import StoreActivities
     from certorder.plugins.interface.dto import CoreMetaDTO
     from certorder.plugins.interface.status import PluginMethod
     from certorder.workflows import WORKFLOW_TYPE
     from certorder.workflows import order_presentation as ui
     from certorder.workflows.models import (
+        ApprovalDecision,
         CancelRequest,
         ModifyRequest,
         OrderDocument,
@@ -37,8 +33,11 @@ with workflow.unsafe.imports_passed_through():
         OrderStatus,
         OrderVerdict,
     )
+    from certorder.workflows.order_approval import ApprovalGate
     from certorder.workflows.order_fsm import IllegalTransition, Outcome, decide
+    from certorder.workflows.order_inbox import apply_before_submission, take_signal
     from certorder.workflows.order_journal import OrderJournal
+    from certorder.workflows.order_selection import select_plugin
     from certorder.workflows.plugin_calls import ORDER_METHODS, failure_of, run_activity
 
 #: Backoff while no worker with the order's plugin takes its calls.
@@ -56,13 +55,18 @@ class CertificateOrderWorkflow:
     def __init__(self, request: OrderInput) -> None:
         # Built in init, not in run: signals may be delivered before run starts.
         self._journal = OrderJournal(request.carried_state or OrderState(
-            document=OrderDocument(order_id=workflow.info().workflow_id),
+            document=OrderDocument(order_id=workflow.info().workflow_id,
+                                   created_at=workflow.info().start_time),
             order_meta=dict(request.order_meta),
             call_timeout_seconds=request.call_timeout_seconds,
+            approval=request.approval,
         ))
+        self._approval = ApprovalGate(self._journal)
         self._state = self._journal.state
         self._doc = self._journal.doc
         self._calls_made = len(self._doc.transitions)
+        #: What the signal behind the next call asked for, for its transition.
+        self._note: str | None = None
         # A continued run was accepted long ago; a new one answers once it has chosen.
         self._verdict: OrderVerdict | None = (
             OrderVerdict(accepted=True, plugin_name=self._doc.plugin_name)
@@ -72,7 +76,10 @@ class CertificateOrderWorkflow:
     async def run(self, request: OrderInput) -> OrderDocument:
         self._journal.publish()
         if self._doc.plugin_name is None:
-            await self._select_plugin()
+            self._verdict = await select_plugin(self._journal, timeout=self._call_timeout,
+                                                on_cancel=self._canceled_by_temporal)
+        if self._approval.waiting:
+            await self._approval.wait()
         while not self._doc.status.is_terminal:
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
@@ -111,6 +118,16 @@ class CertificateOrderWorkflow:
         """Ask the CA to cancel; the plugin's cancel method is called next."""
         self._journal.receive(OrderSignal(kind=PluginMethod.CANCEL, reason=request.reason))
 
+    @workflow.signal(name="approve")
+    def approve(self, decision: ApprovalDecision) -> None:
+        """A person approves the order awaiting approval (``certorder order approve``)."""
+        self._approval.decide(decision.model_copy(update={"approved": True}))
+
+    @workflow.signal(name="deny")
+    def deny(self, decision: ApprovalDecision) -> None:
+        """A person denies the order awaiting approval; it ends ERROR."""
+        self._approval.decide(decision.model_copy(update={"approved": False}))
+
     @workflow.update(name="verdict")
     async def verdict(self) -> OrderVerdict:
         """Whether the workers accept the order; answers once the plugin is chosen."""
@@ -123,62 +140,23 @@ class CertificateOrderWorkflow:
         """The order document: status, sub-status, next step and history."""
         return self._doc
 
-    async def _select_plugin(self) -> None:
-        try:
-            chosen = await run_activity(
-                CaActivities.select_plugin,
-                SelectPluginInput(order_id=self._doc.order_id, order_meta=self._state.order_meta),
-                summary="choose the CA plugin", timeout=self._call_timeout,
-                on_cancel=self._canceled_by_temporal)
-        except ActivityError as err:
-            self._fail(PluginMethod.ISSUE, err, Outcome.ORDER_REJECTED)
-            self._verdict = OrderVerdict(accepted=False, message=failure_of(err)[1])
-            return
-        self._doc.plugin_name = chosen.plugin_name
-        self._doc.ca_id = self._state.order_meta.get("ca_id")
-        self._state.plugin_ca_id = chosen.plugin_ca_id
-        self._state.validate_first = chosen.not_on_worker is not None
-        self._verdict = OrderVerdict(accepted=True, plugin_name=chosen.plugin_name,
-                                     message=chosen.not_on_worker,
-                                     waiting=chosen.not_on_worker is not None)
-        self._journal.publish()
-
     async def _next_method(self) -> PluginMethod | None:
         """The next plugin method to call: a waiting signal's, else the scheduled one."""
         if not self._state.submitted:
             # Only a call that found no worker with the plugin schedules a retry here.
             await self._wait_for_timer_or_signal()
-            return self._before_submission()
+            return apply_before_submission(self._journal)
         if not self._state.inbox:
             await self._wait_for_timer_or_signal()
         if not self._state.inbox:
             return self._doc.next_method
-        signal = self._state.inbox.pop(0)
-        if signal.kind is PluginMethod.MODIFY:
-            self._state.order_meta.update(signal.order_meta)
-        return signal.kind
-
-    def _before_submission(self) -> PluginMethod | None:
-        # Nothing is at the CA yet: a modify changes what will be submitted, and a
-        # cancel ends the order without troubling the CA.
-        while self._state.inbox:
-            signal = self._state.inbox.pop(0)
-            if signal.kind is PluginMethod.MODIFY:
-                self._state.order_meta.update(signal.order_meta)
-                self._journal.record(signal.kind.value, "applied before submission",
-                                     f"changed {', '.join(sorted(signal.order_meta))}",
-                                     OrderStatus.PENDING, OrderStatus.PENDING)
-                continue
-            message = f"Canceled before submission to the CA: {signal.reason or 'by the client'}"
-            self._journal.apply(PluginMethod.CANCEL, Outcome.REQUEST_CANCELED, decide(
-                self._doc.status, PluginMethod.CANCEL, Outcome.REQUEST_CANCELED, message=message))
-            return None
-        return PluginMethod.ISSUE
+        method, self._note = take_signal(self._journal)
+        return method
 
     async def _wait_for_timer_or_signal(self) -> None:
         due, method = self._doc.next_attempt_at, self._doc.next_method
         delay = (due - workflow.now()) if due is not None else timedelta(0)
-        if delay <= timedelta(0) or method is None:
+        if delay <= timedelta(0) or method is None or self._state.inbox:
             return
         summary = ui.timer_summary(self._doc, workflow.now())
         try:
@@ -217,7 +195,7 @@ class CertificateOrderWorkflow:
         self._state.not_on_worker_streak = 0
         self._state.validate_first = False
         self._state.submitted = True
-        self._state.plugin_meta = result.plugin_meta
+        self._state.plugin_meta = self._doc.plugin_meta = result.plugin_meta
         outcome = Outcome.from_status(result.status)
         step = decide(self._doc.status, method, outcome, message=result.status_message,
                       retry_msec=result.retry_msec, retry_method=result.retry_method)
@@ -236,7 +214,9 @@ class CertificateOrderWorkflow:
                 outcome = Outcome.CERTIFICATE_REJECTED
                 step = decide(self._doc.status, method, outcome, message=stored.rejected_reason)
             self._doc.container_id = stored.container_id
-        self._journal.apply(method, outcome, step)
+            self._doc.certificate = stored.certificate
+        note, self._note = self._note, None
+        self._journal.apply(method, outcome, step, note=note)
 
     def _plugin_not_on_worker(self, method: PluginMethod, why: str) -> None:
         # Nothing reached the CA: the order stays as it was (a cancel still ends it
@@ -249,8 +229,8 @@ class CertificateOrderWorkflow:
             self._doc.status, method, outcome, message=why,
             retry_msec=int(delay.total_seconds() * 1000)))
 
-    def _fail(self, method: PluginMethod, err: ActivityError,
-              outcome: Outcome = Outcome.PLUGIN_RAISED) -> None:
+    def _fail(self, method: PluginMethod, err: ActivityError) -> None:
         error_type, message = failure_of(err)
+        outcome = Outcome.PLUGIN_RAISED
         self._journal.apply(method, outcome, decide(
             self._doc.status, method, outcome, message=message, error_type=error_type))

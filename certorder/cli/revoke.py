@@ -54,6 +54,10 @@ class _Progress:
         self._seen = len(document.steps)
 
 
+def _stalled(message: str) -> None:
+    output.warn(f"{message}; still waiting")
+
+
 async def revoke(args: argparse.Namespace, settings: Settings) -> int:
     parse_reason(args.reason)  # before connecting: a typo is reported the same offline
     async with await CertOrderClient.connect(settings) as client:
@@ -71,7 +75,7 @@ async def revoke(args: argparse.Namespace, settings: Settings) -> int:
             progress(document)
             if not document.state.is_terminal:
                 document = await wait_revocation(client, args.order_id, on_change=progress,
-                                                 on_stall=output.ProgressPrinter.stall)
+                                                 on_stall=_stalled)
         elif not document.state.is_terminal:
             print(f"{revocation_workflow_id(args.order_id)} started; follow it with: "
                   f"certorder cert revoke {args.order_id} --wait", file=sys.stderr)

@@ -168,7 +168,8 @@ def test_outcome_mirrors_every_certificate_status() -> None:
         assert Outcome.from_status(status).name == status.name
     core_only = {o.name for o in Outcome} - {s.name for s in CertificateStatus}
     assert core_only == {"PLUGIN_RAISED", "CERTIFICATE_REJECTED", "PLUGIN_NOT_ON_WORKER",
-                         "ORDER_REJECTED"}
+                         "ORDER_REJECTED", "AWAITING_APPROVAL", "APPROVAL_DENIED",
+                         "APPROVAL_TIMED_OUT"}
 
 
 def test_string_inputs_are_accepted() -> None:
