@@ -26,6 +26,10 @@ from certorder.activities.revocation_activities import RevocationActivities
 from certorder.activities.store_activities import StoreActivities
 from certorder.plugins.interface.errors import CertificatePluginError
 from certorder.plugins.manager import PluginManager
+from certorder.search_attribute_setup import (
+    MissingSearchAttributesError,
+    require_search_attributes,
+)
 from certorder.settings import Settings, SettingsError, load_settings
 from certorder.store import CertificateStore
 from certorder.temporal_client import connect
@@ -38,6 +42,8 @@ log = logging.getLogger("certorder.worker")
 
 #: How long running plugin calls may take to finish once shutdown begins.
 GRACEFUL_SHUTDOWN = timedelta(seconds=30)
+#: Longest a heartbeat (with a plugin's progress) waits before it is sent to Temporal.
+HEARTBEAT_THROTTLE = timedelta(seconds=0.5)
 
 
 def build_worker(
@@ -78,6 +84,10 @@ def build_worker(
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        # A plugin's progress (e.g. the CA's id of a request just placed) must reach
+        # Temporal within a second, not after the default throttle of 80 % of the
+        # heartbeat timeout: a worker dying in between would lose it.
+        max_heartbeat_throttle_interval=HEARTBEAT_THROTTLE,
     )
 
 
@@ -101,6 +111,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     )
     try:
         client = await connect(settings)
+        await require_search_attributes(client)
         worker = build_worker(client, task_queue=settings.task_queue, plugins=plugins,
                               store=store, executor=executor, approvals=approval_rules(settings))
         identity_worker = build_identity_worker(client, task_queue=settings.task_queue,
@@ -138,7 +149,7 @@ def main() -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         asyncio.run(run_worker(load_settings()))
-    except (SettingsError, CertificatePluginError) as exc:
+    except (SettingsError, CertificatePluginError, MissingSearchAttributesError) as exc:
         print(f"certorder worker: error: {exc}", file=sys.stderr)
         return 2
     except RuntimeError as exc:

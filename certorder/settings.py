@@ -140,6 +140,9 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         where = ".".join(str(part) for part in first["loc"]) or "settings"
         raise SettingsError(f"invalid setting {where}: {first['msg']}") from None
     except (OSError, ValueError) as exc:
-        raise SettingsError(f"cannot read settings: {exc}") from None
+        # A TOML syntax error (tomllib's) says where in the file, not which file.
+        source = _config_file()
+        where = f" from {source}" if source is not None else ""
+        raise SettingsError(f"cannot read settings{where}: {exc}") from None
     finally:
         _explicit_config = None

@@ -79,3 +79,10 @@ def test_a_broken_json_list_says_what_it_expected(monkeypatch):
     monkeypatch.setenv("CERTORDER_ENABLED_PLUGINS", "[oops")
     with pytest.raises(SettingsError, match="expected a JSON list or comma-separated names"):
         load_settings()
+
+
+def test_a_broken_settings_file_is_named(tmp_path):
+    broken = tmp_path / "broken.toml"
+    broken.write_text("data_dir = [\n")
+    with pytest.raises(SettingsError, match=f"cannot read settings from {broken}"):
+        load_settings(broken)

@@ -89,10 +89,16 @@ def test_ca_id_offered_by_two_plugins_is_ambiguous(tmp_path: Path) -> None:
 
 
 def test_unknown_plugin_name_lists_available(manager: PluginManager) -> None:
-    message = fails(PluginNotFoundError, manager.select, {"plugin_name": "dogtag"})
+    message = fails(PluginNotFoundError, manager.select, {"plugin_name": "ghost"})
 
-    assert message == "unknown plugin 'dogtag'; available: gold, general, custom"
-    assert fails(PluginNotFoundError, manager.get, "dogtag") == message
+    assert message == "unknown plugin 'ghost'; available: gold, general, custom"
+    assert fails(PluginNotFoundError, manager.get, "ghost") == message
+
+
+def test_an_installed_plugin_that_is_not_enabled_names_the_setting(manager: PluginManager) -> None:
+    message = fails(PluginNotFoundError, manager.get, "dogtag")  # installed, not enabled here
+    assert message == ("plugin 'dogtag' is installed but not enabled: add it to "
+                       "enabled_plugins (enabled: gold, general, custom)")
 
 
 def test_supports_is_asked_in_configured_order(manager: PluginManager, tmp_path: Path) -> None:
