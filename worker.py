@@ -22,6 +22,7 @@ from certorder.activities.admin_activities import AdminActivities
 from certorder.activities.approval_rules import ApprovalRules
 from certorder.activities.ca_activities import CaActivities
 from certorder.activities.models import ApprovalPolicy
+from certorder.activities.revocation_activities import RevocationActivities
 from certorder.activities.store_activities import StoreActivities
 from certorder.plugins.interface.errors import CertificatePluginError
 from certorder.plugins.manager import PluginManager
@@ -35,6 +36,7 @@ from certorder.temporal_client import connect
 from certorder.workflows import worker_task_queue
 from certorder.workflows.admin_workflow import CaAdminWorkflow
 from certorder.workflows.order_workflow import CertificateOrderWorkflow
+from certorder.workflows.revocation_workflow import CertificateRevocationWorkflow
 
 log = logging.getLogger("certorder.worker")
 
@@ -58,10 +60,11 @@ def build_worker(
     ca = CaActivities(plugins, client.identity, approvals)
     admin = AdminActivities(plugins, identity=client.identity, task_queue=task_queue)
     storage = StoreActivities(store)
+    revocation = RevocationActivities(plugins, store)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[CertificateOrderWorkflow, CaAdminWorkflow],
+        workflows=[CertificateOrderWorkflow, CaAdminWorkflow, CertificateRevocationWorkflow],
         activities=[
             ca.select_plugin,
             ca.issue_certificate_request,
@@ -72,6 +75,10 @@ def build_worker(
             admin.list_cas,
             admin.create_ca,
             admin.delete_ca,
+            admin.get_crl,
+            revocation.find_revocation_target,
+            revocation.revoke_certificate,
+            revocation.record_revocation,
         ],
         # Plugin calls block (HTTP, signing): they run here, never on the event loop.
         activity_executor=executor,

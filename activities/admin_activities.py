@@ -15,6 +15,7 @@ from temporalio.exceptions import ApplicationError
 
 from certorder.activities.admin_models import (
     CreateCaInput,
+    CrlInput,
     DeleteCaInput,
     EnabledPlugin,
     WorkerDescription,
@@ -66,6 +67,12 @@ class AdminActivities:
     def delete_ca(self, request: DeleteCaInput) -> None:
         with plugin_refusals_are_final():
             self._plugins.delete_ca(request.ca_id, request.plugin_name)
+
+    @activity.defn(name="get_crl")
+    def get_crl(self, request: CrlInput) -> str:
+        """A freshly signed CRL of the CA (PEM), from the plugin that owns it."""
+        with plugin_refusals_are_final():
+            return self._plugins.crl(request.ca_id, request.plugin_name)
 
     @activity.defn(name="describe_worker")
     async def describe_worker(self) -> WorkerDescription:

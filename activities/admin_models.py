@@ -20,6 +20,13 @@ class DeleteCaInput(BaseModel):
     plugin_name: str | None = None
 
 
+class CrlInput(BaseModel):
+    """The current CRL of a CA; without ``plugin_name``, from the plugin that owns it."""
+
+    ca_id: str
+    plugin_name: str | None = None
+
+
 class EnabledPlugin(BaseModel):
     name: str
     request_types: list[str] = Field(default_factory=list)

@@ -82,6 +82,9 @@ class StoreCertificateInput(BaseModel):
     intermediates: str | None = None
     #: The CSR the certificate must match (the order's request_data or generated CSR).
     csr: str | None = None
+    #: Kept beside the certificate for a later revocation (``None``: keep nothing).
+    order_meta: dict[str, Any] | None = None
+    plugin_meta: dict[str, Any] | None = None
 
 
 class IssuedCertificate(BaseModel):

@@ -28,6 +28,7 @@ class StoreActivities:
         """
         existing = self._store.get_by_order(request.order_id)
         if existing is not None:
+            self._keep_order_data(request)
             return StoreCertificateResult(container_id=existing.container_id,
                                           certificate=certificate_facts(existing.certificate))
         try:
@@ -43,5 +44,13 @@ class StoreActivities:
             certificate=request.certificate,
             intermediates=request.intermediates,
         )
+        self._keep_order_data(request)
         return StoreCertificateResult(container_id=container.container_id,
                                       certificate=certificate_facts(request.certificate))
+
+    def _keep_order_data(self, request: StoreCertificateInput) -> None:
+        # A revocation needs the plugin's data long after Temporal has forgotten the
+        # order; written after the container, and idempotent, like it.
+        if request.plugin_meta is not None:
+            self._store.revocations.keep_order_data(
+                request.order_id, request.order_meta or {}, request.plugin_meta)

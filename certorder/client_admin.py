@@ -11,7 +11,7 @@ from datetime import timedelta
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
-from certorder.activities.admin_models import CreateCaInput, DeleteCaInput
+from certorder.activities.admin_models import CreateCaInput, CrlInput, DeleteCaInput
 from certorder.client_errors import CertOrderError, WorkerUnavailableError, plugin_errors
 from certorder.client_workers import live_workers, no_worker_error
 from certorder.plugins.interface import errors as plugin_exceptions
@@ -55,6 +55,14 @@ class CaAdmin:
         await self._run(AdminRequest(operation=AdminOperation.DELETE_CA,
                                      delete=DeleteCaInput(ca_id=ca_id, plugin_name=plugin_name)),
                         f"delete CA {ca_id}")
+
+    async def crl(self, ca_id: str, plugin_name: str | None = None) -> str:
+        """The CA's current CRL (PEM), signed now by the worker's plugin."""
+        result = await self._run(AdminRequest(operation=AdminOperation.CRL,
+                                              crl=CrlInput(ca_id=ca_id, plugin_name=plugin_name)),
+                                 f"sign the CRL of CA {ca_id}")
+        assert result.crl_pem is not None
+        return result.crl_pem
 
     async def describe_workers(self) -> list[WorkerAnswer]:
         """Each live worker's own answer: its identity and the plugins it loaded."""

@@ -25,6 +25,11 @@ from certorder.plugins.interface.errors import (
     PluginNotFoundError,
     UnknownCAError,
 )
+from certorder.plugins.interface.revocation import (
+    RevocationReason,
+    RevocationResult,
+    RevocationStatus,
+)
 from certorder.plugins.interface.status import (
     CertificateRequestType,
     CertificateStatus,
@@ -51,5 +56,8 @@ __all__ = [
     "PluginNotFoundError",
     "RETRY_MSEC",
     "ResultDTO",
+    "RevocationReason",
+    "RevocationResult",
+    "RevocationStatus",
     "UnknownCAError",
 ]

@@ -208,6 +208,14 @@ class PluginManager:
         """
         self.get(self._owner_of(ca_id, plugin_name)).delete_ca(ca_id)
 
+    def crl(self, ca_id: str, plugin_name: str | None = None) -> str:
+        """The current CRL (PEM) of ``ca_id``, from the plugin that owns it.
+
+        :raises PluginNotFoundError: no enabled plugin (or not ``plugin_name``) owns it.
+        :raises CAOperationError: the plugin publishes no CRL.
+        """
+        return self.get(self._owner_of(ca_id, plugin_name)).get_crl(ca_id)
+
     def _plugin_cas(self, name: str) -> list[CAInfo]:
         try:
             infos = list(self._plugins[name].get_ca_info())

@@ -9,7 +9,12 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from certorder.activities.admin_models import CreateCaInput, DeleteCaInput, WorkerDescription
+from certorder.activities.admin_models import (
+    CreateCaInput,
+    CrlInput,
+    DeleteCaInput,
+    WorkerDescription,
+)
 from certorder.plugins.interface.dto import CAInfo
 
 
@@ -18,12 +23,14 @@ class AdminOperation(StrEnum):
     CREATE_CA = "create-ca"
     DELETE_CA = "delete-ca"
     DESCRIBE_WORKERS = "describe-workers"
+    CRL = "crl"
 
 
 class AdminRequest(BaseModel):
     operation: AdminOperation
     create: CreateCaInput | None = None
     delete: DeleteCaInput | None = None
+    crl: CrlInput | None = None
     #: For ``describe-workers``: each worker's own task queue (one per identity).
     worker_queues: dict[str, str] = Field(default_factory=dict)
 
@@ -40,3 +47,4 @@ class AdminResult(BaseModel):
     cas: list[CAInfo] = Field(default_factory=list)
     ca: CAInfo | None = None
     workers: list[WorkerAnswer] = Field(default_factory=list)
+    crl_pem: str | None = None

@@ -59,6 +59,11 @@ class CaAdminWorkflow:
                 AdminActivities.delete_ca, request.delete,
                 summary=f"delete CA {request.delete.ca_id}", **options)
             return AdminResult()
+        if request.operation is AdminOperation.CRL:
+            pem = await workflow.execute_activity_method(
+                AdminActivities.get_crl, request.crl,
+                summary=f"sign the CRL of CA {request.crl.ca_id}", **options)
+            return AdminResult(crl_pem=pem)
         answers = await asyncio.gather(*(
             self._describe(identity, queue) for identity, queue in request.worker_queues.items()))
         return AdminResult(workers=list(answers))

@@ -212,7 +212,8 @@ class CertificateOrderWorkflow:
                     order_id=self._doc.order_id, plugin_name=call.plugin_name,
                     ca_id=self._doc.ca_id, certificate=result.certificate or "",
                     intermediates=result.intermediates,
-                    csr=self._state.order_meta.get("request_data")),
+                    csr=self._state.order_meta.get("request_data"),
+                    order_meta=self._state.order_meta, plugin_meta=result.plugin_meta),
                 summary="check and store the certificate", timeout=self._call_timeout,
                 on_cancel=self._canceled_by_temporal)
             if stored.rejected_reason:

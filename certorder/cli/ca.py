@@ -1,4 +1,5 @@
-"""``certorder ca ...``: list, create and delete the CAs the workers' plugins offer.
+"""``certorder ca ...``: list, create and delete the CAs the workers' plugins offer, and
+write their CRLs.
 
 Each command is a short workflow that a worker carries out with its own plugins and
 credentials (see :mod:`certorder.client_admin`), so it acts on the CAs orders are issued
@@ -8,10 +9,16 @@ from, and the client needs nothing but Temporal.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
 from certorder.cli import output
+from certorder.cli.errors import UsageError
 from certorder.client import CertOrderClient
 from certorder.client_admin import CaAdmin
 from certorder.plugins.interface.dto import CACreateDTO, CAInfo
@@ -78,6 +85,24 @@ async def delete(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def crl(args: argparse.Namespace, settings: Settings) -> int:
+    if args.der and args.out is None:
+        raise UsageError("a DER CRL is binary: give --out FILE")
+    pem = await _on_workers(settings, lambda cas: cas.crl(args.ca_id, args.plugin))
+    if args.out is None:
+        sys.stdout.write(pem)
+        return 0
+    data = pem.encode()
+    if args.der:
+        data = x509.load_pem_x509_crl(data).public_bytes(Encoding.DER)
+    try:
+        args.out.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(args.out)
+    return 0
+
+
 def _non_empty(value: str) -> str:
     if not value.strip():
         raise argparse.ArgumentTypeError("must not be empty")
@@ -86,7 +111,7 @@ def _non_empty(value: str) -> str:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``ca`` command group."""
-    group = commands.add_parser("ca", help="list, create and delete CAs")
+    group = commands.add_parser("ca", help="list, create and delete CAs; write CRLs")
     sub = group.add_subparsers(dest="ca_command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("list", help="every CA of every plugin the workers enabled")
@@ -110,3 +135,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("ca_id", metavar="ID", help="the CA id (see `certorder ca list`)")
     p.add_argument("--plugin", metavar="NAME", help="the plugin that owns it (default: any)")
     p.set_defaults(handler=delete)
+
+    p = sub.add_parser("crl", help="write the current signed CRL of a CA")
+    p.add_argument("ca_id", metavar="ID", help="the CA id (see `certorder ca list`)")
+    p.add_argument("--plugin", metavar="NAME", help="the plugin that owns it (default: any)")
+    p.add_argument("--out", type=Path, metavar="FILE", help="write here (default: PEM on stdout)")
+    p.add_argument("--der", action="store_true", help="DER instead of PEM (needs --out)")
+    p.set_defaults(handler=crl)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from certorder.cli.order_input import build_order_meta, meta_dict, parse_meta_it
 from certorder.client import CertOrderClient
 from certorder.client_errors import WorkerUnavailableError, plugin_errors
 from certorder.client_orders import check_order_id
+from certorder.client_revocation import recorded_revocation
 from certorder.plugins.order_checks import check_request
 from certorder.settings import Settings
 from certorder.workflows.models import OrderStatus
@@ -59,10 +61,14 @@ async def show(args: argparse.Namespace, settings: Settings) -> int:
             # knows the status it last recorded: show that rather than nothing.
             document = await client.recorded_status(args.order_id)
             output.warn(f"{exc}; showing the status Temporal last recorded")
+    revoked = await asyncio.to_thread(recorded_revocation, settings, args.order_id)
     if args.json:
-        output.print_json(output.document_json(document))
+        output.print_json({**output.document_json(document),
+                           "revocation": revoked.model_dump(mode="json") if revoked else None})
     else:
-        output.show_document(document, settings.order_url(args.order_id))
+        extra = [("Revoked", f"{output.when(revoked.revoked_at)} ({revoked.reason})")] \
+            if revoked is not None else []
+        output.show_document(document, settings.order_url(args.order_id), extra)
     return 0
 
 

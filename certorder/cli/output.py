@@ -101,8 +101,10 @@ def status_line(document: OrderDocument) -> str:
     return f"{document.order_id}: {document.status}" + (f" ({detail})" if detail else "")
 
 
-def show_document(document: OrderDocument, ui_url: str | None = None) -> None:
-    """The human view of ``certorder order show``."""
+def show_document(document: OrderDocument, ui_url: str | None = None,
+                  extra: Sequence[tuple[str, str]] = ()) -> None:
+    """The human view of ``certorder order show``; ``extra`` fields (what the store knows,
+    e.g. a revocation) come before the UI link."""
     now = datetime.now().astimezone()
     fields = [
         ("Order", document.order_id),
@@ -130,6 +132,7 @@ def show_document(document: OrderDocument, ui_url: str | None = None) -> None:
     if document.plugin_meta:
         fields.append(("Plugin meta", json.dumps(document.plugin_meta, sort_keys=True,
                                                  default=str)))
+    fields += extra
     if ui_url:
         fields.append(("In the UI", ui_url))
     for label, value in fields:

@@ -19,6 +19,7 @@ from certorder.store.engine import SQLITE_IMMEDIATE, create_store_engine
 from certorder.store.errors import StoreUnavailableError
 from certorder.store.migrate import upgrade_to_head
 from certorder.store.models import CertificateContainer, StoredSecret
+from certorder.store.revocations import RevocationRecords
 from certorder.store.schema import (
     CERTIFICATE,
     INTERMEDIATES,
@@ -42,6 +43,8 @@ class CertificateStore:
         """Wrap an engine whose database is already migrated; prefer :meth:`open`."""
         self._engine = engine
         self._writer_options = {SQLITE_IMMEDIATE: True}
+        #: Order data kept for revocation, and the revocations done.
+        self.revocations = RevocationRecords(engine)
 
     @classmethod
     def open(cls, url: str) -> CertificateStore:

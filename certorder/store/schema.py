@@ -62,3 +62,28 @@ certificate_secrets = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("container_id", "name", name="uq_certificate_secrets_container_id_name"),
 )
+
+# What the order's plugin call left behind (order_meta, plugin_meta as JSON), kept
+# beside the certificate: a revocation months later needs them, and Temporal forgets
+# a finished order's history after its retention period.
+certificate_order_data = Table(
+    "certificate_order_data",
+    metadata,
+    Column("order_id", Text, primary_key=True),
+    Column("order_meta", Text, nullable=False),
+    Column("plugin_meta", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per revoked certificate (by order): the order id is the key, so a repeated
+# record of the same revocation finds the row instead of making another.
+certificate_revocations = Table(
+    "certificate_revocations",
+    metadata,
+    Column("order_id", Text, primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=False),
+    Column("plugin_name", Text, nullable=False),
+    Column("serial", Text, nullable=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)

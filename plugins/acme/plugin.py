@@ -23,6 +23,7 @@ from certorder.plugins.acme.challenges import build_solver
 from certorder.plugins.acme.errors import invalid, is_account_gone, result_for_failure
 from certorder.plugins.acme.network import AcmeSession
 from certorder.plugins.acme.order import AcmeOrderDriver
+from certorder.plugins.acme.revoke import revoke_with_account
 from certorder.plugins.acme.settings import AcmeSettings
 from certorder.plugins.interface.certificate_manager import CertificatePluginBase, PluginContext
 from certorder.plugins.interface.csr import csr_pem, load_csr
@@ -32,6 +33,7 @@ from certorder.plugins.interface.errors import (
     InvalidOrderError,
     PluginConfigurationError,
 )
+from certorder.plugins.interface.revocation import RevocationReason, RevocationResult
 from certorder.plugins.interface.status import CertificateRequestType, CertificateStatus
 
 LOG = logging.getLogger(__name__)
@@ -135,6 +137,14 @@ class AcmePlugin(CertificatePluginBase):
                 status_message="canceled before an ACME order was placed",
             )
         return self._run(lambda s: self.driver.cancel(s, plugin_meta))
+
+    def revoke_certificate(
+        self, order_id: str, certificate: str, order_meta: dict, plugin_meta: dict,
+        reason: RevocationReason,
+    ) -> RevocationResult:
+        """Revoke through the directory's ``revokeCert`` with the ordering account's key
+        (RFC 8555 section 7.6); ``alreadyRevoked`` counts as revoked."""
+        return revoke_with_account(self.account, self.settings, certificate, reason)
 
     # -- CAs -------------------------------------------------------------------------
 

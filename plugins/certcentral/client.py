@@ -174,6 +174,10 @@ class CertCentralClient:
         )
         return response.text
 
+    def revoke_certificate(self, certificate_id: int, body: Mapping[str, Any]) -> dict:
+        """``PUT certificate/{id}/revoke``: the revoke request CertCentral created."""
+        return self._json("PUT", f"certificate/{certificate_id}/revoke", body)
+
     # -- transport -------------------------------------------------------------------
 
     def _json(

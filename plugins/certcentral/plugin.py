@@ -46,6 +46,7 @@ from certorder.plugins.certcentral.results import (
     unavailable,
     waiting,
 )
+from certorder.plugins.certcentral.revoke import revoke_at_certcentral
 from certorder.plugins.certcentral.settings import (
     CertCentralOrderMeta,
     CertCentralSettings,
@@ -59,6 +60,7 @@ from certorder.plugins.interface.errors import (
     InvalidOrderError,
     PluginConfigurationError,
 )
+from certorder.plugins.interface.revocation import RevocationReason, RevocationResult
 from certorder.plugins.interface.status import CertificateRequestType, PluginMethod
 
 
@@ -85,6 +87,15 @@ class CertCentralPlugin(CertificatePluginBase):
             unavailable_retry_msec=self.settings.unavailable_retry_msec,
         )
         self.reporter = OrderReporter(self.client, self.settings, self.brand)
+
+    def revoke_certificate(
+        self, order_id: str, certificate: str, order_meta: dict, plugin_meta: dict,
+        reason: RevocationReason,
+    ) -> RevocationResult:
+        """Ask CertCentral to revoke the order's certificate (see ``certcentral.revoke``)."""
+        return revoke_at_certcentral(
+            self.client, order_id, plugin_meta, reason, skip_approval=self.settings.skip_approval,
+            retry_msec=self.settings.retry_msec, brand=self.brand)
 
     def close(self) -> None:
         """Close the HTTP connection pool."""

@@ -81,6 +81,15 @@ class CfsslClient:
             raise CfsslRefusedError("CFSSL info answered without the CA certificate")
         return result
 
+    def revoke(self, serial: str, authority_key_id: str, reason: str) -> None:
+        """Mark a certificate revoked in the server's certificate database.
+
+        :raises CfsslRefusedError: CFSSL refused (not found, bad reason, no database).
+        :raises CAUnavailableError: CFSSL cannot be reached or failed (5xx).
+        """
+        self._call("revoke", {"serial": serial, "authority_key_id": authority_key_id,
+                              "reason": reason})
+
     def close(self) -> None:
         """Close the connection pool."""
         self._http.close()

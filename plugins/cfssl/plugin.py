@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from pydantic import ValidationError
 
 from certorder.plugins.cfssl.client import CfsslClient, CfsslRefusedError
+from certorder.plugins.cfssl.revoke import revoke_at_cfssl
 from certorder.plugins.cfssl.settings import CfsslOrderMeta, CfsslSettings
 from certorder.plugins.interface.certificate_manager import CertificatePluginBase, PluginContext
 from certorder.plugins.interface.csr import csr_pem, load_csr
@@ -29,6 +30,7 @@ from certorder.plugins.interface.errors import (
     InvalidOrderError,
     PluginConfigurationError,
 )
+from certorder.plugins.interface.revocation import RevocationReason, RevocationResult
 from certorder.plugins.interface.status import CertificateRequestType, CertificateStatus
 
 #: plugin_meta key of a leaf CFSSL signed whose chain is not fetched yet.
@@ -192,6 +194,13 @@ class CfsslPlugin(CertificatePluginBase):
         if self.settings.label:
             description += f" (label {self.settings.label})"
         return [info.model_copy(update={"description": description})]
+
+    def revoke_certificate(
+        self, order_id: str, certificate: str, order_meta: dict, plugin_meta: dict,
+        reason: RevocationReason,
+    ) -> RevocationResult:
+        """Revoke through the server's ``revoke`` endpoint (see ``cfssl.revoke``)."""
+        return revoke_at_cfssl(self.client, certificate, plugin_meta, reason)
 
     def close(self) -> None:
         """Close the HTTP connections."""

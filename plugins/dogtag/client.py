@@ -136,6 +136,14 @@ class DogtagClient:
         """A certificate's ``CertData`` (``Encoded`` PEM and ``PKCS7CertChain``)."""
         return self._json("GET", f"/ca/rest/certs/{serial}")
 
+    def review_cert(self, serial: str) -> dict[str, Any]:
+        """Agent review of a certificate: its ``CertData`` with a fresh ``Nonce``."""
+        return self._json("GET", f"/ca/rest/agent/certs/{serial}")
+
+    def revoke_cert(self, serial: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Agent revocation (a ``CertRevokeRequest``); returns the request's info."""
+        return self._json("POST", f"/ca/rest/agent/certs/{serial}/revoke", json=request)
+
     # -- lightweight CAs ------------------------------------------------------------------
 
     def authorities(self) -> list[dict[str, Any]]:

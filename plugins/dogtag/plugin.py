@@ -20,6 +20,7 @@ from certorder.plugins.dogtag.cancel import cancel_request
 from certorder.plugins.dogtag.chain import ChainError, split_cert_data
 from certorder.plugins.dogtag.client import DogtagAPIError, DogtagClient, DogtagUnavailableError
 from certorder.plugins.dogtag.recovery import ENROLLING, PlacedRequestFinder, may_have_enrolled
+from certorder.plugins.dogtag.revoke import revoke_at_dogtag
 from certorder.plugins.dogtag.settings import DogtagOrderMeta, DogtagSettings
 from certorder.plugins.interface.certificate_manager import CertificatePluginBase, PluginContext
 from certorder.plugins.interface.csr import csr_pem, load_csr
@@ -82,6 +83,13 @@ class DogtagCAPlugin(CertificatePluginBase):
         """Dogtag cannot change a request: cancel the pending one, enroll again with the
         merged ``order_meta`` (Barbican's semantics); ``plugin_meta`` gets the new id."""
         return self._guarded(self._modify, order_id, order_meta, plugin_meta, core_meta)
+
+    def revoke_certificate(self, order_id, certificate, order_meta, plugin_meta, reason):
+        """Revoke as an agent (see ``dogtag.revoke``); a revoked certificate is not
+        revoked again."""
+        return revoke_at_dogtag(self.client, certificate, reason,
+                                waiting_msec=self.settings.retry_msec,
+                                unavailable_msec=self.settings.unavailable_retry_msec)
 
     def _guarded(self, step, order_id, order_meta, plugin_meta, core_meta) -> ResultDTO:
         try:

@@ -68,6 +68,11 @@ from certorder.plugins.interface.errors import (
     PluginNotFoundError,
     UnknownCAError,
 )
+from certorder.plugins.interface.revocation import (
+    RevocationReason,
+    RevocationResult,
+    RevocationStatus,
+)
 from certorder.plugins.interface.status import (
     CertificateRequestType,
     CertificateStatus,
@@ -96,6 +101,9 @@ __all__ = [
     "PluginNotFoundError",
     "RETRY_MSEC",
     "ResultDTO",
+    "RevocationReason",
+    "RevocationResult",
+    "RevocationStatus",
     "UnknownCAError",
     "csr_pem",
     "load_csr",
@@ -173,6 +181,39 @@ class CertificatePluginBase(abc.ABC):
     ) -> ResultDTO:
         """Cancel a pending order at the CA. Return ``REQUEST_CANCELED`` when done, or
         ``WAITING_FOR_CA`` when the CA will cancel later (the core then checks status)."""
+
+    # -- revocation (optional) ----------------------------------------------------------
+
+    def supports_revocation(self) -> bool:
+        """Whether :meth:`revoke_certificate` works. Default: yes if it is overridden.
+
+        The core asks before it starts a revocation and refuses one through a plugin
+        that says no, with one line, before anything reaches the CA.
+        """
+        return type(self).revoke_certificate is not CertificatePluginBase.revoke_certificate
+
+    def revoke_certificate(
+        self, order_id: str, certificate: str, order_meta: dict, plugin_meta: dict,
+        reason: RevocationReason,
+    ) -> RevocationResult:
+        """Revoke the certificate an order was issued (optional; see ``revocation``).
+
+        ``certificate`` is the stored leaf (PEM); ``order_meta`` and ``plugin_meta`` are
+        the order's as they were when it was issued. ``plugin_meta`` is the
+        revocation's own copy: change it in place to remember the CA's request id; the
+        core passes it back on every later call of this revocation. Calls may be
+        repeated (a worker died, the CA was slow): one for a certificate the CA has
+        already revoked must answer ``REVOKED``, never revoke again.
+        """
+        return RevocationResult(status=RevocationStatus.REFUSED,
+                                status_message=f"plugin {self.name!r} offers no revocation")
+
+    def get_crl(self, ca_id: str | None) -> str:
+        """The current signed CRL (PEM) of one of this plugin's CAs (optional).
+
+        :raises CAOperationError: the plugin publishes no CRL, or ``ca_id`` is unknown.
+        """
+        raise CAOperationError(f"plugin {self.name!r} publishes no CRL")
 
     # -- selection -------------------------------------------------------------------
 

@@ -114,8 +114,10 @@ def issue_leaf(
     issuer_cert: x509.Certificate,
     issuer_key: CAPrivateKey,
     now: dt.datetime | None = None,
+    crl_url: str | None = None,
 ) -> x509.Certificate:
-    """Sign a leaf certificate for a CSR whose signature and key were already checked."""
+    """Sign a leaf certificate for a CSR whose signature and key were already checked;
+    with ``crl_url``, it names where relying parties find its CA's CRL."""
     now = now or dt.datetime.now(dt.UTC)
     not_before, not_after = leaf_validity(issuer_cert, days, now)
     public_key = csr.public_key()
@@ -139,6 +141,11 @@ def issue_leaf(
         builder = builder.add_extension(san.value, critical=critical)
     except x509.ExtensionNotFound:
         pass
+    if crl_url is not None:
+        point = x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier(crl_url)],
+            relative_name=None, reasons=None, crl_issuer=None)
+        builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
     builder = _with_key_ids(builder, public_key, issuer_cert, issuer_key)
     return builder.sign(issuer_key, signature_hash(issuer_key))
 

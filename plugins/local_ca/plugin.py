@@ -35,9 +35,11 @@ from certorder.plugins.interface.errors import (
     PluginConfigurationError,
     UnknownCAError,
 )
+from certorder.plugins.interface.revocation import RevocationReason, RevocationResult
 from certorder.plugins.interface.status import CertificateRequestType, CertificateStatus
 from certorder.plugins.local_ca.authority import ROOT_ID, LocalCA, pem_bundle
 from certorder.plugins.local_ca.issuer import CAExpiredError, check_names, issue_leaf
+from certorder.plugins.local_ca.revocations import LocalRevocations
 from certorder.plugins.local_ca.settings import LocalCAOrderMeta, LocalCASettings
 from certorder.plugins.local_ca.store import CAStore
 
@@ -70,6 +72,7 @@ class LocalCAPlugin(CertificatePluginBase):
         except ValidationError as exc:
             raise PluginConfigurationError(f"{context.name}: {_first_error(exc)}") from None
         self.store = CAStore(context.data_dir, self.settings)
+        self.revocations = LocalRevocations(self.store, self.settings.crl_validity_days)
 
     # -- order methods ---------------------------------------------------------------
 
@@ -97,6 +100,7 @@ class LocalCAPlugin(CertificatePluginBase):
                 days=days,
                 issuer_cert=ca.cert,
                 issuer_key=self.store.signing_key(ca),
+                crl_url=self._crl_url(ca.ca_id),
             )
         except CAExpiredError as exc:
             return _invalid(f"cannot issue from local CA {ca.ca_id!r}: {exc}")
@@ -130,6 +134,24 @@ class LocalCAPlugin(CertificatePluginBase):
             f"{_SYNCHRONOUS}; there is no pending request to cancel "
             "(a certificate already issued stays valid)"
         )
+
+    # -- revocation ------------------------------------------------------------------
+
+    def revoke_certificate(
+        self, order_id: str, certificate: str, order_meta: dict, plugin_meta: dict,
+        reason: RevocationReason,
+    ) -> RevocationResult:
+        """Revoke at once in the issuing CA's list and republish its CRL; a serial
+        already revoked answers ``REVOKED`` with its first revocation time."""
+        return self.revocations.revoke(certificate, reason)
+
+    def get_crl(self, ca_id: str | None) -> str:
+        """A freshly signed CRL of ``ca_id`` (``None``: the root)."""
+        return self.revocations.crl(ca_id)
+
+    def _crl_url(self, ca_id: str) -> str | None:
+        base = self.settings.crl_url_base
+        return f"{base.rstrip('/')}/{ca_id}.crl" if base else None
 
     # -- order data ------------------------------------------------------------------
 

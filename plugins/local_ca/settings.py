@@ -36,6 +36,11 @@ class LocalCASettings(BaseSettings):
     key_type: CAKeyType = "p256"
     default_validity_days: int = Field(default=90, ge=1)
     max_validity_days: int = Field(default=DEFAULT_MAX_VALIDITY_DAYS, ge=1)
+    #: Where each CA's CRL is served: issued certificates then carry the CRL
+    #: distribution point ``<crl_url_base>/<CA id>.crl`` (DER, `certorder ca crl --der`).
+    crl_url_base: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    #: How long a CRL stays current (its nextUpdate); publish a fresh one before then.
+    crl_validity_days: int = Field(default=7, ge=1)
 
     @model_validator(mode="after")
     def _consistent(self) -> LocalCASettings:

@@ -61,6 +61,8 @@ class Order:
     certificate: x509.Certificate | None = None
     request_status: str = "pending"
     processor_comment: str | None = None
+    #: Revoke requests (``simulators.certcentral.revocation``), shown in Order info.
+    revoke_requests: list[dict] = field(default_factory=list)
 
 
 class Account:

@@ -34,6 +34,7 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("PUT", re.compile(r"order/certificate/(?P<id>\d+)/check-dcv"), "check_dcv"),
     ("GET", re.compile(r"certificate/(?P<id>\d+)/download/format/(?P<fmt>[a-z_]+)"), "download"),
     ("PUT", re.compile(r"request/(?P<id>\d+)/status"), "decide_request"),
+    ("PUT", re.compile(r"certificate/(?P<id>\d+)/revoke"), "revoke_certificate"),
     ("GET", re.compile(r"product"), "products"),
 ]
 
@@ -163,8 +164,13 @@ class Handler(BaseHTTPRequestHandler):
         status = _field(body, "status")
         if status not in ("approved", "rejected"):
             raise errors.invalid("status", "status must be approved or rejected.")
-        self.sim.account.decide_request(int(id), status, (body or {}).get("processor_comment"))
+        comment = (body or {}).get("processor_comment")
+        if not self.sim.revocations.decide(int(id), status, comment):
+            self.sim.account.decide_request(int(id), status, comment)
         return 204, None
+
+    def api_revoke_certificate(self, body, query, id):  # noqa: A002
+        return 201, self.sim.revocations.request(int(id), body)
 
     def api_products(self, body, query):
         return 200, {

@@ -12,6 +12,7 @@ Python API (the ``certcentral_sim`` test fixture yields one of these)::
     sim.order_retry_after = 17                 # Retry-After on Order info answers
     sim.approve(order_id)                      # an administrator approves
     sim.age_orders(days=30)                    # orders so far were placed 30 days ago
+    sim.revocations.revoked                    # certificate id -> reason, once revoked
     sim.stop()
 
 The admin API under ``/_sim/`` does the same over HTTP (for demos): ``GET state``,
@@ -31,6 +32,7 @@ from simulators.certcentral import errors
 from simulators.certcentral.account import Account
 from simulators.certcentral.ca import SimulatorCA, pem
 from simulators.certcentral.handler import API, Handler, pause
+from simulators.certcentral.revocation import RevocationDesk
 from simulators.certcentral.scenario import Fault, Scenario
 from simulators.common.http_server import HOST, LoopbackService
 
@@ -49,6 +51,7 @@ class CertCentralSimulator(LoopbackService):
         self.api_keys = {self.api_key}
         self.ca = SimulatorCA()
         self.account = Account(self.ca)
+        self.revocations = RevocationDesk(self.account)
         self.scenario = Scenario()
         self.delay_seconds = 0.0
         #: Delay only requests with this HTTP method (``None``: all requests).

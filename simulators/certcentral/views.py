@@ -60,7 +60,7 @@ def describe(order: Order) -> dict:
             "type": "ssl_certificate",
             "validation_type": validation,
         },
-        "requests": [request],
+        "requests": [request, *(dict(r) for r in order.revoke_requests)],
         "dcv_method": order.req.dcv_method,
     }
     if order.req.organization_id is not None:

@@ -171,6 +171,13 @@ class Engine:
         record.status = "complete"
         record.modified_ms = int(time.time() * 1000)
 
+    def next_request_number(self) -> int:
+        """A new request number (enrollments and revocations share the sequence)."""
+        with self.lock:
+            number = self._next_request
+            self._next_request += 1
+            return number
+
     # -- lookups and agent actions -------------------------------------------------------
 
     def find(self, raw_id: str) -> shapes.RequestRecord:

@@ -119,6 +119,7 @@ class DogtagHandler(BaseHTTPRequestHandler):
                 accept=self.headers.get("Accept", "*/*"),
                 engine=sim.engine,
                 base_url=sim.base_url,
+                desk=sim.revocations,
             )
             return handler(call)
         if allowed:

@@ -14,7 +14,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from simulators.dogtag import authorities, listing, shapes
+from simulators.dogtag import authorities, listing, revocation, shapes
 from simulators.dogtag.crypto import pem
 from simulators.dogtag.engine import DogtagError, Engine, bad_request
 
@@ -33,6 +33,7 @@ class Call:
     accept: str
     engine: Engine
     base_url: str
+    desk: revocation.RevocationDesk
 
 
 @dataclass
@@ -156,13 +157,25 @@ def get_cert(call: Call) -> Reply:
             "PKCS7CertChain": shapes.b64_lines(chain),
             "NotBefore": cert.not_valid_before_utc.strftime("%a %b %d %H:%M:%S UTC %Y"),
             "NotAfter": cert.not_valid_after_utc.strftime("%a %b %d %H:%M:%S UTC %Y"),
-            "Status": "VALID",
+            **call.desk.status_fields(cert.serial_number),
             "Link": {
                 "rel": "self",
                 "href": f"{call.base_url}/ca/rest/certs/{hex(cert.serial_number)}",
             },
         }
     )
+
+
+def review_cert(call: Call) -> Reply:
+    serial, nonce = call.desk.review(call.params["serial"], call.session or "")
+    reply = get_cert(call)
+    reply.body["Nonce"] = int(nonce)
+    return reply
+
+
+def revoke_cert(call: Call) -> Reply:
+    number = call.desk.revoke(call.params["serial"], call.body, call.session)
+    return Reply(body=revocation.request_info(number, call.base_url))
 
 
 def list_authorities(call: Call) -> Reply:
@@ -231,6 +244,8 @@ ROUTES: list[tuple[str, re.Pattern[str], bool, Handler]] = [
             agent_action,
         ),
         ("GET", f"/ca/rest/certs/(?P<serial>{_SEG})", False, get_cert),
+        ("GET", f"/ca/rest/agent/certs/(?P<serial>{_SEG})", True, review_cert),
+        ("POST", f"/ca/rest/agent/certs/(?P<serial>{_SEG})/revoke", True, revoke_cert),
         ("GET", "/ca/rest/authorities", False, list_authorities),
         ("POST", "/ca/rest/authorities", True, create_authority),
         ("GET", f"/ca/rest/authorities/(?P<aid>{_SEG})", False, get_authority),

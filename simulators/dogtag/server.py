@@ -11,6 +11,7 @@
     sim.go_offline(); sim.go_online()        # refuse connections, then accept again
     sim.delay_answers("POST", "/ca/rest/certrequests", 1.0)   # lose answers (timeouts)
     sim.enrollment_count                     # requests created so far
+    sim.revocations.revoked                  # serial -> reason, time (agent revocations)
     sim.stop()
 """
 
@@ -30,6 +31,7 @@ from simulators.common.http_server import HOST, LoopbackService
 from simulators.dogtag.crypto import SigningCA, pem, write_tls_files
 from simulators.dogtag.engine import Engine
 from simulators.dogtag.handler import DogtagHandler
+from simulators.dogtag.revocation import RevocationDesk
 
 DECISIONS = ("approve", "reject", "cancel")
 
@@ -82,6 +84,7 @@ class DogtagSimulator(LoopbackService):
         self.root = SigningCA.self_signed("CN=Simulated Dogtag Root CA,O=EXAMPLE")
         self.host_ca = self.root.sub_ca("CN=CA Signing Certificate,O=EXAMPLE")
         self.engine = Engine(self.host_ca)
+        self.revocations = RevocationDesk(self.engine)
         self.tls = write_tls_files(Path(workdir), self.host_ca, self.root, HOST)
         self.access_log: list[str] = []
         self.calls: list[tuple[str, str]] = []

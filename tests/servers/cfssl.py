@@ -8,6 +8,10 @@ Profiles in the generated configuration:
 
 With ``intermediate=True`` the server signs with an intermediate CA (made here with
 ``cryptography`` under the ``-initca`` root), so chains have a real intermediate.
+
+With ``database=True`` it runs with ``-db-config`` and a SQLite certificate database
+(cfssl's own ``certdb`` schema): every signed certificate is recorded there, and the
+``revoke`` endpoint, which needs that database, is enabled.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +45,31 @@ _CA_CSR = {
 _SERVER = ["digital signature", "key encipherment", "server auth"]
 
 
+# cfssl's certdb/sqlite/migrations/001_CreateCertificates.sql.
+_CERTDB_SCHEMA = """
+CREATE TABLE certificates (
+  serial_number            blob NOT NULL,
+  authority_key_identifier blob NOT NULL,
+  ca_label                 blob,
+  status                   blob NOT NULL,
+  reason                   int,
+  expiry                   timestamp,
+  revoked_at               timestamp,
+  pem                      blob NOT NULL,
+  PRIMARY KEY(serial_number, authority_key_identifier)
+);
+CREATE TABLE ocsp_responses (
+  serial_number            blob NOT NULL,
+  authority_key_identifier blob NOT NULL,
+  body                     blob NOT NULL,
+  expiry                   timestamp,
+  PRIMARY KEY(serial_number, authority_key_identifier),
+  FOREIGN KEY(serial_number, authority_key_identifier)
+    REFERENCES certificates(serial_number, authority_key_identifier)
+);
+"""
+
+
 def _config(auth_key: str) -> dict:
     return {
         "signing": {
@@ -62,6 +92,7 @@ class CfsslServer:
     intermediate: bool = False
     port: int = field(default_factory=free_port)
     auth_key: str = field(default_factory=lambda: os.urandom(16).hex())
+    database: bool = False
 
     def __post_init__(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -83,6 +114,12 @@ class CfsslServer:
         self.config = self.workdir / "config.json"
         self.config.write_text(json.dumps(_config(self.auth_key)))
         self._process: subprocess.Popen | None = None
+        self.db_path = self.workdir / "certs.db"
+        if self.database:
+            with sqlite3.connect(self.db_path) as db:
+                db.executescript(_CERTDB_SCHEMA)
+            (self.workdir / "db-config.json").write_text(
+                json.dumps({"driver": "sqlite3", "data_source": str(self.db_path)}))
 
     @property
     def base_url(self) -> str:
@@ -102,6 +139,8 @@ class CfsslServer:
         argv = [CFSSL, "serve", "-address", "127.0.0.1", "-port", str(self.port)]
         argv += ["-ca", str(self.signer), "-ca-key", str(self.signer_key)]
         argv += ["-config", str(self.config), "-loglevel", "2"]
+        if self.database:
+            argv += ["-db-config", str(self.workdir / "db-config.json")]
         self._process = spawn(argv, self.workdir, "cfssl.log")
         wait_listening(self.port)
 
@@ -109,6 +148,14 @@ class CfsslServer:
         """Stop the server (its CA files stay, so :meth:`start` brings the same CA back)."""
         stop_process(self._process)
         self._process = None
+
+    def certificate_row(self, serial: int) -> dict | None:
+        """cfssl's own record of a certificate (status, reason, revoked_at...), or None."""
+        with sqlite3.connect(self.db_path) as db:
+            db.row_factory = sqlite3.Row
+            row = db.execute("SELECT * FROM certificates WHERE serial_number = ?",
+                             (str(serial),)).fetchone()
+        return dict(row) if row is not None else None
 
     def _make_intermediate(self) -> tuple[Path, Path]:
         root = x509.load_pem_x509_certificate(self.root.read_bytes())

@@ -122,6 +122,10 @@ class PebbleServer:
         """The current issuing intermediate, from the management interface."""
         return self._management("intermediates/0")
 
+    def cert_status(self, serial: int) -> dict:
+        """Pebble's own view of a certificate (``Status``, ``Reason``, ``RevokedAt``...)."""
+        return json.loads(self._management(f"cert-status-by-serial/{serial:x}"))
+
     def _management(self, path: str) -> str:
         url = f"https://127.0.0.1:{self.management_port}/{path}"
         context = ssl.create_default_context(cafile=str(self.ca_bundle))

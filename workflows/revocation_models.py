@@ -1,0 +1,65 @@
+"""What crosses the revocation workflow's boundary: its input and its document.
+
+No Temporal import (the client and the CLI use these). Every field has a default or
+is required from the start, so fields added later stay compatible with revocations
+already running.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from certorder.plugins.interface.revocation import RevocationReason
+from certorder.workflows.models import DEFAULT_CALL_TIMEOUT_SECONDS
+from certorder.workflows.revocation_fsm import RevocationState
+
+#: Workflow type name, as operators see it in the Temporal UI.
+REVOCATION_WORKFLOW_TYPE = "CertificateRevocationWorkflow"
+
+
+def revocation_workflow_id(order_id: str) -> str:
+    """One workflow id per certificate: two revocations of it can never run at once."""
+    return f"revoke-{order_id}"
+
+
+class RevocationStepRecord(BaseModel):
+    """One step of the revocation's story (a plugin call or a core event)."""
+
+    at: datetime
+    outcome: str
+    message: str | None = None
+    state: RevocationState
+
+
+class RevocationDocument(BaseModel):
+    """The revocation as clients see it: the ``status`` query and the workflow's result.
+
+    ``checked`` turns true once the worker has found the certificate and a plugin that
+    can revoke it (or has refused): the client waits for that verdict.
+    """
+
+    order_id: str
+    reason: RevocationReason
+    state: RevocationState = RevocationState.REVOKING
+    checked: bool = False
+    message: str | None = None
+    plugin_name: str | None = None
+    serial: str | None = None
+    revoked_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    calls: int = 0
+    steps: list[RevocationStepRecord] = Field(default_factory=list)
+
+
+class RevocationInput(BaseModel):
+    """Workflow input: which order's certificate, and why (plus, after a
+    continue-as-new, the document and plugin_meta so far)."""
+
+    order_id: str
+    reason: RevocationReason
+    call_timeout_seconds: float = Field(default=DEFAULT_CALL_TIMEOUT_SECONDS, gt=0)
+    carried_document: RevocationDocument | None = None
+    carried_plugin_meta: dict[str, Any] | None = None

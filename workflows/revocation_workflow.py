@@ -1,0 +1,154 @@
+"""One revocation of one order's certificate as one durable workflow.
+
+Driven by ``certorder.workflows.revocation_fsm``: find the certificate and its plugin
+(refusing at once if the plugin offers no revocation), call ``revoke_certificate``,
+and while the CA is unavailable or slow wait on a durable timer and call again, until
+the CA says revoked or refused. A revoked certificate is recorded in the store. The
+workflow id is ``revoke-<order id>``, so one certificate never has two revocations
+running at once.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from certorder.activities.revocation_activities import RevocationActivities
+    from certorder.activities.revocation_models import (
+        RecordRevocationInput,
+        RevocationTarget,
+        RevocationTargetInput,
+        RevokeCallInput,
+    )
+    from certorder.workflows.plugin_calls import failure_of, run_activity
+    from certorder.workflows.revocation_fsm import (
+        IllegalRevocationStep,
+        RevocationOutcome,
+        RevocationState,
+        decide_revocation,
+    )
+    from certorder.workflows.revocation_models import (
+        REVOCATION_WORKFLOW_TYPE,
+        RevocationDocument,
+        RevocationInput,
+        RevocationStepRecord,
+    )
+    from certorder.workflows.revocation_presentation import revocation_details
+
+#: Steps kept in the document; the state carried across continue-as-new stays small.
+MAX_STEPS = 50
+
+
+@workflow.defn(name=REVOCATION_WORKFLOW_TYPE, failure_exception_types=[IllegalRevocationStep])
+class CertificateRevocationWorkflow:
+    """Revoke one order's certificate: ``REVOKING`` until REVOKED, REFUSED or ERROR."""
+
+    @workflow.init
+    def __init__(self, request: RevocationInput) -> None:
+        self._doc = request.carried_document or RevocationDocument(
+            order_id=request.order_id, reason=request.reason)
+        self._plugin_meta = request.carried_plugin_meta
+
+    @workflow.run
+    async def run(self, request: RevocationInput) -> RevocationDocument:
+        self._publish()
+        timeout = timedelta(seconds=request.call_timeout_seconds)
+        target = await self._find_target(timeout)
+        if target is None:
+            return self._doc
+        while not self._doc.state.is_terminal:
+            if workflow.info().is_continue_as_new_suggested():
+                workflow.continue_as_new(request.model_copy(update={
+                    "carried_document": self._doc, "carried_plugin_meta": self._plugin_meta}))
+            await self._call(target, timeout)
+            if self._doc.next_attempt_at is not None:
+                await workflow.sleep(self._doc.next_attempt_at - workflow.now(),
+                                     summary="wait for the CA, then revoke again")
+        if self._doc.state is RevocationState.REVOKED:
+            await run_activity(
+                RevocationActivities.record_revocation,
+                RecordRevocationInput(
+                    order_id=self._doc.order_id, reason=self._doc.reason,
+                    revoked_at=self._doc.revoked_at or workflow.now(),
+                    plugin_name=self._doc.plugin_name or "", serial=self._doc.serial),
+                summary="record the revocation in the store", timeout=timeout,
+                on_cancel=_finish_anyway)
+        return self._doc
+
+    @workflow.query(name="status")
+    def status(self) -> RevocationDocument:
+        """The revocation document: state, message, next call and history."""
+        return self._doc
+
+    async def _find_target(self, timeout: timedelta) -> RevocationTarget | None:
+        """The certificate and plugin, or None once the revocation has already ended."""
+        try:
+            target = await run_activity(
+                RevocationActivities.find_revocation_target,
+                RevocationTargetInput(order_id=self._doc.order_id),
+                summary="find the certificate and its plugin", timeout=timeout,
+                on_cancel=_finish_anyway)
+        except ActivityError as err:
+            self._apply(RevocationOutcome.PLUGIN_RAISED, "{}: {}".format(*failure_of(err)))
+            return None
+        self._doc.plugin_name, self._doc.serial = target.plugin_name, target.serial
+        if target.refusal is not None:
+            self._apply(RevocationOutcome.NOT_SUPPORTED, target.refusal)
+            return None
+        if target.recorded_at is not None:
+            self._doc.revoked_at = target.recorded_at
+            self._apply(RevocationOutcome.REVOKED, "already recorded as revoked in the store")
+            return None
+        if self._plugin_meta is None:
+            self._plugin_meta = target.plugin_meta
+        self._doc.checked = True
+        self._publish()
+        return target
+
+    async def _call(self, target: RevocationTarget, timeout: timedelta) -> None:
+        self._doc.calls += 1
+        call = RevokeCallInput(
+            order_id=self._doc.order_id, plugin_name=target.plugin_name or "",
+            certificate=target.certificate or "", order_meta=target.order_meta,
+            plugin_meta=self._plugin_meta or {}, reason=self._doc.reason)
+        try:
+            result = await run_activity(
+                RevocationActivities.revoke_certificate, call, timeout=timeout,
+                on_cancel=_finish_anyway,
+                summary=f"#{self._doc.calls} {call.plugin_name}.revoke_certificate")
+        except ActivityError as err:
+            self._apply(RevocationOutcome.PLUGIN_RAISED, "{}: {}".format(*failure_of(err)))
+            return
+        self._plugin_meta = result.plugin_meta
+        if result.revoked_at is not None:
+            self._doc.revoked_at = result.revoked_at
+        elif result.status.value == RevocationOutcome.REVOKED.value:
+            self._doc.revoked_at = workflow.now()
+        self._apply(RevocationOutcome.from_status(result.status), result.status_message,
+                    result.retry_msec)
+
+    def _apply(self, outcome: RevocationOutcome, message: str | None,
+               retry_msec: int = 0) -> None:
+        step = decide_revocation(self._doc.state, outcome, message=message,
+                                 retry_msec=retry_msec)
+        self._doc.state, self._doc.message = step.to_state, step.message
+        self._doc.checked = True
+        self._doc.next_attempt_at = (
+            workflow.now() + timedelta(milliseconds=step.delay_msec)
+            if step.delay_msec is not None else None)
+        self._doc.steps.append(RevocationStepRecord(
+            at=workflow.now(), outcome=outcome.value, message=message, state=step.to_state))
+        del self._doc.steps[:-MAX_STEPS]
+        self._publish()
+
+    def _publish(self) -> None:
+        workflow.set_current_details(revocation_details(self._doc))
+
+
+def _finish_anyway() -> None:
+    # A Temporal cancel mid-call must not abandon a call that may already have
+    # revoked at the CA: the call is awaited to its end (see run_activity).
+    workflow.logger.info("cancel requested during a revocation call; finishing the call")
