@@ -19,6 +19,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from certorder.activities.ca_activities import CaActivities
+from certorder.activities.order_id_activities import OrderIdActivities
 from certorder.activities.store_activities import StoreActivities
 from certorder.plugins.interface.errors import CertificatePluginError
 from certorder.plugins.manager import PluginManager
@@ -55,6 +56,7 @@ def build_worker(
             ca.modify_certificate_request,
             ca.cancel_certificate_request,
             storage.store_certificate,
+            OrderIdActivities(store).claim_order_id,
         ],
         # Plugin calls block (HTTP, signing): they run here, never on the event loop.
         activity_executor=executor,

@@ -62,3 +62,15 @@ class StoreCertificateResult(BaseModel):
 
     container_id: str | None = None
     rejected_reason: str | None = None
+
+
+class ClaimOrderIdInput(BaseModel):
+    order_id: str
+    #: The workflow run claiming the id: its retries find their own claim.
+    claimant: str
+
+
+class ClaimOrderIdResult(BaseModel):
+    """Empty when the id is this order's; else why it is refused."""
+
+    refused_reason: str | None = None

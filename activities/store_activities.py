@@ -8,7 +8,7 @@ from temporalio import activity
 
 from certorder.activities.models import StoreCertificateInput, StoreCertificateResult
 from certorder.certificate_checks import CertificateCheckError, check_issued_certificate
-from certorder.store import CertificateStore
+from certorder.store import CertificateConflictError, CertificateStore
 
 
 class StoreActivities:
@@ -22,23 +22,22 @@ class StoreActivities:
         """Check the certificate against the order, then store it once per order.
 
         A certificate that fails the check is refused (nothing is stored) and the
-        reason returned, so the order ends in ERROR with it. Storing is idempotent by
-        order id: a retried activity finds the container it already made.
+        reason returned, so the order ends in ERROR with it. Storing the same
+        certificate again (a retried activity) finds the container already made; a
+        different one for an order that has a container is refused the same way: one
+        order's certificate is never handed to another.
         """
-        existing = self._store.get_by_order(request.order_id)
-        if existing is not None:
-            return StoreCertificateResult(container_id=existing.container_id)
         try:
             check_issued_certificate(
                 request.certificate, request.intermediates, request.csr, datetime.now(UTC)
             )
-        except CertificateCheckError as exc:
+            container = self._store.store_certificate(
+                order_id=request.order_id,
+                plugin_name=request.plugin_name,
+                ca_id=request.ca_id,
+                certificate=request.certificate,
+                intermediates=request.intermediates,
+            )
+        except (CertificateCheckError, CertificateConflictError) as exc:
             return StoreCertificateResult(rejected_reason=str(exc))
-        container = self._store.store_certificate(
-            order_id=request.order_id,
-            plugin_name=request.plugin_name,
-            ca_id=request.ca_id,
-            certificate=request.certificate,
-            intermediates=request.intermediates,
-        )
         return StoreCertificateResult(container_id=container.container_id)

@@ -18,10 +18,12 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from certorder.activities.ca_activities import CaActivities
     from certorder.activities.models import (
+        ClaimOrderIdInput,
         PluginCallInput,
         SelectPluginInput,
         StoreCertificateInput,
     )
+    from certorder.activities.order_id_activities import OrderIdActivities
     from certorder.activities.store_activities import StoreActivities
     from certorder.plugins.interface.dto import CoreMetaDTO
     from certorder.plugins.interface.status import PluginMethod
@@ -62,7 +64,9 @@ class CertificateOrderWorkflow:
     @workflow.run
     async def run(self, request: OrderInput) -> OrderDocument:
         self._journal.publish()
-        if self._doc.plugin_name is None:
+        if request.carried_state is None:
+            await self._claim_order_id()
+        if self._doc.plugin_name is None and not self._doc.status.is_terminal:
             await self._select_plugin()
         while not self._doc.status.is_terminal:
             if workflow.info().is_continue_as_new_suggested():
@@ -96,6 +100,22 @@ class CertificateOrderWorkflow:
     def status(self) -> OrderDocument:
         """The order document: status, sub-status, next step and history."""
         return self._doc
+
+    async def _claim_order_id(self) -> None:
+        """Refuse an order id used before, even by an order Temporal has forgotten.
+
+        Temporal refuses a duplicate workflow id only within its retention period;
+        after it, a reused id would otherwise take the old order's certificate.
+        """
+        if not workflow.patched("claim-order-id"):
+            return  # replaying an order that started before ids were claimed
+        claim = await run_activity(
+            OrderIdActivities.claim_order_id,
+            ClaimOrderIdInput(order_id=self._doc.order_id, claimant=workflow.info().run_id),
+            summary="check that the order id is new", timeout=self._call_timeout,
+            on_cancel=self._canceled_by_temporal)
+        if claim.refused_reason:
+            self._journal.refuse("claim_order_id", "order id reused", claim.refused_reason)
 
     async def _select_plugin(self) -> None:
         try:

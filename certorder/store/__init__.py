@@ -2,12 +2,15 @@
 
 from certorder.store.certificate_store import CertificateStore
 from certorder.store.engine import default_store_url
-from certorder.store.errors import StoreUnavailableError
+from certorder.store.errors import CertificateConflictError, StoreUnavailableError
 from certorder.store.models import CertificateContainer, StoredSecret
+from certorder.store.order_ids import OrderIdClaim
 
 __all__ = [
+    "CertificateConflictError",
     "CertificateContainer",
     "CertificateStore",
+    "OrderIdClaim",
     "StoreUnavailableError",
     "StoredSecret",
     "default_store_url",

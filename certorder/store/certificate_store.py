@@ -15,10 +15,12 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, Row, func, insert, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
+from certorder.store import order_ids
 from certorder.store.engine import SQLITE_IMMEDIATE, create_store_engine
-from certorder.store.errors import StoreUnavailableError
+from certorder.store.errors import CertificateConflictError, StoreUnavailableError
 from certorder.store.migrate import upgrade_to_head
 from certorder.store.models import CertificateContainer, StoredSecret
+from certorder.store.order_ids import OrderIdClaim
 from certorder.store.schema import (
     CERTIFICATE,
     INTERMEDIATES,
@@ -83,13 +85,14 @@ class CertificateStore:
     ) -> CertificateContainer:
         """Keep the certificate an order was issued; return its container.
 
-        Idempotent by ``order_id``: when the order already has a container (a
-        retried activity, or another worker that won a race) that container is
-        returned and nothing is written, even if the new certificate differs. The
-        container and its secrets are written in one transaction. Blank
-        ``intermediates`` are not stored.
+        Idempotent by ``order_id`` for the *same* certificate (a retried activity, or
+        another worker that won a race): that container is returned, nothing written.
+        The container and its secrets are written in one transaction, which also marks
+        the order id used. Blank ``intermediates`` are not stored.
 
         :raises ValueError: when ``order_id``, ``plugin_name`` or ``certificate`` is blank.
+        :raises CertificateConflictError: the order already has another certificate
+            (its id was reused, or the CA issued twice); nothing is written.
         """
         for field, value in (
             ("order_id", order_id),
@@ -111,13 +114,27 @@ class CertificateStore:
                 existing = self.get_by_order(order_id)
                 if existing is None:
                     raise
-        if existing.certificate != certificate:
-            log.warning(
-                "order %s already has container %s with a different certificate; keeping it",
-                order_id,
-                existing.container_id,
+        if existing.certificate.strip() != certificate.strip():
+            log.error("order %s already has container %s with another certificate (from %s); "
+                      "refusing the one from %s", order_id, existing.container_id,
+                      existing.plugin_name, plugin_name)
+            raise CertificateConflictError(
+                f"order {order_id} already has another certificate in the store (container "
+                f"{existing.container_id}, stored {existing.created_at:%Y-%m-%d %H:%M:%S} UTC); "
+                "the certificate just issued was not stored"
             )
         return existing
+
+    def claim_order_id(self, order_id: str, claimant: str) -> OrderIdClaim:
+        """Mark ``order_id`` used by ``claimant`` (a workflow run) unless it already is.
+
+        Returns the claim that holds: ``claimant``'s own (a first use, or a retry), or
+        the earlier one, meaning the id was used before and must be refused.
+        """
+        with self._engine.connect() as connection:
+            connection.execution_options(**self._writer_options)
+            with connection.begin():
+                return order_ids.claim(connection, order_id, claimant)
 
     def get_by_order(self, order_id: str) -> CertificateContainer | None:
         """The container of an order, or None when it issued nothing (yet)."""
@@ -175,6 +192,7 @@ class CertificateStore:
                 )
                 for secret in secrets:
                     self._insert_secret(connection, container_id, secret, now)
+                order_ids.claim(connection, order_id, None)
         return CertificateContainer(
             container_id=container_id,
             order_id=order_id,

@@ -8,3 +8,11 @@ class StoreUnavailableError(RuntimeError):
 
     The message is one line naming the URL (without its password) and the cause.
     """
+
+
+class CertificateConflictError(RuntimeError):
+    """An order already has a different certificate in the store; nothing was written.
+
+    Either the order id was reused for another order, or a CA issued twice: never
+    hand one order's certificate to another, and never replace a stored one.
+    """
