@@ -21,10 +21,11 @@ from temporalio.worker import Worker
 from certorder.activities.ca_activities import CaActivities
 from certorder.activities.order_id_activities import OrderIdActivities
 from certorder.activities.store_activities import StoreActivities
+from certorder.data_dir import ensure_data_dir
 from certorder.plugins.interface.errors import CertificatePluginError
 from certorder.plugins.manager import PluginManager
 from certorder.settings import Settings, SettingsError, load_settings
-from certorder.store import CertificateStore
+from certorder.store import CertificateStore, StoreUnavailableError
 from certorder.temporal_client import connect
 from certorder.workflows.order_workflow import CertificateOrderWorkflow
 
@@ -67,7 +68,7 @@ def build_worker(
 
 async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Run a worker until ``stop`` is set (or, without one, until SIGINT/SIGTERM)."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_data_dir(settings.data_dir)
     plugins = PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins)
     store = CertificateStore.open(settings.resolved_store_url)
     executor = ThreadPoolExecutor(
@@ -103,7 +104,7 @@ def main() -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         asyncio.run(run_worker(load_settings()))
-    except (SettingsError, CertificatePluginError) as exc:
+    except (SettingsError, CertificatePluginError, StoreUnavailableError) as exc:
         print(f"certorder worker: error: {exc}", file=sys.stderr)
         return 2
     except RuntimeError as exc:

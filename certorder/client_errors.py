@@ -114,6 +114,10 @@ def temporal_errors(address: str, order_id: str | None = None) -> Iterator[None]
 
 def rpc_error(exc: RPCError, address: str, order_id: str | None) -> CertOrderError:
     """The CertOrderError for one RPCError."""
+    if exc.status == RPCStatusCode.NOT_FOUND and "namespace" in exc.message.lower():
+        # Every call in a missing namespace is NOT_FOUND: not a missing order.
+        return InvalidInputError(
+            f"Temporal at {address}: {exc.message.rstrip('.')} (check temporal_namespace)")
     if exc.status == RPCStatusCode.NOT_FOUND and order_id is not None:
         return OrderNotFoundError(order_id)
     if exc.status == RPCStatusCode.ALREADY_EXISTS and order_id is not None:

@@ -3,8 +3,8 @@ mistake a user can make.
 
 Exit codes: 0 success; 1 operational failure (server down, CA unavailable, an
 unexpected bug); 2 usage or input error (bad arguments, missing file, bad CSR, unknown
-plugin or order, bad settings); 3 the order ended in ERROR; 4 the order was canceled;
-130 interrupted.
+plugin or order, bad settings, a store that cannot be opened as configured); 3 the
+order ended in ERROR; 4 the order was canceled; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from certorder.plugins.interface.errors import (
     UnknownCAError,
 )
 from certorder.settings import SettingsError
+from certorder.store import StoreUnavailableError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -69,7 +70,7 @@ def guarded(action: Callable[[], int]) -> int:
     except CertOrderError as exc:
         fail(exc)
         return exc.exit_code
-    except (UsageError, SettingsError) as exc:
+    except (UsageError, SettingsError, StoreUnavailableError) as exc:
         fail(exc)
         return EXIT_USAGE
     except _INPUT_ERRORS as exc:
