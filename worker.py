@@ -25,7 +25,7 @@ from certorder.data_dir import ensure_data_dir
 from certorder.plugins.interface.errors import CertificatePluginError
 from certorder.plugins.manager import PluginManager
 from certorder.settings import Settings, SettingsError, load_settings
-from certorder.store import CertificateStore, StoreUnavailableError
+from certorder.store import CertificateStore, StoreLocationError, StoreUnavailableError
 from certorder.temporal_client import connect
 from certorder.workflows.order_workflow import CertificateOrderWorkflow
 
@@ -104,9 +104,12 @@ def main() -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         asyncio.run(run_worker(load_settings()))
-    except (SettingsError, CertificatePluginError, StoreUnavailableError) as exc:
+    except (SettingsError, CertificatePluginError, StoreLocationError) as exc:
         print(f"certorder worker: error: {exc}", file=sys.stderr)
         return 2
+    except StoreUnavailableError as exc:
+        print(f"certorder worker: error: {exc}", file=sys.stderr)
+        return 1
     except RuntimeError as exc:
         if "connect" not in str(exc).lower():
             raise

@@ -24,7 +24,12 @@ from certorder.client_errors import (
 from certorder.client_orders import abnormal_end_document
 from certorder.plugins.manager import PluginManager, Selection
 from certorder.settings import Settings
-from certorder.store import CertificateContainer, CertificateStore, StoreUnavailableError
+from certorder.store import (
+    CertificateContainer,
+    CertificateStore,
+    StoreLocationError,
+    StoreUnavailableError,
+)
 from certorder.workflows import WORKFLOW_TYPE
 from certorder.workflows.models import OrderDocument, OrderStatus
 from certorder.workflows.search_attributes import ORDER_STATUS, ORDER_SUB_STATUS, PLUGIN_NAME
@@ -112,6 +117,8 @@ def open_store(settings: Settings) -> CertificateStore:
         return CertificateStore.open(settings.resolved_store_url)
     except ValueError as exc:
         raise InvalidInputError(f"invalid store_url: {exc}") from None
+    except StoreLocationError as exc:
+        raise InvalidInputError(str(exc)) from None
     except StoreUnavailableError as exc:
         # Its message is one line and hides any password in the URL.
         raise CertOrderError(str(exc)) from None

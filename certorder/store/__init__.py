@@ -2,7 +2,11 @@
 
 from certorder.store.certificate_store import CertificateStore
 from certorder.store.engine import default_store_url
-from certorder.store.errors import CertificateConflictError, StoreUnavailableError
+from certorder.store.errors import (
+    CertificateConflictError,
+    StoreLocationError,
+    StoreUnavailableError,
+)
 from certorder.store.models import CertificateContainer, StoredSecret
 from certorder.store.order_ids import OrderIdClaim
 
@@ -11,6 +15,7 @@ __all__ = [
     "CertificateContainer",
     "CertificateStore",
     "OrderIdClaim",
+    "StoreLocationError",
     "StoreUnavailableError",
     "StoredSecret",
     "default_store_url",

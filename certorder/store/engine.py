@@ -8,7 +8,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from certorder.store.errors import StoreUnavailableError
+from certorder.store.errors import StoreLocationError
 
 #: How long a SQLite writer waits for another process's write lock before failing.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -50,7 +50,7 @@ def create_store_engine(url: str) -> Engine:
     """An engine for ``url``; for SQLite, creates the file's directory first.
 
     :raises ValueError: for a URL the store cannot use (see :func:`normalize_url`).
-    :raises StoreUnavailableError: when the SQLite directory cannot be created.
+    :raises StoreLocationError: when the SQLite directory cannot be created.
     """
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -58,7 +58,7 @@ def create_store_engine(url: str) -> Engine:
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreUnavailableError(
+            raise StoreLocationError(
                 f"cannot create the certificate store's directory {directory}: {exc.strerror}"
             ) from exc
         engine = create_engine(

@@ -10,6 +10,11 @@ class StoreUnavailableError(RuntimeError):
     """
 
 
+class StoreLocationError(StoreUnavailableError):
+    """The configured place cannot hold a store (a SQLite directory that cannot be
+    created, no database file where one must already be): fix store_url or data_dir."""
+
+
 class CertificateConflictError(RuntimeError):
     """An order already has a different certificate in the store; nothing was written.
 

@@ -37,7 +37,8 @@ def test_store_directory_that_cannot_be_created_is_one_line(run_cli, cli_env, mo
 def test_unreachable_postgres_store_is_one_line(run_cli, cli_env, monkeypatch):
     monkeypatch.setenv("CERTORDER_STORE_URL", "postgresql://postgres:pw@127.0.0.1:1/x")
     result = run_cli("worker")
-    assert_one_line_error(result, 2, "cannot open the certificate store")
+    # Operational, like an unreachable Temporal: the setting may well be right.
+    assert_one_line_error(result, 1, "cannot open the certificate store")
     assert "pw" not in result.err
 
 
