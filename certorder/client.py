@@ -36,6 +36,7 @@ from certorder.client_errors import (
 from certorder.client_orders import (
     OrderSummary,
     check_order_id,
+    checked_order_meta,
     new_order_id,
     order_summary,
     summary_of,
@@ -133,6 +134,7 @@ class CertOrderClient:
         :raises InvalidInputError: the order cannot succeed as given.
         :raises OrderExistsError: ``order_id`` was used before.
         """
+        order_meta = checked_order_meta(order_meta)
         order_id = check_order_id(order_id) if order_id is not None else new_order_id()
         meta = dict(order_meta) if isinstance(order_meta, Mapping) else order_meta
         manager = await self.plugins()
@@ -182,6 +184,7 @@ class CertOrderClient:
 
         :raises OrderClosedError: the order has already ended.
         """
+        changes = checked_order_meta(changes)
         if not isinstance(changes, Mapping) or not changes:
             raise InvalidInputError("modify needs at least one order_meta change")
         if changes.get("request_data"):
