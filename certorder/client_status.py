@@ -111,9 +111,12 @@ async def _query_status(temporal: Client, order_id: str, timeout: timedelta) -> 
         raise
 
 
-def open_store(settings: Settings) -> CertificateStore:
-    """The configured certificate store, migrated (blocking); the caller closes it."""
+def open_store(settings: Settings, *, reader: bool = False) -> CertificateStore:
+    """The configured certificate store, migrated, or read-only for a ``reader``
+    (blocking); the caller closes it."""
     try:
+        if reader:
+            return CertificateStore.open_reader(settings.resolved_store_url)
         return CertificateStore.open(settings.resolved_store_url)
     except ValueError as exc:
         raise InvalidInputError(f"invalid store_url: {exc}") from None
@@ -128,8 +131,8 @@ def open_store(settings: Settings) -> CertificateStore:
 
 
 def stored_container(settings: Settings, order_id: str) -> CertificateContainer | None:
-    """The order's certificate container from the configured store (blocking)."""
-    store = open_store(settings)
+    """The order's certificate container from the configured store, read-only (blocking)."""
+    store = open_store(settings, reader=True)
     try:
         return store.get_by_order(order_id)
     finally:

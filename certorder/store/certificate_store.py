@@ -9,22 +9,31 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, Row, func, insert, select
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+)
 
 from certorder.store import order_ids
-from certorder.store.engine import SQLITE_IMMEDIATE, create_store_engine
-from certorder.store.errors import CertificateConflictError, StoreUnavailableError
+from certorder.store.engine import SQLITE_IMMEDIATE, create_reader_engine, create_store_engine
+from certorder.store.errors import (
+    CertificateConflictError,
+    StoreLocationError,
+    StoreUnavailableError,
+)
 from certorder.store.migrate import upgrade_to_head
 from certorder.store.models import CertificateContainer, StoredSecret
 from certorder.store.order_ids import OrderIdClaim
+from certorder.store.rows import pem_secret, with_secrets
 from certorder.store.schema import (
     CERTIFICATE,
     INTERMEDIATES,
-    PEM_CERTIFICATE_CHAIN,
     certificate_containers,
     certificate_secrets,
 )
@@ -59,14 +68,32 @@ class CertificateStore:
             upgrade_to_head(engine)
         except (OperationalError, InterfaceError) as exc:
             engine.dispose()
-            where = engine.url.render_as_string(hide_password=True)
-            cause = str(exc.orig or exc).strip().splitlines()[0]
-            raise StoreUnavailableError(
-                f"cannot open the certificate store at {where}: {cause}"
-            ) from exc
+            raise _unavailable(engine, exc) from exc
         except BaseException:
             engine.dispose()
             raise
+        return cls(engine)
+
+    @classmethod
+    def open_reader(cls, url: str) -> CertificateStore:
+        """Connect to ``url`` read-only: no migration, no write lock, nothing created.
+
+        :raises ValueError: when ``url`` is not a SQLite or PostgreSQL URL.
+        :raises StoreLocationError: no store there (a missing file, or no tables).
+        :raises StoreUnavailableError: when the database cannot be reached.
+        """
+        engine = create_reader_engine(url)
+        try:
+            with engine.connect() as connection:
+                connection.execute(select(certificate_containers.c.order_id).limit(1)).all()
+        except (OperationalError, InterfaceError, ProgrammingError) as exc:
+            engine.dispose()
+            if "no such table" in str(exc) or "does not exist" in str(exc.orig or ""):
+                where = engine.url.render_as_string(hide_password=True)
+                if engine.url.get_backend_name() == "sqlite":
+                    where = url.removeprefix("sqlite:///")
+                raise StoreLocationError(f"no certificate store at {where}") from exc
+            raise _unavailable(engine, exc) from exc
         return cls(engine)
 
     @property
@@ -103,9 +130,9 @@ class CertificateStore:
                 raise ValueError(f"cannot store a certificate: {field} is empty")
         existing = self.get_by_order(order_id)
         if existing is None:
-            secrets = [_pem_secret(CERTIFICATE, certificate)]
+            secrets = [pem_secret(CERTIFICATE, certificate)]
             if intermediates and intermediates.strip():
-                secrets.append(_pem_secret(INTERMEDIATES, intermediates))
+                secrets.append(pem_secret(INTERMEDIATES, intermediates))
             try:
                 return self._insert(order_id, plugin_name, ca_id, secrets)
             except IntegrityError:
@@ -161,7 +188,7 @@ class CertificateStore:
         )
         with self._engine.connect() as connection, connection.begin():
             rows = connection.execute(query).all()
-            return self._with_secrets(connection, rows)
+            return with_secrets(connection, rows)
 
     def count_containers(self) -> int:
         """How many containers the store holds."""
@@ -222,36 +249,10 @@ class CertificateStore:
             row = connection.execute(select(certificate_containers).where(condition)).first()
             if row is None:
                 return None
-            return self._with_secrets(connection, [row])[0]
-
-    @staticmethod
-    def _with_secrets(connection: Connection, rows: Sequence[Row]) -> list[CertificateContainer]:
-        ids = [row.container_id for row in rows]
-        secrets: dict[str, dict[str, StoredSecret]] = {container_id: {} for container_id in ids}
-        if ids:
-            query = select(certificate_secrets).where(certificate_secrets.c.container_id.in_(ids))
-            for secret in connection.execute(query):
-                secrets[secret.container_id][secret.name] = StoredSecret(
-                    name=secret.name, content_type=secret.content_type, payload=secret.payload
-                )
-        return [_container(row, secrets[row.container_id]) for row in rows]
+            return with_secrets(connection, [row])[0]
 
 
-def _pem_secret(name: str, payload: str) -> StoredSecret:
-    return StoredSecret(name=name, content_type=PEM_CERTIFICATE_CHAIN, payload=payload)
-
-
-def _container(row: Row, secrets: dict[str, StoredSecret]) -> CertificateContainer:
-    return CertificateContainer(
-        container_id=row.container_id,
-        order_id=row.order_id,
-        plugin_name=row.plugin_name,
-        ca_id=row.ca_id,
-        created_at=_utc(row.created_at),
-        secrets=secrets,
-    )
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite keeps no zone: the store writes UTC, so a naive value read back is UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+def _unavailable(engine: Engine, exc: DBAPIError) -> StoreUnavailableError:
+    where = engine.url.render_as_string(hide_password=True)
+    cause = str(exc.orig or exc).strip().splitlines()[0]
+    return StoreUnavailableError(f"cannot open the certificate store at {where}: {cause}")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+from urllib.request import pathname2url
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -70,6 +72,32 @@ def create_store_engine(url: str) -> Engine:
         return engine
     # pre_ping: a long-running worker must survive a PostgreSQL restart.
     return create_engine(parsed, pool_pre_ping=True)
+
+
+def create_reader_engine(url: str) -> Engine:
+    """A read-only engine for ``url``: it never creates, migrates or locks anything.
+
+    :raises ValueError: for a URL the store cannot use (see :func:`normalize_url`).
+    :raises StoreLocationError: a SQLite file that does not exist.
+    """
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        # Read-only sessions: a bug here fails instead of writing.
+        return create_engine(parsed, pool_pre_ping=True, connect_args={
+            "options": "-c default_transaction_read_only=on"})
+    path = Path(parsed.database).expanduser()
+    if not path.is_file():
+        raise StoreLocationError(f"no certificate store at {path}")
+    uri = f"file:{pathname2url(str(path.resolve()))}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+                               check_same_thread=False, isolation_level=None)
+
+    # WAL readers take no lock a writer holds, so a reader never waits for a worker.
+    engine = create_engine("sqlite://", creator=connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:

@@ -1,4 +1,5 @@
-"""A store that cannot be opened is one line, with no password, and exit code 1."""
+"""A store that cannot be opened is one line, with no password: exit 1 when unreachable,
+exit 2 when the configured place holds no store."""
 
 from __future__ import annotations
 
