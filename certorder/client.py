@@ -29,6 +29,7 @@ from certorder.client_errors import (
     OrderClosedError,
     OrderExistsError,
     OrderNotFoundError,
+    StoreMissingError,
     TemporalUnavailableError,
     plugin_errors,
     temporal_errors,
@@ -261,7 +262,15 @@ class CertOrderClient:
             order, still pending, ended in error or canceled).
         """
         check_order_id(order_id)
-        container = await asyncio.to_thread(stored_container, self.settings, order_id)
+        try:
+            container = await asyncio.to_thread(stored_container, self.settings, order_id)
+        except StoreMissingError:
+            # Temporal may still say why there is no certificate (pending, failed);
+            # an order that stored one points at the missing store.
+            document = await self.status(order_id)
+            if document.container_id:
+                raise
+            raise missing_certificate_error(order_id, document) from None
         if container is not None:
             return container
         raise missing_certificate_error(order_id, await self.status(order_id))

@@ -7,7 +7,8 @@
      │   │                          unknown plugin, bad order id, bad settings)
      │   ├─ OrderNotFoundError      no order with that id
      │   ├─ OrderExistsError        an order with that id was already started
-     │   └─ OrderClosedError        the order has ended; it cannot be changed any more
+     │   ├─ OrderClosedError        the order has ended; it cannot be changed any more
+     │   └─ StoreMissingError       no certificate store where the settings say
      ├─ TemporalUnavailableError    the Temporal frontend cannot be reached
      └─ WorkerUnavailableError      the order is running but no worker answered
 
@@ -70,6 +71,11 @@ class OrderExistsError(InvalidInputError):
 
 class OrderClosedError(InvalidInputError):
     """The order has ended; modify and cancel no longer apply."""
+
+
+class StoreMissingError(InvalidInputError):
+    """No certificate store where the settings say (a mistyped data_dir or store_url,
+    or no worker has run there yet)."""
 
 
 class TemporalUnavailableError(CertOrderError):

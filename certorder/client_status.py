@@ -17,6 +17,7 @@ from certorder.client_errors import (
     CertOrderError,
     InvalidInputError,
     OrderNotFoundError,
+    StoreMissingError,
     WorkerUnavailableError,
     plugin_errors,
     temporal_errors,
@@ -121,7 +122,7 @@ def open_store(settings: Settings, *, reader: bool = False) -> CertificateStore:
     except ValueError as exc:
         raise InvalidInputError(f"invalid store_url: {exc}") from None
     except StoreLocationError as exc:
-        raise InvalidInputError(str(exc)) from None
+        raise StoreMissingError(str(exc)) from None
     except StoreUnavailableError as exc:
         # Its message is one line and hides any password in the URL.
         raise CertOrderError(str(exc)) from None
