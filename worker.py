@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import sys
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -46,6 +47,15 @@ def build_worker(
     """A worker for certificate orders (used by ``run_worker`` and by the tests)."""
     ca = CaActivities(plugins)
     storage = StoreActivities(store)
+    with warnings.catch_warnings():
+        # temporalio warns that slots outnumber the executor's threads: on purpose,
+        # the extra slots are the store activities', which do not use that executor.
+        warnings.filterwarnings("ignore", "Worker max_concurrent_activities is")
+        return _worker(client, task_queue, ca, storage, store, executor)
+
+
+def _worker(client: Client, task_queue: str, ca: CaActivities, storage: StoreActivities,
+            store: CertificateStore, executor: ThreadPoolExecutor) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
@@ -60,8 +70,10 @@ def build_worker(
             OrderIdActivities(store).claim_order_id,
         ],
         # Plugin calls block (HTTP, signing): they run here, never on the event loop.
+        # Store activities are async and use the store's own few threads, so a hung
+        # database holds at most those slots, never a plugin thread.
         activity_executor=executor,
-        max_concurrent_activities=executor._max_workers,
+        max_concurrent_activities=executor._max_workers + store.calls.threads,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from temporalio import activity
 
 from certorder.activities.models import ClaimOrderIdInput, ClaimOrderIdResult
+from certorder.activities.store_calls import run_store_call
 from certorder.store import CertificateStore
 
 
@@ -15,13 +16,14 @@ class OrderIdActivities:
         self._store = store
 
     @activity.defn(name="claim_order_id")
-    def claim_order_id(self, request: ClaimOrderIdInput) -> ClaimOrderIdResult:
+    async def claim_order_id(self, request: ClaimOrderIdInput) -> ClaimOrderIdResult:
         """Claim the id for this run; refuse it when an earlier order used it.
 
         Temporal only refuses a duplicate workflow id while it remembers the first
         workflow; the store remembers for good.
         """
-        held = self._store.claim_order_id(request.order_id, request.claimant)
+        held = await run_store_call(self._store, self._store.claim_order_id,
+                                    request.order_id, request.claimant)
         if held.claimant == request.claimant:
             return ClaimOrderIdResult()
         activity.logger.error("order id %s reused; first used %s", request.order_id,

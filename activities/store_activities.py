@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from temporalio import activity
 
 from certorder.activities.models import StoreCertificateInput, StoreCertificateResult
+from certorder.activities.store_calls import run_store_call
 from certorder.certificate_checks import CertificateCheckError, check_issued_certificate
 from certorder.store import CertificateConflictError, CertificateStore
 
@@ -18,7 +19,11 @@ class StoreActivities:
         self._store = store
 
     @activity.defn(name="store_certificate")
-    def store_certificate(self, request: StoreCertificateInput) -> StoreCertificateResult:
+    async def store_certificate(self, request: StoreCertificateInput) -> StoreCertificateResult:
+        """:meth:`check_and_store` on the store's own threads (never the plugins')."""
+        return await run_store_call(self._store, self.check_and_store, request)
+
+    def check_and_store(self, request: StoreCertificateInput) -> StoreCertificateResult:
         """Check the certificate against the order, then store it once per order.
 
         A certificate that fails the check is refused (nothing is stored) and the

@@ -63,6 +63,13 @@ class OrderJournal:
         self.record(step, "refused", message, before, doc.status)
         self.publish()
 
+    def show_waiting(self, sub_status: str | None, message: str | None) -> None:
+        """Say what the order waits for, or (None) that it waits no more; no transition
+        is recorded, since nothing happened to the order yet."""
+        if (self.doc.sub_status, self.doc.sub_status_message) != (sub_status, message):
+            self.doc.sub_status, self.doc.sub_status_message = sub_status, message
+            self.publish()
+
     def receive(self, signal: OrderSignal) -> None:
         """Queue a modify/cancel, or record it as ignored once the order is finished."""
         signal = signal.model_copy(update={"received_at": workflow.now()})

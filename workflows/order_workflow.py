@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         PluginCallInput,
         SelectPluginInput,
         StoreCertificateInput,
+        StoreCertificateResult,
     )
     from certorder.activities.order_id_activities import OrderIdActivities
     from certorder.activities.store_activities import StoreActivities
@@ -41,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
     from certorder.workflows.order_fsm import IllegalTransition, Outcome, decide
     from certorder.workflows.order_journal import OrderJournal
     from certorder.workflows.plugin_calls import ORDER_METHODS, failure_of, run_activity
+    from certorder.workflows.store_calls import run_store_activity
 
 
 # A missing rule in the transition table is a bug, not a reason to retry the workflow
@@ -109,11 +111,11 @@ class CertificateOrderWorkflow:
         """
         if not workflow.patched("claim-order-id"):
             return  # replaying an order that started before ids were claimed
-        claim = await run_activity(
+        claim = await run_store_activity(
             OrderIdActivities.claim_order_id,
             ClaimOrderIdInput(order_id=self._doc.order_id, claimant=workflow.info().run_id),
-            summary="check that the order id is new", timeout=self._call_timeout,
-            on_cancel=self._canceled_by_temporal)
+            summary="check that the order id is new", doing="checking the order id",
+            on_unavailable=self._journal.show_waiting, on_cancel=self._canceled_by_temporal)
         if claim.refused_reason:
             self._journal.refuse("claim_order_id", "order id reused", claim.refused_reason)
 
@@ -202,20 +204,28 @@ class CertificateOrderWorkflow:
         step = decide(self._doc.status, method, outcome, message=result.status_message,
                       retry_msec=result.retry_msec, retry_method=result.retry_method)
         if step.store_certificate:
-            stored = await run_activity(
-                StoreActivities.store_certificate,
-                StoreCertificateInput(
-                    order_id=self._doc.order_id, plugin_name=call.plugin_name,
-                    ca_id=self._doc.ca_id, certificate=result.certificate or "",
-                    intermediates=result.intermediates,
-                    csr=self._state.order_meta.get("request_data")),
-                summary="check and store the certificate", timeout=self._call_timeout,
-                on_cancel=self._canceled_by_temporal)
+            stored = await self._store_certificate(StoreCertificateInput(
+                order_id=self._doc.order_id, plugin_name=call.plugin_name,
+                ca_id=self._doc.ca_id, certificate=result.certificate or "",
+                intermediates=result.intermediates,
+                csr=self._state.order_meta.get("request_data")))
             if stored.rejected_reason:
                 outcome = Outcome.CERTIFICATE_REJECTED
                 step = decide(self._doc.status, method, outcome, message=stored.rejected_reason)
             self._doc.container_id = stored.container_id
         self._journal.apply(method, outcome, step)
+
+    async def _store_certificate(self, request: StoreCertificateInput) -> StoreCertificateResult:
+        if not workflow.patched("store-retried-by-workflow"):
+            # Orders recorded before: Temporal retried the store activity itself.
+            return await run_activity(
+                StoreActivities.store_certificate, request,
+                summary="check and store the certificate", timeout=self._call_timeout,
+                on_cancel=self._canceled_by_temporal)
+        return await run_store_activity(
+            StoreActivities.store_certificate, request,
+            summary="check and store the certificate", doing="storing the certificate",
+            on_unavailable=self._journal.show_waiting, on_cancel=self._canceled_by_temporal)
 
     def _fail(self, method: PluginMethod, err: ActivityError, prefix: str = "") -> None:
         error_type, message = failure_of(err)

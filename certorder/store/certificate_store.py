@@ -2,7 +2,7 @@
 
 Temporal forgets a workflow once its retention period has passed; the store does
 not, so it is the source of truth for what an order issued. All methods block:
-activities call them from their thread pool.
+activities call them through :attr:`CertificateStore.calls`, the store's own threads.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy.exc import (
 )
 
 from certorder.store import order_ids
+from certorder.store.bounded_calls import BoundedCalls
 from certorder.store.engine import SQLITE_IMMEDIATE, create_reader_engine, create_store_engine
 from certorder.store.errors import (
     CertificateConflictError,
@@ -53,6 +54,8 @@ class CertificateStore:
         """Wrap an engine whose database is already migrated; prefer :meth:`open`."""
         self._engine = engine
         self._writer_options = {SQLITE_IMMEDIATE: True}
+        #: Where async callers (the worker's store activities) run store methods.
+        self.calls = BoundedCalls()
 
     @classmethod
     def open(cls, url: str) -> CertificateStore:
@@ -198,6 +201,7 @@ class CertificateStore:
 
     def close(self) -> None:
         """Release every pooled connection."""
+        self.calls.close()
         self._engine.dispose()
 
     def _insert(

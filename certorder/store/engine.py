@@ -13,7 +13,17 @@ from sqlalchemy.exc import ArgumentError
 from certorder.store.errors import StoreLocationError
 
 #: How long a SQLite writer waits for another process's write lock before failing.
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: PostgreSQL: the longest one statement may run, or wait for a lock, before it fails;
+#: a hung or locked database then fails the store call, which is retried, instead of
+#: holding a worker thread for ever.
+STATEMENT_TIMEOUT_MS = 10_000
+#: PostgreSQL: how long to wait for a connection to the server.
+CONNECT_TIMEOUT_SECONDS = 5
+#: Connections per engine (the worker makes few store calls at once; see
+#: ``bounded_calls.STORE_THREADS``), and how long a call waits for a free one.
+POOL_SIZE = 4
+POOL_TIMEOUT_SECONDS = 10
 
 #: Execution option asking for ``BEGIN IMMEDIATE`` on SQLite (see ``_sqlite_begin``).
 SQLITE_IMMEDIATE = "certorder_sqlite_immediate"
@@ -71,7 +81,19 @@ def create_store_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # pre_ping: a long-running worker must survive a PostgreSQL restart.
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, **_postgres_options())
+
+
+def _postgres_options(*settings: str) -> dict:
+    timeouts = (f"statement_timeout={STATEMENT_TIMEOUT_MS}", f"lock_timeout={STATEMENT_TIMEOUT_MS}")
+    options = " ".join(f"-c {setting}" for setting in (*timeouts, *settings))
+    return {
+        "pool_pre_ping": True,
+        "pool_size": POOL_SIZE,
+        "max_overflow": 2,
+        "pool_timeout": POOL_TIMEOUT_SECONDS,
+        "connect_args": {"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": options},
+    }
 
 
 def create_reader_engine(url: str) -> Engine:
@@ -83,8 +105,7 @@ def create_reader_engine(url: str) -> Engine:
     parsed = normalize_url(url)
     if parsed.get_backend_name() != "sqlite":
         # Read-only sessions: a bug here fails instead of writing.
-        return create_engine(parsed, pool_pre_ping=True, connect_args={
-            "options": "-c default_transaction_read_only=on"})
+        return create_engine(parsed, **_postgres_options("default_transaction_read_only=on"))
     path = Path(parsed.database).expanduser()
     if not path.is_file():
         raise StoreLocationError(f"no certificate store at {path}")
