@@ -23,8 +23,9 @@ from certorder.client_errors import (
     temporal_errors,
 )
 from certorder.client_orders import abnormal_end_document
+from certorder.data_dir import ensure_data_dir
 from certorder.plugins.manager import PluginManager, Selection
-from certorder.settings import Settings
+from certorder.settings import Settings, SettingsError
 from certorder.store import (
     CertificateContainer,
     CertificateStore,
@@ -37,7 +38,14 @@ from certorder.workflows.search_attributes import ORDER_STATUS, ORDER_SUB_STATUS
 
 
 def load_plugin_manager(settings: Settings) -> PluginManager:
-    """Build the enabled plugins from the settings; load failures become CertOrderErrors."""
+    """Build the enabled plugins from the settings; load failures become CertOrderErrors.
+
+    Plugins keep keys in the data directory: it is made (private) first.
+    """
+    try:
+        ensure_data_dir(settings.data_dir)
+    except SettingsError as exc:
+        raise InvalidInputError(str(exc)) from None
     with plugin_errors():
         return PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins)
 

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 from typing import IO
 
+from certorder.data_dir import PRIVATE_FILE_MODE, ensure_data_dir
 from certorder.settings import Settings
 
 __all__ = ["DevServer", "DevServerError", "temporal_binary", "wait_until_serving"]
@@ -155,8 +156,11 @@ class DevServer:
                     "to use other ports"
                 )
         command = self.command()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        ensure_data_dir(self.data_dir)
+        # Owner only, like everything in the data directory: the log and the server's
+        # database (created under the child's umask) hold every order's history.
+        self._log = os.fdopen(os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+                                      PRIVATE_FILE_MODE), "ab")
         # Its own session: Ctrl-C in the terminal reaches only certorder, which stops
         # the worker first and then this server, in that order.
         self._process = subprocess.Popen(
@@ -165,7 +169,7 @@ class DevServer:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            preexec_fn=_prepare_child,
         )
 
     def wait_ready(self, timeout: float = 30.0) -> None:
@@ -232,6 +236,13 @@ class DevServer:
         except OSError:
             lines = []
         return lines[-1].strip() if lines else f"no output (see {self.log_path})"
+
+
+def _prepare_child() -> None:
+    """Runs in the child before exec: private files, and no orphan server."""
+    os.umask(0o077)
+    if sys.platform.startswith("linux"):
+        _die_with_parent()
 
 
 def _die_with_parent() -> None:

@@ -14,6 +14,7 @@ import signal
 import sys
 
 from certorder.client_status import load_plugin_manager, open_store
+from certorder.data_dir import ensure_data_dir
 from certorder.dev_stack import DevServer, wait_until_serving
 from certorder.settings import Settings
 
@@ -47,6 +48,7 @@ async def _serve(settings: Settings) -> None:
 def _check_worker_setup(settings: Settings) -> None:
     """Load the plugins and open the store once, so that a configuration mistake is
     reported before a server is started (and before "worker running" is printed)."""
+    ensure_data_dir(settings.data_dir)
     load_plugin_manager(settings).close()
     open_store(settings).close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from urllib.request import pathname2url
@@ -66,9 +67,14 @@ def create_store_engine(url: str) -> Engine:
     """
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
-        directory = Path(parsed.database).expanduser().parent
+        database = Path(parsed.database).expanduser()
+        directory = database.parent
         try:
-            directory.mkdir(parents=True, exist_ok=True)
+            # Owner only: the store holds every issued certificate. SQLite gives its
+            # -wal and -shm files the database file's mode, so creating it 0600 here
+            # covers them too.
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.close(os.open(database, os.O_RDWR | os.O_CREAT, 0o600))
         except OSError as exc:
             raise StoreLocationError(
                 f"cannot create the certificate store's directory {directory}: {exc.strerror}"
