@@ -61,7 +61,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     server = DevServer.from_settings(settings)
     worker_settings = settings.model_copy(update={"temporal_address": server.address})
     try:
-        server.start()
+        server.start(on_wait=lambda line: print(line, file=sys.stderr, flush=True))
         server.wait_ready()
         where = f"Temporal dev server on {server.address}, state in {server.db_path}"
         print(where, file=sys.stderr)
