@@ -92,3 +92,12 @@ def test_nothing_is_created_by_loading_settings(monkeypatch, tmp_path):
     monkeypatch.setenv("CERTORDER_DATA_DIR", str(tmp_path / "not-yet"))
     load_settings()
     assert not (tmp_path / "not-yet").exists()
+
+
+def test_tilde_in_a_sqlite_store_url_is_the_home_directory(monkeypatch, tmp_path):
+    from certorder.store import CertificateStore
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    CertificateStore.open("sqlite:///~/certs/certorder.db").close()
+    assert (tmp_path / "home" / "certs" / "certorder.db").is_file()
+    assert not Path("~").exists()

@@ -55,7 +55,8 @@ def normalize_url(url: str) -> URL:
     if backend == "sqlite":
         if parsed.database in (None, "", ":memory:"):
             raise ValueError("store URL names an in-memory SQLite database; give a file path")
-        return parsed
+        # sqlite3 does not expand `~`: it would make a directory named ~ in the cwd.
+        return parsed.set(database=str(Path(parsed.database).expanduser()))
     raise ValueError(f"store URL must be sqlite:/// or postgresql://, not {parsed.drivername}://")
 
 
