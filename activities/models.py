@@ -66,7 +66,7 @@ class StoreCertificateResult(BaseModel):
 
 class ClaimOrderIdInput(BaseModel):
     order_id: str
-    #: The workflow run claiming the id: its retries find their own claim.
+    #: The order's first workflow run: its retries and resets find their own claim.
     claimant: str
 
 

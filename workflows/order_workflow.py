@@ -113,7 +113,9 @@ class CertificateOrderWorkflow:
             return  # replaying an order that started before ids were claimed
         claim = await run_store_activity(
             OrderIdActivities.claim_order_id,
-            ClaimOrderIdInput(order_id=self._doc.order_id, claimant=workflow.info().run_id),
+            # The chain's first run: the same across retries, resets and continue-as-new.
+            ClaimOrderIdInput(order_id=self._doc.order_id,
+                              claimant=workflow.info().first_execution_run_id),
             summary="check that the order id is new", doing="checking the order id",
             on_unavailable=self._journal.show_waiting, on_cancel=self._canceled_by_temporal)
         if claim.refused_reason:
