@@ -19,7 +19,10 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from certorder.activities.admin_activities import AdminActivities
+from certorder.activities.approval_rules import ApprovalRules
 from certorder.activities.ca_activities import CaActivities
+from certorder.activities.models import ApprovalPolicy
 from certorder.activities.order_id_activities import OrderIdActivities
 from certorder.activities.store_activities import StoreActivities
 from certorder.data_dir import ensure_data_dir
@@ -28,6 +31,8 @@ from certorder.plugins.manager import PluginManager
 from certorder.settings import Settings, SettingsError, load_settings
 from certorder.store import CertificateStore, StoreLocationError, StoreUnavailableError
 from certorder.temporal_client import connect
+from certorder.workflows import worker_task_queue
+from certorder.workflows.admin_workflow import CaAdminWorkflow
 from certorder.workflows.order_workflow import CertificateOrderWorkflow
 
 log = logging.getLogger("certorder.worker")
@@ -43,23 +48,27 @@ def build_worker(
     plugins: PluginManager,
     store: CertificateStore,
     executor: ThreadPoolExecutor,
+    approvals: ApprovalRules | None = None,
 ) -> Worker:
-    """A worker for certificate orders (used by ``run_worker`` and by the tests)."""
-    ca = CaActivities(plugins)
+    """A worker for certificate orders and CA management (used by ``run_worker`` and by
+    the tests)."""
+    ca = CaActivities(plugins, client.identity, approvals)
+    admin = AdminActivities(plugins, identity=client.identity, task_queue=task_queue)
     storage = StoreActivities(store)
     with warnings.catch_warnings():
         # temporalio warns that slots outnumber the executor's threads: on purpose,
         # the extra slots are the store activities', which do not use that executor.
         warnings.filterwarnings("ignore", "Worker max_concurrent_activities is")
-        return _worker(client, task_queue, ca, storage, store, executor)
+        return _worker(client, task_queue, ca, admin, storage, store, executor)
 
 
-def _worker(client: Client, task_queue: str, ca: CaActivities, storage: StoreActivities,
-            store: CertificateStore, executor: ThreadPoolExecutor) -> Worker:
+def _worker(client: Client, task_queue: str, ca: CaActivities, admin: AdminActivities,
+            storage: StoreActivities, store: CertificateStore,
+            executor: ThreadPoolExecutor) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[CertificateOrderWorkflow],
+        workflows=[CertificateOrderWorkflow, CaAdminWorkflow],
         activities=[
             ca.select_plugin,
             ca.issue_certificate_request,
@@ -68,6 +77,9 @@ def _worker(client: Client, task_queue: str, ca: CaActivities, storage: StoreAct
             ca.cancel_certificate_request,
             storage.store_certificate,
             OrderIdActivities(store).claim_order_id,
+            admin.list_cas,
+            admin.create_ca,
+            admin.delete_ca,
         ],
         # Plugin calls block (HTTP, signing): they run here, never on the event loop.
         # Store activities are async and use the store's own few threads, so a hung
@@ -76,6 +88,16 @@ def _worker(client: Client, task_queue: str, ca: CaActivities, storage: StoreAct
         max_concurrent_activities=executor._max_workers + store.calls.threads,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
+
+
+def build_identity_worker(client: Client, *, task_queue: str,
+                          plugins: PluginManager) -> Worker:
+    """A worker on this process's own queue, answering ``plugin list`` for this process
+    (the shared queue cannot address one worker)."""
+    admin = AdminActivities(plugins, identity=client.identity, task_queue=task_queue)
+    return Worker(client, task_queue=worker_task_queue(task_queue, client.identity),
+                  activities=[admin.describe_worker], max_concurrent_activity_task_polls=1,
+                  graceful_shutdown_timeout=GRACEFUL_SHUTDOWN)
 
 
 async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
@@ -89,9 +111,11 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     try:
         client = await connect(settings)
         worker = build_worker(client, task_queue=settings.task_queue, plugins=plugins,
-                              store=store, executor=executor)
+                              store=store, executor=executor, approvals=approval_rules(settings))
+        identity_worker = build_identity_worker(client, task_queue=settings.task_queue,
+                                                plugins=plugins)
         stop = stop or _stop_on_signals()
-        async with worker:
+        async with worker, identity_worker:
             log.info("worker polling %s on %s with plugins %s", settings.task_queue,
                      settings.temporal_address, ", ".join(plugins.names))
             await stop.wait()
@@ -100,6 +124,13 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         executor.shutdown(wait=True)
         plugins.close()
         store.close()
+
+
+def approval_rules(settings: Settings) -> ApprovalRules:
+    """Which orders the settings make wait for a person's approval."""
+    return ApprovalRules(settings.approval_required, ApprovalPolicy(
+        timeout_seconds=settings.approval_timeout_seconds,
+        on_timeout=settings.approval_on_timeout))
 
 
 def _stop_on_signals() -> asyncio.Event:

@@ -10,6 +10,7 @@ import copy
 
 from temporalio import activity
 
+from certorder.activities.approval_rules import ApprovalRules
 from certorder.activities.models import (
     PluginCallInput,
     PluginCallResult,
@@ -17,24 +18,63 @@ from certorder.activities.models import (
     SelectPluginResult,
 )
 from certorder.activities.plugin_errors import plugin_failures_end_the_order, run_order_method
-from certorder.plugins.interface.status import PluginMethod
+from certorder.certificate_facts import subject_and_sans
+from certorder.plugins.interface.csr import load_csr
+from certorder.plugins.interface.status import CertificateStatus, PluginMethod
 from certorder.plugins.manager import PluginManager
+from certorder.plugins.order_checks import check_request
+
+#: How soon a call that reached a worker without the order's plugin is made again (by
+#: whichever worker takes it then).
+NOT_ON_WORKER_RETRY_MSEC = 10_000
+
+
+def _names_of(order_meta: dict) -> dict:
+    """The order's subject and SANs, when it carries a CSR (already checked)."""
+    data = order_meta.get("request_data")
+    if not isinstance(data, str | bytes) or not data:
+        return {}
+    subject, sans = subject_and_sans(load_csr(data))
+    return {"subject": subject, "sans": sans}
 
 
 class CaActivities:
-    """Plugin calls for orders, bound to the worker's loaded plugins."""
+    """Plugin calls for orders, bound to the worker's loaded plugins.
 
-    def __init__(self, plugins: PluginManager) -> None:
+    :param worker_identity: this worker's Temporal identity, named in the order when
+        it lacks the order's plugin (so an operator knows which worker to fix).
+    """
+
+    def __init__(self, plugins: PluginManager, worker_identity: str = "this worker",
+                 approvals: ApprovalRules | None = None) -> None:
         self._plugins = plugins
+        self._identity = worker_identity
+        self._approvals = approvals or ApprovalRules()
+        self._installed = frozenset(PluginManager.installed_names())
 
     @activity.defn(name="select_plugin")
     def select_plugin(self, request: SelectPluginInput) -> SelectPluginResult:
         """Validate the order and choose its plugin (name, ca_id, or supports())."""
+        named = request.order_meta.get("plugin_name")
         with plugin_failures_end_the_order("plugin selection"):
+            if self._installed_elsewhere(named):
+                # Installed here but not enabled: another worker of the deployment may
+                # have it (a rolling deploy). Check what needs no plugin, then wait.
+                check_request(request.order_meta)
+                return SelectPluginResult(plugin_name=named,
+                                          not_on_worker=self._not_enabled(named),
+                                          approval=self._approval(named, request.order_meta),
+                                          **_names_of(request.order_meta))
             selection = self._plugins.validate_order(request.order_meta)
-        return SelectPluginResult(
-            plugin_name=selection.plugin_name, plugin_ca_id=selection.plugin_ca_id
-        )
+        return SelectPluginResult(plugin_name=selection.plugin_name,
+                                  plugin_ca_id=selection.plugin_ca_id,
+                                  approval=self._approval(selection.plugin_name,
+                                                          request.order_meta),
+                                  **_names_of(request.order_meta))
+
+    def _approval(self, plugin_name: str, order_meta: dict):
+        ca_id = order_meta.get("ca_id")
+        return self._approvals.policy_for(plugin_name, ca_id if isinstance(ca_id, str) else None)
 
     @activity.defn(name=PluginMethod.ISSUE.value)
     def issue_certificate_request(self, call: PluginCallInput) -> PluginCallResult:
@@ -52,7 +92,25 @@ class CaActivities:
     def cancel_certificate_request(self, call: PluginCallInput) -> PluginCallResult:
         return self._call(PluginMethod.CANCEL, call)
 
+    def _installed_elsewhere(self, name: object) -> bool:
+        return isinstance(name, str) and name in self._installed and name not in self._plugins.names
+
+    def _not_enabled(self, name: str) -> str:
+        return (f"worker {self._identity} does not have plugin {name!r} enabled; "
+                "waiting for a worker that has it")
+
     def _call(self, method: PluginMethod, call: PluginCallInput) -> PluginCallResult:
+        if call.plugin_name not in self._plugins.names:
+            # The order was accepted by a worker that has its plugin; this one has not.
+            # Nothing reached the CA, so the same call is simply made again later.
+            return PluginCallResult(
+                status=CertificateStatus.CA_UNAVAILABLE_FOR_REQUEST,
+                retry_msec=NOT_ON_WORKER_RETRY_MSEC,
+                plugin_meta=call.plugin_meta,
+                not_on_worker=self._not_enabled(call.plugin_name))
+        if call.validate_first:
+            with plugin_failures_end_the_order("order validation"):
+                self._plugins.validate_order(call.order_meta)
         with plugin_failures_end_the_order("plugin lookup"):
             plugin = self._plugins.get(call.plugin_name)
         # The plugin edits plugin_meta in place; give it a copy so a failed attempt

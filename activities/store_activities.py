@@ -9,6 +9,7 @@ from temporalio import activity
 from certorder.activities.models import StoreCertificateInput, StoreCertificateResult
 from certorder.activities.store_calls import run_store_call
 from certorder.certificate_checks import CertificateCheckError, check_issued_certificate
+from certorder.certificate_facts import certificate_facts
 from certorder.store import CertificateConflictError, CertificateStore
 
 
@@ -45,4 +46,5 @@ class StoreActivities:
             )
         except (CertificateCheckError, CertificateConflictError) as exc:
             return StoreCertificateResult(rejected_reason=str(exc))
-        return StoreCertificateResult(container_id=container.container_id)
+        return StoreCertificateResult(container_id=container.container_id,
+                                      certificate=certificate_facts(container.certificate))

@@ -7,8 +7,9 @@ Used by the CLI and by tests; anything else that wants orders should use it too:
         document = await client.wait(order_id)
         container = await client.get_certificate(order_id)
 
-The workflow is addressed by name only (type, signals, query), so importing this
-module does not import the workflow code. Every error a user can cause is a
+The client needs nothing but Temporal: it loads no plugin and reads no CA credential.
+The workflow is addressed by name only (type, update, signals, query), so importing
+this module does not import the workflow code. Every error a user can cause is a
 :class:`~certorder.client_errors.CertOrderError` with a one-line message.
 """
 
@@ -19,83 +20,82 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from temporalio.client import Client, WorkflowExecutionStatus
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
 
+from certorder import client_approval as approvals
+from certorder.client_admin import CaAdmin
 from certorder.client_errors import (
+    CertOrderError,
     InvalidInputError,
     OrderClosedError,
-    OrderExistsError,
-    OrderNotFoundError,
     StoreMissingError,
     TemporalUnavailableError,
     plugin_errors,
-    temporal_errors,
 )
 from certorder.client_orders import (
     OrderSummary,
     check_order_id,
     checked_order_meta,
+    list_order_rows,
     new_order_id,
-    order_summary,
-    summary_of,
 )
 from certorder.client_status import (
-    check_order,
     follow_order,
     indexed_document,
-    load_plugin_manager,
     missing_certificate_error,
     read_document,
+    signal_if_running,
     stored_container,
 )
+from certorder.client_submit import Submission, submit_order
 from certorder.plugins.interface.csr import load_csr
-from certorder.plugins.manager import PluginManager
 from certorder.settings import Settings
 from certorder.store import CertificateContainer
 from certorder.temporal_client import connect as connect_temporal
-from certorder.workflows import WORKFLOW_TYPE
 from certorder.workflows.models import (
+    ApprovalDecision,
+    ApprovalPolicy,
     CancelRequest,
     ModifyRequest,
     OrderDocument,
-    OrderInput,
     OrderStatus,
 )
-from certorder.workflows.search_attributes import ORDER_STATUS, PLUGIN_NAME
 
-__all__ = ["CertOrderClient", "OrderSummary", "check_order", "load_plugin_manager"]
+# What an SDK user needs, from one module.
+__all__ = [
+    "ApprovalPolicy",
+    "CertOrderClient",
+    "CertOrderError",
+    "InvalidInputError",
+    "OrderDocument",
+    "OrderStatus",
+    "OrderSummary",
+    "Submission",
+]
 
 #: How long a status query may wait for a worker before the order counts as unattended.
 QUERY_TIMEOUT = timedelta(seconds=5)
 
 
 class CertOrderClient:
-    """A connection to the order service (Temporal, plus the plugins for pre-checks).
+    """A connection to the order service: Temporal, and nothing else.
 
-    Build it with :meth:`connect`. Close it (or use ``async with``) to release plugins
-    the client loaded itself.
+    The client loads no plugin and reads no CA credential: what needs the plugins (the
+    plugin choice, its order fields, the CAs) is decided by the workers, through
+    Temporal. Build it with :meth:`connect`; ``async with`` closes it.
     """
 
-    def __init__(
-        self, settings: Settings, temporal: Client, plugins: PluginManager | None = None
-    ) -> None:
+    def __init__(self, settings: Settings, temporal: Client) -> None:
         self.settings = settings
         self.temporal = temporal
-        self._plugins = plugins
-        self._owns_plugins = plugins is None
         self.query_timeout = QUERY_TIMEOUT
+        #: ``ca list|create|delete`` and ``plugin list``, carried out by the workers.
+        self.cas = CaAdmin(temporal, settings)
 
     @classmethod
-    async def connect(
-        cls, settings: Settings, plugins: PluginManager | None = None
-    ) -> CertOrderClient:
+    async def connect(cls, settings: Settings) -> CertOrderClient:
         """Connect to Temporal as configured.
 
-        :param plugins: a ready plugin manager; by default one is built from the
-            settings the first time an order needs checking (loading plugins costs).
         :raises TemporalUnavailableError: the frontend cannot be reached.
         """
         try:
@@ -103,7 +103,7 @@ class CertOrderClient:
         except RuntimeError as exc:
             # The Rust core reports a refused connection as a bare RuntimeError.
             raise TemporalUnavailableError(settings.temporal_address) from exc
-        return cls(settings, temporal, plugins)
+        return cls(settings, temporal)
 
     async def __aenter__(self) -> CertOrderClient:
         return self
@@ -112,57 +112,55 @@ class CertOrderClient:
         self.close()
 
     def close(self) -> None:
-        """Close the plugin manager if this client built it."""
-        if self._owns_plugins and self._plugins is not None:
-            self._plugins.close()
-            self._plugins = None
-
-    async def plugins(self) -> PluginManager:
-        """The plugin manager, loaded on first use (in a thread: plugins may do I/O)."""
-        if self._plugins is None:
-            self._plugins = await asyncio.to_thread(load_plugin_manager, self.settings)
-        return self._plugins
+        """Nothing to release today (kept so callers need not change when there is)."""
 
     # -- orders ------------------------------------------------------------------------
 
-    async def submit(self, order_meta: Mapping[str, Any], order_id: str | None = None) -> str:
+    async def submit(self, order_meta: Mapping[str, Any], order_id: str | None = None,
+                     approval: ApprovalPolicy | None = None) -> str:
         """Check an order and start its workflow; returns the order id.
 
-        Every check the plugins can make happens first (request type, CSR signature and
-        key, plugin choice, the plugin's own order fields), so a bad order never starts.
-        ``order_meta`` is passed on exactly as given: the workflow selects the plugin again.
+        See :meth:`submit_order`, which also returns the workers' verdict.
+        """
+        return (await self.submit_order(order_meta, order_id, approval)).order_id
 
-        :raises InvalidInputError: the order cannot succeed as given.
+    async def submit_order(
+        self, order_meta: Mapping[str, Any], order_id: str | None = None,
+        approval: ApprovalPolicy | None = None,
+    ) -> Submission:
+        """Check an order, start its workflow and return the workers' verdict on it.
+
+        The checks that need no plugin (order id, request type, CSR parse, signature and
+        key) run here, before anything starts; the rest (plugin choice, ``ca_id``, the
+        plugin's own fields) on a worker, which answers at once through update-with-start.
+        ``order_meta`` is passed on exactly as given.
+
+        :raises InvalidInputError: the order cannot succeed as given; a rejected order is
+            recorded (ERROR, workflow failed) and its id may be submitted again.
         :raises OrderExistsError: ``order_id`` was used before.
+        :param approval: the order waits for a person's approval before it reaches a
+            CA (the workers' settings may require one too).
         """
         order_meta = checked_order_meta(order_meta)
-        order_id = check_order_id(order_id) if order_id is not None else new_order_id()
-        meta = dict(order_meta) if isinstance(order_meta, Mapping) else order_meta
-        manager = await self.plugins()
-        selection = await asyncio.to_thread(check_order, manager, meta)
-        attributes = TypedSearchAttributes(
-            [
-                SearchAttributePair(ORDER_STATUS, OrderStatus.PENDING.value),
-                SearchAttributePair(PLUGIN_NAME, selection.plugin_name),
-            ]
-        )
-        with temporal_errors(self.settings.temporal_address, order_id):
-            try:
-                await self.temporal.start_workflow(
-                    WORKFLOW_TYPE,
-                    OrderInput(
-                        order_meta=meta,
-                        call_timeout_seconds=self.settings.plugin_call_timeout_seconds,
-                    ),
-                    id=order_id,
-                    task_queue=self.settings.task_queue,
-                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                    search_attributes=attributes,
-                    static_summary=order_summary(order_id, meta, selection.plugin_name),
-                )
-            except WorkflowAlreadyStartedError:
-                raise OrderExistsError(order_id) from None
-        return order_id
+        chosen = order_id is not None
+        order_id = check_order_id(order_id) if chosen else new_order_id()
+        return await submit_order(self.temporal, self.settings, order_meta, order_id,
+                                  chosen_id=chosen, approval=approval)
+
+    async def approve(self, order_id: str, note: str = "", by: str | None = None) -> None:
+        """Approve an order awaiting approval; it then goes to its CA.
+
+        :raises InvalidInputError: the order is not awaiting approval.
+        """
+        await approvals.decide(self.temporal, self.settings.temporal_address, order_id,
+                               ApprovalDecision(approved=True, note=note,
+                                                by=by or approvals.default_approver()))
+
+    async def deny(self, order_id: str, reason: str, by: str | None = None) -> None:
+        """Deny an order awaiting approval; it ends ERROR without reaching a CA."""
+        await approvals.decide(self.temporal, self.settings.temporal_address, order_id,
+                               ApprovalDecision(approved=False, note=reason,
+                                                by=by or approvals.default_approver()))
 
     async def status(self, order_id: str) -> OrderDocument:
         """The order's document: from the workflow's ``status`` query while it runs,
@@ -201,21 +199,11 @@ class CertOrderClient:
         await self._signal(order_id, "cancel", CancelRequest(reason=reason))
 
     async def _signal(self, order_id: str, name: str, payload: object) -> None:
-        handle = self.temporal.get_workflow_handle(order_id)
-        with temporal_errors(self.settings.temporal_address, order_id):
-            description = await handle.describe()
-            if description.workflow_type != WORKFLOW_TYPE:
-                raise OrderNotFoundError(order_id)
-            if description.status == WorkflowExecutionStatus.RUNNING:
-                try:
-                    await handle.signal(name, payload)
-                    return
-                except RPCError as exc:
-                    # It ended between describe and signal: report it as ended.
-                    if exc.status != RPCStatusCode.NOT_FOUND:
-                        raise
-        document = await self.status(order_id)
-        raise OrderClosedError(f"order {order_id} is already {document.status}; nothing to {name}")
+        if not await signal_if_running(self.temporal, self.settings.temporal_address,
+                                       order_id, name, payload):
+            document = await self.status(order_id)
+            raise OrderClosedError(
+                f"order {order_id} is already {document.status}; nothing to {name}")
 
     async def wait(
         self,
@@ -244,16 +232,12 @@ class CertOrderClient:
     ) -> list[OrderSummary]:
         """Orders known to Temporal's visibility store, newest first.
 
-        :param status: only orders whose status search attribute has this value.
+        :param status: only orders in this status. An order whose workflow was ended
+            from outside (terminated, timed out) is ERROR, whatever its last recorded
+            status attribute says.
         """
-        query = f"WorkflowType = '{WORKFLOW_TYPE}'"
-        if status is not None:
-            query += f" AND {ORDER_STATUS.name} = '{OrderStatus(status).value}'"
-        rows: list[OrderSummary] = []
-        with temporal_errors(self.settings.temporal_address):
-            async for execution in self.temporal.list_workflows(query, limit=limit):
-                rows.append(summary_of(execution))
-        return rows
+        return await list_order_rows(self.temporal, self.settings.temporal_address,
+                                     status, limit)
 
     async def get_certificate(self, order_id: str) -> CertificateContainer:
         """The issued certificate (and chain) of an order, from the certificate store.

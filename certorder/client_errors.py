@@ -135,7 +135,7 @@ def rpc_error(exc: RPCError, address: str, order_id: str | None) -> CertOrderErr
         return CertOrderError(
             f"Temporal rejected the order's search attributes ({exc.message}); register them "
             "with `temporal operator search-attribute create --name CertificateOrderStatus "
-            "--type Keyword` (and CertificateOrderSubStatus, CertificatePluginName)"
+            "--type Keyword` (and the others in docs/operations.md)"
         )
     if exc.status == RPCStatusCode.INVALID_ARGUMENT:
         return InvalidInputError(f"Temporal rejected the request: {exc.message}")

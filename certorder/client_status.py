@@ -7,10 +7,10 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from certorder.client_errors import (
@@ -19,13 +19,10 @@ from certorder.client_errors import (
     OrderNotFoundError,
     StoreMissingError,
     WorkerUnavailableError,
-    plugin_errors,
     temporal_errors,
 )
 from certorder.client_orders import abnormal_end_document
-from certorder.data_dir import ensure_data_dir
-from certorder.plugins.manager import PluginManager, Selection
-from certorder.settings import Settings, SettingsError
+from certorder.settings import Settings
 from certorder.store import (
     CertificateContainer,
     CertificateStore,
@@ -35,30 +32,6 @@ from certorder.store import (
 from certorder.workflows import WORKFLOW_TYPE
 from certorder.workflows.models import OrderDocument, OrderStatus
 from certorder.workflows.search_attributes import ORDER_STATUS, ORDER_SUB_STATUS, PLUGIN_NAME
-
-
-def load_plugin_manager(settings: Settings) -> PluginManager:
-    """Build the enabled plugins from the settings; load failures become CertOrderErrors.
-
-    Plugins keep keys in the data directory: it is made (private) first.
-    """
-    try:
-        ensure_data_dir(settings.data_dir)
-    except SettingsError as exc:
-        raise InvalidInputError(str(exc)) from None
-    with plugin_errors():
-        return PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins)
-
-
-def check_order(plugins: PluginManager, order_meta: Mapping[str, Any]) -> Selection:
-    """Every pre-start check of an order (blocking); returns the plugin it would go to.
-
-    :raises InvalidInputError: the order cannot succeed as given, or no plugin takes it.
-    """
-    if not isinstance(order_meta, Mapping):
-        raise InvalidInputError("order_meta must be a mapping")
-    with plugin_errors():
-        return plugins.validate_order(order_meta)
 
 
 async def read_document(
@@ -82,8 +55,20 @@ async def read_document(
             await handle.result()
             detail = ""
         except WorkflowFailureError as exc:
+            ended = document_of_failure(exc.cause)
+            if ended is not None:
+                return ended
             detail = str(exc.cause or exc)
         return abnormal_end_document(order_id, description, detail)
+
+
+def document_of_failure(cause: BaseException | None) -> OrderDocument | None:
+    """The document of an order that ended ERROR: its run failed on purpose (so the UI
+    shows it failed) and carries the document in the failure's details."""
+    if (isinstance(cause, ApplicationError) and cause.details
+            and isinstance(cause.details[0], Mapping) and "order_id" in cause.details[0]):
+        return OrderDocument.model_validate(cause.details[0])
+    return None
 
 
 async def indexed_document(temporal: Client, address: str, order_id: str) -> OrderDocument:
@@ -195,3 +180,26 @@ def missing_certificate_error(order_id: str, document: OrderDocument) -> CertOrd
     return InvalidInputError(
         f"order {order_id} ended {document.status}{detail} without a certificate"
     )
+
+
+async def signal_if_running(temporal: Client, address: str, order_id: str, name: str,
+                            payload: object) -> bool:
+    """Signal the order if it is still running; False if it has ended.
+
+    :raises OrderNotFoundError: no such order.
+    """
+    handle = temporal.get_workflow_handle(order_id)
+    with temporal_errors(address, order_id):
+        description = await handle.describe()
+        if description.workflow_type != WORKFLOW_TYPE:
+            raise OrderNotFoundError(order_id)
+        if description.status != WorkflowExecutionStatus.RUNNING:
+            return False
+        try:
+            await handle.signal(name, payload)
+        except RPCError as exc:
+            # It ended between describe and signal: report it as ended.
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
+            return False
+    return True

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
@@ -68,6 +68,16 @@ class Settings(BaseSettings):
     #: The dev stack (``certorder dev``): ports of the Temporal frontend and its UI.
     dev_port: int = Field(default=7233, **_PORT)
     dev_ui_port: int = Field(default=8233, **_PORT)
+    #: Orders for these plugins (``"digicert"``) or CAs of a plugin
+    #: (``"local-ca/web-servers-3f9a1c2e"``) wait for a person's approval (workers).
+    approval_required: list[str] = Field(default_factory=list)
+    #: How long such an order waits for a decision (None: for ever), and then:
+    #: ``error`` ends it in ERROR, ``remind`` records a reminder and waits as long again.
+    approval_timeout_seconds: float | None = Field(default=None, gt=0, le=366 * 86_400)
+    approval_on_timeout: Literal["error", "remind"] = "error"
+    #: The Temporal UI's base URL, so the CLI can link to each order (for the dev
+    #: stack's own address it is known without this).
+    temporal_ui_url: str | None = None
 
     @field_validator("temporal_address")
     @classmethod
@@ -95,6 +105,20 @@ class Settings(BaseSettings):
         if value is not None:
             normalize_url(value)  # ValueError: one line saying what is wrong
         return value
+
+    @property
+    def ui_base_url(self) -> str | None:
+        """The Temporal UI's base URL, when configured or when Temporal is the dev stack."""
+        if self.temporal_ui_url:
+            return self.temporal_ui_url.rstrip("/")
+        if self.temporal_address in (f"localhost:{self.dev_port}", f"127.0.0.1:{self.dev_port}"):
+            return f"http://localhost:{self.dev_ui_port}"
+        return None
+
+    def order_url(self, order_id: str) -> str | None:
+        """The order's page in the Temporal UI, when the UI's address is known."""
+        base = self.ui_base_url
+        return f"{base}/namespaces/{self.temporal_namespace}/workflows/{order_id}" if base else None
 
     @property
     def resolved_store_url(self) -> str:

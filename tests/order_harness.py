@@ -17,9 +17,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from certorder.activities.approval_rules import ApprovalRules
+from certorder.client_status import document_of_failure
 from certorder.plugins import CertificatePluginBase
 from certorder.plugins.manager import PluginManager
 from certorder.store import CertificateStore
@@ -51,7 +53,15 @@ class OrderHarness:
 
     async def result(self, handle: WorkflowHandle[Any, OrderDocument],
                      timeout: float = 30) -> OrderDocument:
-        return await asyncio.wait_for(handle.result(), timeout)
+        """The final order document, whether the run completed (ACTIVE) or failed
+        (ERROR, the document in the failure's details)."""
+        try:
+            return await asyncio.wait_for(handle.result(), timeout)
+        except WorkflowFailureError as exc:
+            document = document_of_failure(exc.cause)
+            if document is None:
+                raise
+            return document
 
     async def wait_for(self, handle: WorkflowHandle[Any, OrderDocument],
                        predicate: Callable[[OrderDocument], bool],
@@ -71,7 +81,8 @@ class OrderHarness:
 async def order_worker(env: WorkflowEnvironment,
                        plugins: Mapping[str, CertificatePluginBase] | PluginManager,
                        data_dir: Path, *, store_url: str | None = None,
-                       task_queue: str | None = None) -> AsyncIterator[OrderHarness]:
+                       task_queue: str | None = None,
+                       approvals: ApprovalRules | None = None) -> AsyncIterator[OrderHarness]:
     """A worker on a fresh task queue with ``plugins`` and a store in ``data_dir``."""
     manager = plugins if isinstance(plugins, PluginManager) else PluginManager.from_plugins(plugins)
     store = CertificateStore.open(store_url or f"sqlite:///{data_dir / 'certorder.db'}")
@@ -79,7 +90,7 @@ async def order_worker(env: WorkflowEnvironment,
     executor = ThreadPoolExecutor(max_workers=8)
     try:
         worker = build_worker(env.client, task_queue=queue, plugins=manager, store=store,
-                              executor=executor)
+                              executor=executor, approvals=approvals)
         async with worker:
             yield OrderHarness(env.client, queue, store, manager)
     finally:

@@ -19,7 +19,10 @@ from order_harness import order_worker  # noqa: E402
 from scripted_plugin import ScriptedPlugin  # noqa: E402
 from temporal_server import start_dev_server  # noqa: E402
 
+from certorder.client import CertOrderClient  # noqa: E402
+from certorder.client_submit import OrderRejectedError  # noqa: E402
 from certorder.plugins import CertificateStatus as S  # noqa: E402
+from certorder.settings import Settings  # noqa: E402
 from certorder.workflows.models import CancelRequest, ModifyRequest  # noqa: E402
 from certorder.workflows.order_workflow import CertificateOrderWorkflow  # noqa: E402
 
@@ -53,7 +56,23 @@ async def record(version: str) -> None:
                 plugin.script(failed.id, RuntimeError("boom"))
                 await orders.result(failed)
 
-                for handle in (waits, canceled, failed):
+                # Through the SDK: update-with-start, the workers' verdict, and a rejection.
+                client = CertOrderClient(Settings(
+                    temporal_address=env.client.service_client.config.target_host,
+                    task_queue=orders.task_queue), env.client)
+                submitted = request_for_sdk = new_request()
+                plugin.script("submitted", issued_for(request_for_sdk.csr))
+                await client.submit_order(submitted.order_meta, order_id="submitted")
+                accepted = env.client.get_workflow_handle("submitted")
+                await accepted.result()
+                try:
+                    await client.submit_order({**new_request().order_meta,
+                                               "plugin_name": "ghost"}, order_id="rejected")
+                except OrderRejectedError:
+                    pass
+                rejected = env.client.get_workflow_handle("rejected")
+
+                for handle in (waits, canceled, failed, accepted, rejected):
                     history = await handle.fetch_history()
                     path = HISTORIES / f"{version}-{handle.id}.json"
                     path.write_text(history.to_json())

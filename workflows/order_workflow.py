@@ -13,14 +13,12 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from certorder.activities.ca_activities import CaActivities
     from certorder.activities.models import (
         ClaimOrderIdInput,
         PluginCallInput,
-        SelectPluginInput,
         StoreCertificateInput,
         StoreCertificateResult,
     )
@@ -31,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from certorder.workflows import WORKFLOW_TYPE
     from certorder.workflows import order_presentation as ui
     from certorder.workflows.models import (
+        ApprovalDecision,
         CancelRequest,
         ModifyRequest,
         OrderDocument,
@@ -38,11 +37,19 @@ with workflow.unsafe.imports_passed_through():
         OrderSignal,
         OrderState,
         OrderStatus,
+        OrderVerdict,
     )
+    from certorder.workflows.order_approval import ApprovalGate
     from certorder.workflows.order_fsm import IllegalTransition, Outcome, decide
+    from certorder.workflows.order_inbox import apply_before_submission, take_signal
     from certorder.workflows.order_journal import OrderJournal
+    from certorder.workflows.order_selection import select_plugin
     from certorder.workflows.plugin_calls import ORDER_METHODS, failure_of, run_activity
     from certorder.workflows.store_calls import run_store_activity
+
+#: Backoff while no worker with the order's plugin takes its calls.
+NOT_ON_WORKER_FIRST = timedelta(seconds=2)
+NOT_ON_WORKER_MAX = timedelta(minutes=5)
 
 
 # A missing rule in the transition table is a bug, not a reason to retry the workflow
@@ -55,21 +62,34 @@ class CertificateOrderWorkflow:
     def __init__(self, request: OrderInput) -> None:
         # Built in init, not in run: signals may be delivered before run starts.
         self._journal = OrderJournal(request.carried_state or OrderState(
-            document=OrderDocument(order_id=workflow.info().workflow_id),
+            document=OrderDocument(order_id=workflow.info().workflow_id,
+                                   created_at=workflow.info().start_time),
             order_meta=dict(request.order_meta),
             call_timeout_seconds=request.call_timeout_seconds,
+            approval=request.approval,
         ))
+        self._approval = ApprovalGate(self._journal)
         self._state = self._journal.state
         self._doc = self._journal.doc
         self._calls_made = len(self._doc.transitions)
+        #: What the signal behind the next call asked for, for its transition.
+        self._note: str | None = None
+        # A continued run was accepted long ago; a new one answers once it has chosen.
+        self._verdict: OrderVerdict | None = (
+            OrderVerdict(accepted=True, plugin_name=self._doc.plugin_name)
+            if self._doc.plugin_name else None)
 
     @workflow.run
     async def run(self, request: OrderInput) -> OrderDocument:
         self._journal.publish()
-        if request.carried_state is None:
+        if self._doc.plugin_name is None:
+            self._verdict = await select_plugin(self._journal, timeout=self._call_timeout,
+                                                on_cancel=self._canceled_by_temporal)
+        if request.carried_state is None and not self._doc.status.is_terminal:
+            # After selection: an order refused there never used its id.
             await self._claim_order_id()
-        if self._doc.plugin_name is None and not self._doc.status.is_terminal:
-            await self._select_plugin()
+        if self._approval.waiting and not self._doc.status.is_terminal:
+            await self._approval.wait()
         while not self._doc.status.is_terminal:
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
@@ -81,7 +101,17 @@ class CertificateOrderWorkflow:
             self._journal.receive(late)  # came while the last call ran: recorded as ignored
         self._state.inbox.clear()
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._doc.status is OrderStatus.ERROR and self._fails_in_temporal_terms():
+            # The UI lists it as Failed, with the sub-status as error type; the details
+            # carry the order document, which clients read as they read a result.
+            raise ApplicationError(f"{self._doc.sub_status}: {self._doc.sub_status_message}",
+                                   self._doc, type=self._doc.sub_status, non_retryable=True)
         return self._doc
+
+    def _fails_in_temporal_terms(self) -> bool:
+        # Both changed what a finished order's run ends with: older runs completed.
+        rejected = self._verdict is not None and not self._verdict.accepted
+        return workflow.patched("rejected-orders-fail" if rejected else "error-orders-fail")
 
     @property
     def _call_timeout(self) -> timedelta:
@@ -97,6 +127,23 @@ class CertificateOrderWorkflow:
     def cancel(self, request: CancelRequest) -> None:
         """Ask the CA to cancel; the plugin's cancel method is called next."""
         self._journal.receive(OrderSignal(kind=PluginMethod.CANCEL, reason=request.reason))
+
+    @workflow.signal(name="approve")
+    def approve(self, decision: ApprovalDecision) -> None:
+        """A person approves the order awaiting approval (``certorder order approve``)."""
+        self._approval.decide(decision.model_copy(update={"approved": True}))
+
+    @workflow.signal(name="deny")
+    def deny(self, decision: ApprovalDecision) -> None:
+        """A person denies the order awaiting approval; it ends ERROR."""
+        self._approval.decide(decision.model_copy(update={"approved": False}))
+
+    @workflow.update(name="verdict")
+    async def verdict(self) -> OrderVerdict:
+        """Whether the workers accept the order; answers once the plugin is chosen."""
+        await workflow.wait_condition(lambda: self._verdict is not None)
+        assert self._verdict is not None
+        return self._verdict
 
     @workflow.query(name="status")
     def status(self) -> OrderDocument:
@@ -121,59 +168,28 @@ class CertificateOrderWorkflow:
         if claim.refused_reason:
             self._journal.refuse("claim_order_id", "order id reused", claim.refused_reason)
 
-    async def _select_plugin(self) -> None:
-        try:
-            chosen = await run_activity(
-                CaActivities.select_plugin,
-                SelectPluginInput(order_id=self._doc.order_id, order_meta=self._state.order_meta),
-                summary="choose the CA plugin", timeout=self._call_timeout,
-                on_cancel=self._canceled_by_temporal)
-        except ActivityError as err:
-            self._fail(PluginMethod.ISSUE, err, "no plugin can take this order: ")
-            return
-        self._doc.plugin_name = chosen.plugin_name
-        self._doc.ca_id = self._state.order_meta.get("ca_id")
-        self._state.plugin_ca_id = chosen.plugin_ca_id
-        self._journal.publish()
-
     async def _next_method(self) -> PluginMethod | None:
         """The next plugin method to call: a waiting signal's, else the scheduled one."""
         if not self._state.submitted:
-            return self._before_submission()
+            # Only a call that found no worker with the plugin schedules a retry here.
+            await self._wait_for_timer_or_signal()
+            return apply_before_submission(self._journal)
         if not self._state.inbox:
             await self._wait_for_timer_or_signal()
         if not self._state.inbox:
             return self._doc.next_method
-        signal = self._state.inbox.pop(0)
-        if signal.kind is PluginMethod.MODIFY:
-            self._state.order_meta.update(signal.order_meta)
-        return signal.kind
-
-    def _before_submission(self) -> PluginMethod | None:
-        # Nothing is at the CA yet: a modify changes what will be submitted, and a
-        # cancel ends the order without troubling the CA.
-        while self._state.inbox:
-            signal = self._state.inbox.pop(0)
-            if signal.kind is PluginMethod.MODIFY:
-                self._state.order_meta.update(signal.order_meta)
-                self._journal.record(signal.kind.value, "applied before submission",
-                                     f"changed {', '.join(sorted(signal.order_meta))}",
-                                     OrderStatus.PENDING, OrderStatus.PENDING)
-                continue
-            message = f"Canceled before submission to the CA: {signal.reason or 'by the client'}"
-            self._journal.apply(PluginMethod.CANCEL, Outcome.REQUEST_CANCELED, decide(
-                self._doc.status, PluginMethod.CANCEL, Outcome.REQUEST_CANCELED, message=message))
-            return None
-        return PluginMethod.ISSUE
+        method, self._note = take_signal(self._journal)
+        return method
 
     async def _wait_for_timer_or_signal(self) -> None:
         due, method = self._doc.next_attempt_at, self._doc.next_method
         delay = (due - workflow.now()) if due is not None else timedelta(0)
-        if delay <= timedelta(0) or method is None:
+        if delay <= timedelta(0) or method is None or self._state.inbox:
             return
+        summary = ui.timer_summary(self._doc, workflow.now())
         try:
             await workflow.wait_condition(lambda: bool(self._state.inbox), timeout=delay,
-                                          timeout_summary=ui.timer_summary(method, delay))
+                                          timeout_summary=summary)
         except TimeoutError:
             pass
         except asyncio.CancelledError:
@@ -190,7 +206,8 @@ class CertificateOrderWorkflow:
         call = PluginCallInput(
             order_id=self._doc.order_id, plugin_name=self._doc.plugin_name or "",
             order_meta=self._state.order_meta, plugin_meta=self._state.plugin_meta,
-            core_meta=CoreMetaDTO(plugin_ca_id=self._state.plugin_ca_id))
+            core_meta=CoreMetaDTO(plugin_ca_id=self._state.plugin_ca_id),
+            validate_first=self._state.validate_first and method is PluginMethod.ISSUE)
         try:
             result = await run_activity(
                 ORDER_METHODS[method], call, timeout=self._call_timeout,
@@ -200,8 +217,13 @@ class CertificateOrderWorkflow:
             self._state.submitted = True
             self._fail(method, err)
             return
+        if result.not_on_worker:
+            self._plugin_not_on_worker(method, result.not_on_worker)
+            return
+        self._state.not_on_worker_streak = 0
+        self._state.validate_first = False
         self._state.submitted = True
-        self._state.plugin_meta = result.plugin_meta
+        self._state.plugin_meta = self._doc.plugin_meta = result.plugin_meta
         outcome = Outcome.from_status(result.status)
         step = decide(self._doc.status, method, outcome, message=result.status_message,
                       retry_msec=result.retry_msec, retry_method=result.retry_method)
@@ -215,7 +237,9 @@ class CertificateOrderWorkflow:
                 outcome = Outcome.CERTIFICATE_REJECTED
                 step = decide(self._doc.status, method, outcome, message=stored.rejected_reason)
             self._doc.container_id = stored.container_id
-        self._journal.apply(method, outcome, step)
+            self._doc.certificate = stored.certificate
+        note, self._note = self._note, None
+        self._journal.apply(method, outcome, step, note=note)
 
     async def _store_certificate(self, request: StoreCertificateInput) -> StoreCertificateResult:
         if not workflow.patched("store-retried-by-workflow"):
@@ -229,8 +253,19 @@ class CertificateOrderWorkflow:
             summary="check and store the certificate", doing="storing the certificate",
             on_unavailable=self._journal.show_waiting, on_cancel=self._canceled_by_temporal)
 
-    def _fail(self, method: PluginMethod, err: ActivityError, prefix: str = "") -> None:
+    def _plugin_not_on_worker(self, method: PluginMethod, why: str) -> None:
+        # Nothing reached the CA: the order stays as it was (a cancel still ends it
+        # without the CA) and the same call is made again, backing off while it lasts.
+        delay = min(NOT_ON_WORKER_FIRST * 2 ** self._state.not_on_worker_streak,
+                    NOT_ON_WORKER_MAX)
+        self._state.not_on_worker_streak += 1
+        outcome = Outcome.PLUGIN_NOT_ON_WORKER
+        self._journal.apply(method, outcome, decide(
+            self._doc.status, method, outcome, message=why,
+            retry_msec=int(delay.total_seconds() * 1000)))
+
+    def _fail(self, method: PluginMethod, err: ActivityError) -> None:
         error_type, message = failure_of(err)
-        self._journal.apply(method, Outcome.PLUGIN_RAISED, decide(
-            self._doc.status, method, Outcome.PLUGIN_RAISED, message=prefix + message,
-            error_type=error_type))
+        outcome = Outcome.PLUGIN_RAISED
+        self._journal.apply(method, outcome, decide(
+            self._doc.status, method, outcome, message=message, error_type=error_type))

@@ -1,22 +1,24 @@
-"""``certorder ca ...``: list, create and delete the CAs the enabled plugins offer.
+"""``certorder ca ...``: list, create and delete the CAs the workers' plugins offer.
 
-These talk to the plugins directly, in this process: no Temporal server is needed.
+Each command is a short workflow that a worker carries out with its own plugins and
+credentials (see :mod:`certorder.client_admin`), so it acts on the CAs orders are issued
+from, and the client needs nothing but Temporal.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from certorder.cli import output
-from certorder.client import load_plugin_manager
-from certorder.client_errors import plugin_errors
+from certorder.client import CertOrderClient
+from certorder.client_admin import CaAdmin
 from certorder.plugins.interface.dto import CACreateDTO, CAInfo
-from certorder.plugins.manager import PluginManager
 from certorder.settings import Settings
 
 T = TypeVar("T")
+
 
 CREATE_EPILOG = """\
 examples:
@@ -25,21 +27,17 @@ examples:
 """
 
 
-def _with_plugins(settings: Settings, action: Callable[[PluginManager], T]) -> T:
-    manager = load_plugin_manager(settings)
-    try:
-        with plugin_errors():
-            return action(manager)
-    finally:
-        manager.close()
+async def _on_workers(settings: Settings, action: Callable[[CaAdmin], Awaitable[T]]) -> T:
+    async with await CertOrderClient.connect(settings) as client:
+        return await action(client.cas)
 
 
 def _info_json(info: CAInfo) -> dict:
     return info.model_dump(mode="json")
 
 
-def list_(args: argparse.Namespace, settings: Settings) -> int:
-    infos = _with_plugins(settings, lambda manager: manager.ca_info())
+async def list_(args: argparse.Namespace, settings: Settings) -> int:
+    infos = await _on_workers(settings, lambda cas: cas.list_cas())
     if args.json:
         output.print_json([_info_json(info) for info in infos])
         return 0
@@ -64,17 +62,9 @@ def list_(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def create(args: argparse.Namespace, settings: Settings) -> int:
+async def create(args: argparse.Namespace, settings: Settings) -> int:
     request = CACreateDTO(name=args.name, description=args.description, parent_ca_id=args.parent)
-
-    def action(manager: PluginManager) -> CAInfo:
-        plugin = args.plugin
-        # With one plugin and no parent, "under its default CA" is the only sensible reading.
-        if plugin is None and args.parent is None and len(manager.names) == 1:
-            plugin = manager.names[0]
-        return manager.create_ca(plugin, request)
-
-    info = _with_plugins(settings, action)
+    info = await _on_workers(settings, lambda cas: cas.create_ca(request, args.plugin))
     if args.json:
         output.print_json(_info_json(info))
     else:
@@ -82,8 +72,8 @@ def create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def delete(args: argparse.Namespace, settings: Settings) -> int:
-    _with_plugins(settings, lambda manager: manager.delete_ca(args.ca_id, args.plugin))
+async def delete(args: argparse.Namespace, settings: Settings) -> int:
+    await _on_workers(settings, lambda cas: cas.delete_ca(args.ca_id, args.plugin))
     print(f"deleted CA {args.ca_id}")
     return 0
 
@@ -99,7 +89,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     group = commands.add_parser("ca", help="list, create and delete CAs")
     sub = group.add_subparsers(dest="ca_command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("list", help="every CA of every enabled plugin")
+    p = sub.add_parser("list", help="every CA of every plugin the workers enabled")
     p.add_argument("--json", action="store_true", help="print JSON for programs")
     p.set_defaults(handler=list_)
 

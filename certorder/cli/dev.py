@@ -13,9 +13,11 @@ import logging
 import signal
 import sys
 
-from certorder.client_status import load_plugin_manager, open_store
+from certorder.client_errors import plugin_errors
+from certorder.client_status import open_store
 from certorder.data_dir import ensure_data_dir
 from certorder.dev_stack import DevServer, wait_until_serving
+from certorder.plugins.manager import PluginManager
 from certorder.settings import Settings
 
 DEV_EPILOG = """\
@@ -49,7 +51,8 @@ def _check_worker_setup(settings: Settings) -> None:
     """Load the plugins and open the store once, so that a configuration mistake is
     reported before a server is started (and before "worker running" is printed)."""
     ensure_data_dir(settings.data_dir)
-    load_plugin_manager(settings).close()
+    with plugin_errors():
+        PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins).close()
     open_store(settings).close()
 
 

@@ -13,12 +13,13 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from certorder.cli import output
+from certorder.cli import approval, output
 from certorder.cli.errors import UsageError
-from certorder.client import CertOrderClient, check_order, load_plugin_manager
-from certorder.client_errors import WorkerUnavailableError
+from certorder.client import CertOrderClient
+from certorder.client_errors import WorkerUnavailableError, plugin_errors
 from certorder.client_orders import check_order_id
 from certorder.plugins.interface.status import CertificateRequestType
+from certorder.plugins.order_checks import check_request
 from certorder.settings import Settings
 from certorder.workflows.models import OrderDocument, OrderStatus
 
@@ -99,27 +100,27 @@ async def submit(args: argparse.Namespace, settings: Settings) -> int:
     meta = build_order_meta(args)
     if args.order_id is not None:
         check_order_id(args.order_id)
-    # Check before connecting: a bad CSR is reported the same with the server down.
-    plugins = await asyncio.to_thread(load_plugin_manager, settings)
-    try:
-        await asyncio.to_thread(check_order, plugins, meta)
-        async with await CertOrderClient.connect(settings, plugins=plugins) as client:
-            return await _submit(client, meta, args)
-    finally:
-        plugins.close()
-
-
-async def _submit(client: CertOrderClient, meta: dict[str, Any], args: argparse.Namespace) -> int:
-    order_id = await client.submit(meta, order_id=args.order_id)
-    if not args.wait:
-        if args.json:
-            output.print_json({"order_id": order_id})
-        else:
-            print(order_id)
-        return 0
-    if not args.json:
-        print(order_id, flush=True)
-    return await _follow(client, order_id, args.json)
+    # The checks that need no plugin come before connecting: a bad CSR is reported the
+    # same with the server down. The workers check the rest and answer at once.
+    with plugin_errors():
+        check_request(meta)
+    async with await CertOrderClient.connect(settings) as client:
+        submission = await client.submit_order(meta, order_id=args.order_id,
+                                               approval=approval.policy_from(args))
+        if submission.verdict.waiting:
+            print(f"certorder: warning: {submission.verdict.message}", file=sys.stderr)
+        if not args.wait:
+            if args.json:
+                output.print_json({"order_id": submission.order_id,
+                                   "plugin_name": submission.verdict.plugin_name,
+                                   "waiting": submission.verdict.message
+                                   if submission.verdict.waiting else None})
+            else:
+                print(submission.order_id)
+            return 0
+        if not args.json:
+            print(submission.order_id, flush=True)
+        return await _follow(client, submission.order_id, args.json)
 
 
 async def _follow(client: CertOrderClient, order_id: str, as_json: bool) -> int:
@@ -157,7 +158,7 @@ async def show(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         output.print_json(output.document_json(document))
     else:
-        output.show_document(document)
+        output.show_document(document, settings.order_url(args.order_id))
     return 0
 
 
@@ -210,8 +211,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     _meta_option(p, "extra order_meta field (repeatable); JSON-looking values are parsed")
     p.add_argument("--order-id", metavar="ID", help="choose the order id (default: order-<uuid>)")
     p.add_argument("--wait", action="store_true", help="follow the order until it ends")
+    approval.add_submit_options(p)
     _json_option(p)
     p.set_defaults(handler=submit)
+    approval.register(sub)
 
     p = sub.add_parser("show", help="show an order's status and history")
     p.add_argument("order_id", metavar="ID", help="the order id")
@@ -226,7 +229,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p = sub.add_parser("list", help="list orders, newest first")
     p.add_argument(
         "--status",
-        type=OrderStatus,
+        type=lambda text: OrderStatus(text.upper()),
         choices=list(OrderStatus),
         metavar="S",
         help="only PENDING, ACTIVE or ERROR orders",

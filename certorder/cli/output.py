@@ -30,6 +30,19 @@ def when(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
+def ago(moment: datetime, now: datetime) -> str:
+    """How long ago, to the second: ``3d 2h``, ``5m 12s``."""
+    seconds = max(int((now - moment).total_seconds()), 0)
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m {secs}s" if minutes else f"{secs}s"
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Left-aligned columns separated by two spaces."""
     widths = [len(h) for h in headers]
@@ -57,22 +70,39 @@ def status_line(document: OrderDocument) -> str:
     return f"{document.order_id}: {document.status}" + (f" ({detail})" if detail else "")
 
 
-def show_document(document: OrderDocument) -> None:
+def show_document(document: OrderDocument, ui_url: str | None = None) -> None:
     """The human view of ``certorder order show``."""
+    now = datetime.now().astimezone()
     fields = [
         ("Order", document.order_id),
         ("Status", str(document.status)),
         ("Sub-status", document.sub_status or "-"),
         ("Message", document.sub_status_message or "-"),
+        ("Subject", document.subject or "-"),
+        ("SANs", ", ".join(document.sans) or "-"),
         ("Plugin", document.plugin_name or "-"),
         ("CA", document.ca_id or "(plugin default)"),
     ]
+    if document.created_at is not None:
+        age = "" if document.status.is_terminal else f" (waiting {ago(document.created_at, now)})"
+        fields.append(("Created", when(document.created_at) + age))
     if document.next_method is not None:
         fields.append(("Next call", f"{document.next_method} at {when(document.next_attempt_at)}"))
+    if document.cancel_reason:
+        fields.append(("Cancel reason", document.cancel_reason))
+    if document.certificate is not None:
+        cert = document.certificate
+        fields += [("Serial", cert.serial), ("Not after", when(cert.not_after)),
+                   ("SHA-256", cert.sha256)]
     if document.container_id:
-        fields.append(("Certificate", f"container {document.container_id}"))
+        fields.append(("Container", document.container_id))
+    if document.plugin_meta:
+        fields.append(("Plugin meta", json.dumps(document.plugin_meta, sort_keys=True,
+                                                 default=str)))
+    if ui_url:
+        fields.append(("In the UI", ui_url))
     for label, value in fields:
-        print(f"{label + ':':<13}{value}")
+        print(f"{label + ':':<15}{value}")
     if document.transitions:
         print("Transitions:")
         for step in document.transitions:

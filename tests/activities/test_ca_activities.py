@@ -91,8 +91,9 @@ def test_selection_failure_is_final_but_an_unreachable_ca_is_retried(activities,
     assert raised.value.next_retry_delay == timedelta(seconds=5)
 
 
-def test_unknown_plugin_name_ends_the_order(activities):
-    call = _call().model_copy(update={"plugin_name": "gone"})
-    with pytest.raises(ApplicationError) as raised:
-        ActivityEnvironment().run(activities.issue_certificate_request, call)
-    assert raised.value.non_retryable and "unknown plugin 'gone'" in raised.value.message
+def test_a_plugin_this_worker_lacks_is_not_called_and_the_order_waits(activities):
+    # A rolling deploy: the order was accepted by a worker that has the plugin.
+    call = _call().model_copy(update={"plugin_name": "gone", "plugin_meta": {"k": 1}})
+    result = ActivityEnvironment().run(activities.issue_certificate_request, call)
+    assert "does not have plugin 'gone' enabled" in result.not_on_worker
+    assert result.plugin_meta == {"k": 1} and result.certificate is None

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import socket
 from dataclasses import dataclass
+
+from certorder.client_workers import live_workers
+from certorder.settings import Settings
+from certorder.temporal_client import connect
+from certorder.worker import run_worker
 
 
 @dataclass(frozen=True)
@@ -35,3 +42,29 @@ def assert_one_line_error(result: Run, code: int, *fragments: str) -> None:
     assert line.startswith("certorder: error: "), line
     for fragment in fragments:
         assert fragment in line, line
+
+
+@contextlib.asynccontextmanager
+async def running_worker(settings: Settings):
+    """``run_worker`` as a task of the test's loop, until the block ends."""
+    stop = asyncio.Event()
+    worker = asyncio.create_task(run_worker(settings, stop=stop))
+    try:
+        await _until_polling(settings, worker)
+        yield worker
+    finally:
+        stop.set()
+        await asyncio.wait_for(worker, timeout=60)
+
+
+async def _until_polling(settings: Settings, worker: asyncio.Task, timeout: float = 20) -> None:
+    """Return once Temporal lists the worker as a poller of the queue (clients look there
+    before they start anything)."""
+    client = await connect(settings)
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await live_workers(client, settings):
+        if worker.done():
+            worker.result()  # raises what stopped it
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"no worker polls {settings.task_queue} after {timeout} s")
+        await asyncio.sleep(0.05)

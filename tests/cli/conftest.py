@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
-from cli_helpers import Run, closed_port
+from cli_helpers import Run, closed_port, running_worker
 
 from certorder.cli.main import main
+from certorder.settings import Settings
 
 
 @pytest.fixture
@@ -56,5 +59,33 @@ def run_subprocess(cli_env):
             env={**os.environ, **(env or {})},
         )
         return Run(completed.returncode, completed.stdout, completed.stderr)
+
+    return run
+
+
+@pytest.fixture
+def cli_queue(temporal_env, cli_env, monkeypatch) -> Settings:
+    """Settings of a worker on its own task queue; the CLI (via env) uses the same."""
+    address = temporal_env.client.service_client.config.target_host
+    task_queue = f"tq-cli-{uuid.uuid4().hex}"
+    monkeypatch.setenv("CERTORDER_TEMPORAL_ADDRESS", address)
+    monkeypatch.setenv("CERTORDER_TASK_QUEUE", task_queue)
+    return Settings(temporal_address=address, task_queue=task_queue, data_dir=cli_env)
+
+
+@pytest.fixture
+async def live(cli_queue):
+    """A real worker (the composition root) serving the CLI's task queue."""
+    async with running_worker(cli_queue):
+        yield cli_queue
+
+
+@pytest.fixture
+def cli(run_cli):
+    """``run_cli`` for async tests: main() runs its own event loop, so it needs a thread
+    of its own beside the test's loop (where the worker runs)."""
+
+    async def run(*argv: str) -> Run:
+        return await asyncio.to_thread(run_cli, *argv)
 
     return run

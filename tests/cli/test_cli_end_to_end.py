@@ -4,45 +4,12 @@ that verifies against the local CA's root."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import uuid
 
 import pytest
-from cli_helpers import assert_one_line_error, closed_port
+from cli_helpers import assert_one_line_error, closed_port, running_worker
 from x509_helpers import make_csr, make_key, verify_server_chain
-
-from certorder.settings import Settings
-from certorder.worker import run_worker
-
-
-@pytest.fixture
-def cli_queue(temporal_env, cli_env, monkeypatch, run_cli) -> Settings:
-    """Settings of a worker on its own task queue; the CLI (via env) uses the same."""
-    address = temporal_env.client.service_client.config.target_host
-    task_queue = f"tq-cli-{uuid.uuid4().hex}"
-    monkeypatch.setenv("CERTORDER_TEMPORAL_ADDRESS", address)
-    monkeypatch.setenv("CERTORDER_TASK_QUEUE", task_queue)
-    # Create the local CA before the worker and the CLI both load the plugin.
-    assert run_cli("ca", "list").code == 0
-    return Settings(temporal_address=address, task_queue=task_queue, data_dir=cli_env)
-
-
-@contextlib.asynccontextmanager
-async def running_worker(settings: Settings):
-    stop = asyncio.Event()
-    worker = asyncio.create_task(run_worker(settings, stop=stop))
-    try:
-        yield
-    finally:
-        stop.set()
-        await asyncio.wait_for(worker, timeout=60)
-
-
-@pytest.fixture
-async def live(cli_queue):
-    async with running_worker(cli_queue):
-        yield
 
 
 async def _cli(run_cli, *argv: str):
@@ -50,8 +17,8 @@ async def _cli(run_cli, *argv: str):
     return await asyncio.to_thread(run_cli, *argv)
 
 
-def _root_pem(run_cli) -> str:
-    cas = json.loads(run_cli("ca", "list", "--json").out)
+async def _root_pem(run_cli) -> str:
+    cas = json.loads((await _cli(run_cli, "ca", "list", "--json")).out)
     [root] = [ca for ca in cas if ca["parent_ca_id"] is None]
     return root["ca_signing_certificate"]
 
@@ -75,8 +42,17 @@ async def test_submit_wait_show_list_and_get_the_certificate(live, run_cli, cli_
     assert document["status"] == "ACTIVE" and document["plugin_name"] == "local-ca"
     assert document["container_id"]
     assert document["transitions"][-1]["to"] == "ACTIVE"
+    assert document["subject"] == "CN=www.example.test"
+    assert document["sans"] == ["www.example.test"]
+    assert document["created_at"] and document["plugin_meta"]
     human = await _cli(run_cli, "order", "show", order_id)
-    assert "Status:      ACTIVE" in human.out
+    assert "Status:        ACTIVE" in human.out
+    shown_cert = document["certificate"]
+    for label, value in (("Subject:", "CN=www.example.test"), ("SANs:", "www.example.test"),
+                         ("Serial:", shown_cert["serial"]), ("SHA-256:", shown_cert["sha256"]),
+                         ("Not after:", ""), ("Created:", "")):
+        assert any(line.startswith(label) and value in line
+                   for line in human.out.splitlines()), (label, human.out)
 
     listed = await _cli(run_cli, "order", "list", "--status", "ACTIVE", "--json")
     rows = {row["order_id"]: row for row in json.loads(listed.out)}
@@ -92,7 +68,8 @@ async def test_submit_wait_show_list_and_get_the_certificate(live, run_cli, cli_
     assert fetched.out.split() == [
         str(out_dir / f"{order_id}.{suffix}") for suffix in ("crt", "chain.crt", "fullchain.crt")
     ]
-    built = verify_server_chain(leaf, chain or None, _root_pem(run_cli), "www.example.test")
+    built = verify_server_chain(leaf, chain or None, await _root_pem(run_cli), "www.example.test")
+    assert f"{built[0].serial_number:x}" == document["certificate"]["serial"]
     validity = built[0].not_valid_after_utc - built[0].not_valid_before_utc
     assert validity.days in (29, 30)
 
@@ -126,14 +103,23 @@ async def test_submit_json_prints_the_final_document(live, run_cli, tmp_path):
     assert document["status"] == "ACTIVE" and document["order_id"].startswith("order-")
 
 
-async def test_an_order_that_fails_at_the_ca_exits_3(cli_queue, run_cli, tmp_path):
+async def test_an_order_that_fails_at_the_ca_exits_3(cli_queue, run_cli, tmp_path,
+                                                     monkeypatch):
     (tmp_path / "db.csr").write_text(make_csr(make_key("p256"), ["db.example.test"]))
-    sub_ca = run_cli("ca", "create", "--name", "short-lived").out.strip()
-    # Submitted while no worker runs, so the CA can vanish before the order reaches it.
-    submitted = await _cli(run_cli, "order", "submit", "--csr", "db.csr", "--ca-id", sub_ca)
-    assert submitted.code == 0, submitted
-    order_id = submitted.out.strip()
-    assert run_cli("ca", "delete", sub_ca).code == 0
+    # A second queue shares the data dir (and so the CAs) but has no worker yet, so the
+    # order is started before any worker sees it, and its CA can vanish meanwhile.
+    admin = cli_queue.model_copy(update={"task_queue": f"{cli_queue.task_queue}-admin"})
+    monkeypatch.setenv("CERTORDER_TASK_QUEUE", admin.task_queue)
+    async with running_worker(admin):
+        sub_ca = (await _cli(run_cli, "ca", "create", "--name", "short-lived")).out.strip()
+        monkeypatch.setenv("CERTORDER_TASK_QUEUE", cli_queue.task_queue)
+        submitted = await _cli(run_cli, "order", "submit", "--csr", "db.csr", "--ca-id", sub_ca)
+        assert submitted.code == 0, submitted
+        assert "no worker polls task queue" in submitted.err
+        order_id = submitted.out.strip()
+        monkeypatch.setenv("CERTORDER_TASK_QUEUE", admin.task_queue)
+        assert (await _cli(run_cli, "ca", "delete", sub_ca)).code == 0
+    monkeypatch.setenv("CERTORDER_TASK_QUEUE", cli_queue.task_queue)
     async with running_worker(cli_queue):
         watched = await _cli(run_cli, "order", "watch", order_id)
     assert watched.code == 3, watched

@@ -38,19 +38,15 @@ def test_csr_with_a_weak_key(run_cli, cli_env):
     assert_one_line_error(result, 2, "1024")
 
 
-def test_unknown_plugin(run_cli, good_csr):
-    result = run_cli("order", "submit", "--csr", str(good_csr), "--plugin", "nope")
-    assert_one_line_error(result, 2, "nope")
-
-
-def test_unknown_ca_id(run_cli, good_csr):
-    result = run_cli("order", "submit", "--csr", str(good_csr), "--ca-id", "no-such-ca")
-    assert_one_line_error(result, 2, "no-such-ca")
-
-
-def test_field_the_plugin_refuses(run_cli, good_csr):
-    result = run_cli("order", "submit", "--csr", str(good_csr), "--profile", "teapot")
-    assert_one_line_error(result, 2, "profile")
+# What only the plugins can check is checked by a worker, which answers at once.
+@pytest.mark.parametrize("argv, fragment", [
+    (["--plugin", "nope"], "unknown plugin 'nope'"),
+    (["--ca-id", "no-such-ca"], "no-such-ca"),
+    (["--profile", "teapot"], "profile"),
+])
+async def test_the_worker_rejects_what_its_plugins_refuse(live, cli, good_csr, argv, fragment):
+    result = await cli("order", "submit", "--csr", str(good_csr), *argv)
+    assert_one_line_error(result, 2, "rejected", fragment)
 
 
 def test_invalid_order_id(run_cli, good_csr):
@@ -68,9 +64,12 @@ def test_missing_config_file(run_cli, cli_env):
     assert_one_line_error(result, 2, "nowhere.toml")
 
 
-def test_unknown_enabled_plugin_in_settings(run_subprocess):
-    result = run_subprocess("ca", "list", env={"CERTORDER_ENABLED_PLUGINS": '["ghost"]'})
-    assert_one_line_error(result, 2, "ghost")
+def test_unknown_enabled_plugin_in_the_worker_settings(run_subprocess):
+    result = run_subprocess("worker", env={"CERTORDER_ENABLED_PLUGINS": '["ghost"]'})
+    assert result.code == 2, result
+    assert result.err_lines[-1].startswith("certorder worker: error: ") or \
+        result.err_lines[-1].startswith("certorder: error: ")
+    assert "ghost" in result.err_lines[-1] and "Traceback" not in result.err
 
 
 def test_server_down_on_submit(run_subprocess, good_csr):
@@ -94,9 +93,15 @@ def test_server_down_on_other_commands(run_cli, cli_env, argv):
     assert_one_line_error(result, 1, "cannot reach Temporal at")
 
 
-def test_cert_get_into_a_missing_directory(run_cli, cli_env):
-    result = run_cli("cert", "get", "order-1", "--out", "nowhere")
-    assert_one_line_error(result, 2, "nowhere")
+def test_cert_get_into_a_file_instead_of_a_directory(run_cli, cli_env):
+    (cli_env.parent / "a-file").write_text("x")
+    result = run_cli("cert", "get", "order-1", "--out", "a-file")
+    assert_one_line_error(result, 2, "a-file", "not a directory")
+
+
+def test_cert_get_of_a_missing_order_creates_no_directory(run_cli, cli_env):
+    result = run_cli("cert", "get", "order-1", "--out", "certs")
+    assert result.code != 0 and not (cli_env.parent / "certs").exists()
 
 
 def test_unexpected_errors_are_one_line_with_a_debug_hint(run_cli, cli_env, monkeypatch):
@@ -105,7 +110,7 @@ def test_unexpected_errors_are_one_line_with_a_debug_hint(run_cli, cli_env, monk
     def broken(*args, **kwargs):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(ca_module, "_with_plugins", broken)
+    monkeypatch.setattr(ca_module, "_on_workers", broken)
     result = run_cli("ca", "list")
     assert_one_line_error(result, 1, "ZeroDivisionError", "CERTORDER_DEBUG=1")
     monkeypatch.setenv("CERTORDER_DEBUG", "1")
@@ -119,11 +124,16 @@ def test_worker_with_the_server_down(run_subprocess):
     assert result.err_lines[-1].startswith("certorder: error: cannot reach Temporal at 127.0.0.1:")
 
 
-def test_a_reader_that_goes_away_is_not_an_error_line(cli_env):
+async def test_a_reader_that_goes_away_is_not_an_error_line(live):
+    import asyncio
     import os
     import subprocess
     import sys
 
+    await asyncio.to_thread(_list_into_a_closed_pipe, os, subprocess, sys)
+
+
+def _list_into_a_closed_pipe(os, subprocess, sys) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "certorder.cli.main", "ca", "list", "--json"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ),

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from cli_helpers import closed_port
 
-from certorder.client_status import load_plugin_manager
 from certorder.data_dir import ensure_data_dir
 from certorder.dev_stack import DevServer
+from certorder.plugins.manager import PluginManager
 from certorder.settings import Settings
 from certorder.store import CertificateStore
 
@@ -47,7 +47,8 @@ def test_store_file_and_directory_are_private(tmp_path):
 
 
 def test_loading_plugins_makes_a_private_data_dir(tmp_path):
-    load_plugin_manager(Settings(data_dir=tmp_path / "data")).close()
+    settings = Settings(data_dir=tmp_path / "data")
+    PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins).close()
     assert _mode(tmp_path / "data") == 0o700
     for path in (tmp_path / "data").rglob("*"):
         assert not _mode(path) & 0o077, f"{path} is {oct(_mode(path))}"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from order_harness import order_worker
+from temporalio.client import WorkflowFailureError
 from x509_helpers import make_csr, make_key, verify_server_chain
 
 from certorder.plugins import CACreateDTO, CertificateStatus
 from certorder.plugins.manager import PluginManager
-from certorder.workflows.models import OrderStatus
+from certorder.workflows.models import OrderDocument, OrderStatus
 
 
 @pytest.fixture
@@ -58,9 +59,14 @@ async def test_bad_input_reaching_the_workflow_ends_in_error(temporal_env, local
     # so the workflow's own selection step must refuse it too.
     async with order_worker(temporal_env, local_ca, tmp_path) as orders:
         handle = await orders.start({"request_type": "simple-cmc", "request_data": "junk"})
-        doc = await orders.result(handle)
+        # Rejected: the run fails (freeing the id) and carries the order document.
+        with pytest.raises(WorkflowFailureError) as failed:
+            await handle.result()
+        assert failed.value.cause.type == "order rejected"
+        doc = OrderDocument.model_validate(failed.value.cause.details[0])
         assert orders.store.get_by_order(handle.id) is None
     assert doc.status is OrderStatus.ERROR
-    assert doc.sub_status == "InvalidOrderError"
+    assert doc.sub_status == "order rejected"
+    assert doc.sub_status_message.startswith("InvalidOrderError: ")
     assert "CSR" in doc.sub_status_message
     assert doc.sub_status != CertificateStatus.CERTIFICATE_GENERATED.value
