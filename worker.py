@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import sys
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -22,8 +23,10 @@ from certorder.activities.admin_activities import AdminActivities
 from certorder.activities.approval_rules import ApprovalRules
 from certorder.activities.ca_activities import CaActivities
 from certorder.activities.models import ApprovalPolicy
+from certorder.activities.order_id_activities import OrderIdActivities
 from certorder.activities.revocation_activities import RevocationActivities
 from certorder.activities.store_activities import StoreActivities
+from certorder.data_dir import ensure_data_dir
 from certorder.plugins.interface.errors import CertificatePluginError
 from certorder.plugins.manager import PluginManager
 from certorder.search_attribute_setup import (
@@ -31,7 +34,7 @@ from certorder.search_attribute_setup import (
     require_search_attributes,
 )
 from certorder.settings import Settings, SettingsError, load_settings
-from certorder.store import CertificateStore
+from certorder.store import CertificateStore, StoreLocationError, StoreUnavailableError
 from certorder.temporal_client import connect
 from certorder.workflows import worker_task_queue
 from certorder.workflows.admin_workflow import CaAdminWorkflow
@@ -61,6 +64,17 @@ def build_worker(
     admin = AdminActivities(plugins, identity=client.identity, task_queue=task_queue)
     storage = StoreActivities(store)
     revocation = RevocationActivities(plugins, store)
+    with warnings.catch_warnings():
+        # temporalio warns that slots outnumber the executor's threads: on purpose,
+        # the extra slots are the store activities', which do not use that executor.
+        warnings.filterwarnings("ignore", "Worker max_concurrent_activities is")
+        return _worker(client, task_queue, ca, admin, storage, revocation, store, executor)
+
+
+def _worker(client: Client, task_queue: str, ca: CaActivities, admin: AdminActivities,
+            storage: StoreActivities, revocation: RevocationActivities,
+            store: CertificateStore,
+            executor: ThreadPoolExecutor) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
@@ -72,6 +86,7 @@ def build_worker(
             ca.modify_certificate_request,
             ca.cancel_certificate_request,
             storage.store_certificate,
+            OrderIdActivities(store).claim_order_id,
             admin.list_cas,
             admin.create_ca,
             admin.delete_ca,
@@ -81,8 +96,10 @@ def build_worker(
             revocation.record_revocation,
         ],
         # Plugin calls block (HTTP, signing): they run here, never on the event loop.
+        # Store activities are async and use the store's own few threads, so a hung
+        # database holds at most those slots, never a plugin thread.
         activity_executor=executor,
-        max_concurrent_activities=executor._max_workers,
+        max_concurrent_activities=executor._max_workers + store.calls.threads,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         # A plugin's progress (e.g. the CA's id of a request just placed) must reach
         # Temporal within a second, not after the default throttle of 80 % of the
@@ -103,7 +120,7 @@ def build_identity_worker(client: Client, *, task_queue: str,
 
 async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Run a worker until ``stop`` is set (or, without one, until SIGINT/SIGTERM)."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_data_dir(settings.data_dir)
     plugins = PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins)
     store = CertificateStore.open(settings.resolved_store_url)
     executor = ThreadPoolExecutor(
@@ -149,9 +166,13 @@ def main() -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         asyncio.run(run_worker(load_settings()))
-    except (SettingsError, CertificatePluginError, MissingSearchAttributesError) as exc:
+    except (SettingsError, CertificatePluginError, MissingSearchAttributesError,
+            StoreLocationError) as exc:
         print(f"certorder worker: error: {exc}", file=sys.stderr)
         return 2
+    except StoreUnavailableError as exc:
+        print(f"certorder worker: error: {exc}", file=sys.stderr)
+        return 1
     except RuntimeError as exc:
         if "connect" not in str(exc).lower():
             raise

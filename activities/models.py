@@ -102,3 +102,15 @@ class StoreCertificateResult(BaseModel):
     container_id: str | None = None
     rejected_reason: str | None = None
     certificate: IssuedCertificate | None = None
+
+
+class ClaimOrderIdInput(BaseModel):
+    order_id: str
+    #: The order's first workflow run: its retries and resets find their own claim.
+    claimant: str
+
+
+class ClaimOrderIdResult(BaseModel):
+    """Empty when the id is this order's; else why it is refused."""
+
+    refused_reason: str | None = None

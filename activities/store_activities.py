@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from temporalio import activity
 
 from certorder.activities.models import StoreCertificateInput, StoreCertificateResult
+from certorder.activities.store_calls import run_store_call
 from certorder.certificate_checks import CertificateCheckError, check_issued_certificate
 from certorder.certificate_facts import certificate_facts
-from certorder.store import CertificateStore
+from certorder.store import CertificateConflictError, CertificateStore
 
 
 class StoreActivities:
@@ -19,34 +20,35 @@ class StoreActivities:
         self._store = store
 
     @activity.defn(name="store_certificate")
-    def store_certificate(self, request: StoreCertificateInput) -> StoreCertificateResult:
+    async def store_certificate(self, request: StoreCertificateInput) -> StoreCertificateResult:
+        """:meth:`check_and_store` on the store's own threads (never the plugins')."""
+        return await run_store_call(self._store, self.check_and_store, request)
+
+    def check_and_store(self, request: StoreCertificateInput) -> StoreCertificateResult:
         """Check the certificate against the order, then store it once per order.
 
         A certificate that fails the check is refused (nothing is stored) and the
-        reason returned, so the order ends in ERROR with it. Storing is idempotent by
-        order id: a retried activity finds the container it already made.
+        reason returned, so the order ends in ERROR with it. Storing the same
+        certificate again (a retried activity) finds the container already made; a
+        different one for an order that has a container is refused the same way: one
+        order's certificate is never handed to another.
         """
-        existing = self._store.get_by_order(request.order_id)
-        if existing is not None:
-            self._keep_order_data(request)
-            return StoreCertificateResult(container_id=existing.container_id,
-                                          certificate=certificate_facts(existing.certificate))
         try:
             check_issued_certificate(
                 request.certificate, request.intermediates, request.csr, datetime.now(UTC)
             )
-        except CertificateCheckError as exc:
+            container = self._store.store_certificate(
+                order_id=request.order_id,
+                plugin_name=request.plugin_name,
+                ca_id=request.ca_id,
+                certificate=request.certificate,
+                intermediates=request.intermediates,
+            )
+        except (CertificateCheckError, CertificateConflictError) as exc:
             return StoreCertificateResult(rejected_reason=str(exc))
-        container = self._store.store_certificate(
-            order_id=request.order_id,
-            plugin_name=request.plugin_name,
-            ca_id=request.ca_id,
-            certificate=request.certificate,
-            intermediates=request.intermediates,
-        )
         self._keep_order_data(request)
         return StoreCertificateResult(container_id=container.container_id,
-                                      certificate=certificate_facts(request.certificate))
+                                      certificate=certificate_facts(container.certificate))
 
     def _keep_order_data(self, request: StoreCertificateInput) -> None:
         # A revocation needs the plugin's data long after Temporal has forgotten the

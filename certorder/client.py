@@ -28,12 +28,14 @@ from certorder.client_errors import (
     CertOrderError,
     InvalidInputError,
     OrderClosedError,
+    StoreMissingError,
     TemporalUnavailableError,
     plugin_errors,
 )
 from certorder.client_orders import (
     OrderSummary,
     check_order_id,
+    checked_order_meta,
     list_order_rows,
     new_order_id,
 )
@@ -139,6 +141,7 @@ class CertOrderClient:
         :param approval: the order waits for a person's approval before it reaches a
             CA (the workers' settings may require one too).
         """
+        order_meta = checked_order_meta(order_meta)
         chosen = order_id is not None
         order_id = check_order_id(order_id) if chosen else new_order_id()
         return await submit_order(self.temporal, self.settings, order_meta, order_id,
@@ -180,6 +183,7 @@ class CertOrderClient:
 
         :raises OrderClosedError: the order has already ended.
         """
+        changes = checked_order_meta(changes)
         if not isinstance(changes, Mapping) or not changes:
             raise InvalidInputError("modify needs at least one order_meta change")
         if changes.get("request_data"):
@@ -242,7 +246,15 @@ class CertOrderClient:
             order, still pending, ended in error or canceled).
         """
         check_order_id(order_id)
-        container = await asyncio.to_thread(stored_container, self.settings, order_id)
+        try:
+            container = await asyncio.to_thread(stored_container, self.settings, order_id)
+        except StoreMissingError:
+            # Temporal may still say why there is no certificate (pending, failed);
+            # an order that stored one points at the missing store.
+            document = await self.status(order_id)
+            if document.container_id:
+                raise
+            raise missing_certificate_error(order_id, document) from None
         if container is not None:
             return container
         raise missing_certificate_error(order_id, await self.status(order_id))

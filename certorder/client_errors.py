@@ -7,7 +7,8 @@
      │   │                          unknown plugin, bad order id, bad settings)
      │   ├─ OrderNotFoundError      no order with that id
      │   ├─ OrderExistsError        an order with that id was already started
-     │   └─ OrderClosedError        the order has ended; it cannot be changed any more
+     │   ├─ OrderClosedError        the order has ended; it cannot be changed any more
+     │   └─ StoreMissingError       no certificate store where the settings say
      ├─ TemporalUnavailableError    the Temporal frontend cannot be reached
      └─ WorkerUnavailableError      the order is running but no worker answered
 
@@ -72,6 +73,11 @@ class OrderClosedError(InvalidInputError):
     """The order has ended; modify and cancel no longer apply."""
 
 
+class StoreMissingError(InvalidInputError):
+    """No certificate store where the settings say (a mistyped data_dir or store_url,
+    or no worker has run there yet)."""
+
+
 class TemporalUnavailableError(CertOrderError):
     """The Temporal frontend did not answer."""
 
@@ -114,6 +120,10 @@ def temporal_errors(address: str, order_id: str | None = None) -> Iterator[None]
 
 def rpc_error(exc: RPCError, address: str, order_id: str | None) -> CertOrderError:
     """The CertOrderError for one RPCError."""
+    if exc.status == RPCStatusCode.NOT_FOUND and "namespace" in exc.message.lower():
+        # Every call in a missing namespace is NOT_FOUND: not a missing order.
+        return InvalidInputError(
+            f"Temporal at {address}: {exc.message.rstrip('.')} (check temporal_namespace)")
     if exc.status == RPCStatusCode.NOT_FOUND and order_id is not None:
         return OrderNotFoundError(order_id)
     if exc.status == RPCStatusCode.ALREADY_EXISTS and order_id is not None:

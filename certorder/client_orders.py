@@ -162,3 +162,42 @@ async def list_order_rows(temporal: Client, address: str, status: OrderStatus | 
         async for execution in temporal.list_workflows(query, limit=limit):
             rows.append(summary_of(execution))
     return sorted(rows, key=lambda row: row.start_time or _EPOCH, reverse=True)
+
+
+#: Nesting deeper than this is refused: the data converter stops far below Python's
+#: recursion limit, and no CA needs it.
+MAX_ORDER_META_DEPTH = 32
+
+
+def checked_order_meta(order_meta: object) -> dict[str, Any]:
+    """``order_meta`` as a plain JSON object (a new dict), or one line saying why not.
+
+    Order data crosses into the workflow as JSON and is stored in its history:
+    strings, finite numbers, booleans, null, lists, and objects with string keys.
+
+    :raises InvalidInputError: naming the first value that is not JSON, by its path.
+    """
+    if not isinstance(order_meta, Mapping):
+        raise InvalidInputError(
+            f"order_meta must be a mapping of names to values, not {type(order_meta).__name__}")
+    return _json_value(order_meta, "order_meta", 0)
+
+
+def _json_value(value: Any, path: str, depth: int) -> Any:
+    if depth > MAX_ORDER_META_DEPTH:
+        raise InvalidInputError(f"{path} is nested more than {MAX_ORDER_META_DEPTH} levels deep")
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise InvalidInputError(f"{path} is {value}, which JSON cannot carry")
+        return value
+    if isinstance(value, Mapping):
+        for key in value:
+            if not isinstance(key, str):
+                raise InvalidInputError(f"{path} has a key {key!r}: keys must be strings")
+        return {key: _json_value(item, f"{path}.{key}", depth + 1) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]
+    hint = "; pass text (e.g. a PEM as str)" if isinstance(value, bytes | bytearray) else ""
+    raise InvalidInputError(f"{path} is a {type(value).__name__}, which is not JSON{hint}")

@@ -17,12 +17,18 @@ from certorder.client_errors import (
     CertOrderError,
     InvalidInputError,
     OrderNotFoundError,
+    StoreMissingError,
     WorkerUnavailableError,
     temporal_errors,
 )
 from certorder.client_orders import abnormal_end_document
 from certorder.settings import Settings
-from certorder.store import CertificateContainer, CertificateStore, StoreUnavailableError
+from certorder.store import (
+    CertificateContainer,
+    CertificateStore,
+    StoreLocationError,
+    StoreUnavailableError,
+)
 from certorder.workflows import WORKFLOW_TYPE
 from certorder.workflows.models import OrderDocument, OrderStatus
 from certorder.workflows.search_attributes import ORDER_STATUS, ORDER_SUB_STATUS, PLUGIN_NAME
@@ -99,12 +105,17 @@ async def _query_status(temporal: Client, order_id: str, timeout: timedelta) -> 
         raise
 
 
-def open_store(settings: Settings) -> CertificateStore:
-    """The configured certificate store, migrated (blocking); the caller closes it."""
+def open_store(settings: Settings, *, reader: bool = False) -> CertificateStore:
+    """The configured certificate store, migrated, or read-only for a ``reader``
+    (blocking); the caller closes it."""
     try:
+        if reader:
+            return CertificateStore.open_reader(settings.resolved_store_url)
         return CertificateStore.open(settings.resolved_store_url)
     except ValueError as exc:
         raise InvalidInputError(f"invalid store_url: {exc}") from None
+    except StoreLocationError as exc:
+        raise StoreMissingError(str(exc)) from None
     except StoreUnavailableError as exc:
         # Its message is one line and hides any password in the URL.
         raise CertOrderError(str(exc)) from None
@@ -114,8 +125,8 @@ def open_store(settings: Settings) -> CertificateStore:
 
 
 def stored_container(settings: Settings, order_id: str) -> CertificateContainer | None:
-    """The order's certificate container from the configured store (blocking)."""
-    store = open_store(settings)
+    """The order's certificate container from the configured store, read-only (blocking)."""
+    store = open_store(settings, reader=True)
     try:
         return store.get_by_order(order_id)
     finally:

@@ -16,14 +16,21 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+from certorder.data_dir import PRIVATE_FILE_MODE, ensure_data_dir
+from certorder.dev_process import (
+    WAIT_FOR_PREVIOUS_SECONDS,
+    DataDirLockedError,
+    lock_data_dir,
+    prepare_child,
+)
 from certorder.settings import Settings
 from certorder.workflows import search_attributes
 
@@ -136,33 +143,60 @@ class DevServer:
             args += ["--search-attribute", f"{name}={kind}"]
         return args + list(self.extra_args)
 
-    def start(self) -> None:
+    def start(self, *, on_wait: Callable[[str], None] | None = None,
+              wait_seconds: float = WAIT_FOR_PREVIOUS_SECONDS) -> None:
         """Start the server in the background; returns at once (see :meth:`wait_ready`).
 
-        :raises DevServerError: a port is taken, or the binary is missing.
+        A previous server still holding this data directory (its ``certorder dev``
+        was killed and it is still shutting down) is waited for, up to
+        ``wait_seconds``; ``on_wait`` is told so in one line.
+
+        :raises DevServerError: a port is taken, the binary is missing, or the
+            previous server did not go.
         """
         if self.running:
             return
-        for what, port in (("Temporal", self.port), ("Temporal UI", self.ui_port)):
-            if not port_is_free(port):
-                raise DevServerError(
-                    f"port {port} ({what}) is already in use: is another `certorder dev` or "
-                    "Temporal server running? Set CERTORDER_DEV_PORT / CERTORDER_DEV_UI_PORT "
-                    "to use other ports"
-                )
         command = self.command()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
-        # Its own session: Ctrl-C in the terminal reaches only certorder, which stops
-        # the worker first and then this server, in that order.
-        self._process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-        )
+        ensure_data_dir(self.data_dir)
+        try:
+            lock = lock_data_dir(self.lock_path, self.db_path, on_wait, wait_seconds)
+        except DataDirLockedError as exc:
+            raise DevServerError(str(exc)) from None
+        try:
+            for what, port in (("Temporal", self.port), ("Temporal UI", self.ui_port)):
+                if not port_is_free(port):
+                    raise DevServerError(
+                        f"port {port} ({what}) is already in use: is another `certorder dev` "
+                        "or Temporal server running? Set CERTORDER_DEV_PORT / "
+                        "CERTORDER_DEV_UI_PORT to use other ports"
+                    )
+            # Owner only, like everything in the data directory: the log and the
+            # server's database (made under the child's umask) hold every history.
+            self._log = os.fdopen(os.open(
+                self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE_MODE), "ab")
+            # Its own session: Ctrl-C in the terminal reaches only certorder, which
+            # stops the worker first and then this server, in that order. The lock's
+            # descriptor goes with it: the lock lasts exactly as long as the server.
+            self._process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=prepare_child,
+                pass_fds=(lock,),
+            )
+            os.ftruncate(lock, 0)
+            os.write(lock, f"{self._process.pid}\n".encode())
+        except BaseException:
+            self._close_log()
+            raise
+        finally:
+            os.close(lock)
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "temporal-dev.lock"
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         """Block until the frontend accepts TCP connections.
@@ -228,16 +262,6 @@ class DevServer:
         except OSError:
             lines = []
         return lines[-1].strip() if lines else f"no output (see {self.log_path})"
-
-
-def _die_with_parent() -> None:
-    """Runs in the child before exec: SIGTERM it when its parent dies, so that a
-    `certorder dev` killed with SIGKILL does not leave a server holding the port and
-    the database."""
-    import ctypes
-
-    pr_set_pdeathsig = 1
-    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 async def wait_until_serving(settings: Settings, timeout: float = 30.0) -> None:

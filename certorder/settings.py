@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -22,10 +23,21 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from certorder.store.engine import normalize_url
 from certorder.workflows import TASK_QUEUE
-from certorder.workflows.models import DEFAULT_CALL_TIMEOUT_SECONDS
+from certorder.workflows.models import (
+    DEFAULT_CALL_TIMEOUT_SECONDS,
+    MAX_CALL_TIMEOUT_SECONDS,
+    MIN_CALL_TIMEOUT_SECONDS,
+)
 
 DEFAULT_CONFIG_FILE = Path("certorder.toml")
+
+# host:port, the host a DNS name, an IPv4 address or a bracketed IPv6 address: what
+# the Temporal client accepts (it takes no scheme).
+_ADDRESS = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):(\d{1,5})\Z")
+_PORT = {"ge": 1, "le": 65535}
 
 
 class SettingsError(Exception):
@@ -51,13 +63,15 @@ class Settings(BaseSettings):
     enabled_plugins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["local-ca"])
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    max_concurrent_activities: int = Field(default=16, ge=1)
+    max_concurrent_activities: int = Field(default=16, ge=1, le=1024)
     #: How long one plugin call may run before Temporal abandons it and calls again
     #: (on any worker): the time it takes to notice a worker that died mid-call.
-    plugin_call_timeout_seconds: float = Field(default=DEFAULT_CALL_TIMEOUT_SECONDS, gt=0)
+    plugin_call_timeout_seconds: float = Field(
+        default=DEFAULT_CALL_TIMEOUT_SECONDS, ge=MIN_CALL_TIMEOUT_SECONDS,
+        le=MAX_CALL_TIMEOUT_SECONDS, allow_inf_nan=False)
     #: The dev stack (``certorder dev``): ports of the Temporal frontend and its UI.
-    dev_port: int = 7233
-    dev_ui_port: int = 8233
+    dev_port: int = Field(default=7233, **_PORT)
+    dev_ui_port: int = Field(default=8233, **_PORT)
     #: Orders for these plugins (``"digicert"``) or CAs of a plugin
     #: (``"local-ca/web-servers-3f9a1c2e"``) wait for a person's approval (workers).
     approval_required: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -81,6 +95,33 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError("expected a JSON list or comma-separated names") from None
         return [name.strip() for name in text.split(",") if name.strip()]
+
+    @field_validator("temporal_address")
+    @classmethod
+    def _check_address(cls, value: str) -> str:
+        match = _ADDRESS.match(value)
+        if not match or not 1 <= int(match.group(1)) <= 65535:
+            raise ValueError(f"{value!r} is not host:port (e.g. localhost:7233)")
+        return value
+
+    @field_validator("data_dir")
+    @classmethod
+    def _check_data_dir(cls, value: Path) -> Path:
+        # `~` is not expanded by a shell in a TOML file or a quoted variable: a worker
+        # once wrote its CA key under ./~/.
+        path = value.expanduser()
+        if not str(value).strip() or "\0" in str(value):
+            raise ValueError("is empty")
+        if path.exists() and not path.is_dir():
+            raise ValueError(f"{path} exists and is not a directory")
+        return path
+
+    @field_validator("store_url")
+    @classmethod
+    def _check_store_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            normalize_url(value)  # ValueError: one line saying what is wrong
+        return value
 
     @property
     def ui_base_url(self) -> str | None:
@@ -130,15 +171,19 @@ def _config_file() -> Path | None:
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Read the settings; any problem becomes one :class:`SettingsError` line."""
     global _explicit_config
-    if config_file is not None and not config_file.is_file():
-        raise SettingsError(f"config file {config_file} does not exist")
+    if config_file is not None:
+        _check_config_file(config_file, f"config file {config_file}")
+    elif os.environ.get("CERTORDER_CONFIG"):
+        named = os.environ["CERTORDER_CONFIG"]
+        _check_config_file(Path(named), f"CERTORDER_CONFIG={named}")
     _explicit_config = config_file
     try:
         return Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "settings"
-        raise SettingsError(f"invalid setting {where}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"invalid setting {where}: {message}") from None
     except (OSError, ValueError) as exc:
         # A TOML syntax error (tomllib's) says where in the file, not which file.
         source = _config_file()
@@ -146,3 +191,11 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         raise SettingsError(f"cannot read settings{where}: {exc}") from None
     finally:
         _explicit_config = None
+
+
+def _check_config_file(path: Path, named: str) -> None:
+    # A directory or /dev/null would otherwise be read as an empty file, silently.
+    if not path.exists():
+        raise SettingsError(f"{named} does not exist")
+    if not path.is_file():
+        raise SettingsError(f"{named} is not a regular file")

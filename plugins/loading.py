@@ -160,7 +160,9 @@ def _construct(
         )
     try:
         plugin_dir = data_dir / "plugins" / name
-        plugin_dir.mkdir(parents=True, exist_ok=True)
+        # Owner only: plugins keep keys here (mkdir's mode covers only the last part).
+        for directory in (data_dir, plugin_dir.parent, plugin_dir):
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         return cls(PluginContext(name=name, data_dir=plugin_dir, options=dict(options)))
     except Exception as exc:
         raise PluginLoadError(

@@ -18,6 +18,10 @@ from certorder.plugins.interface.status import PluginMethod
 
 #: How long one plugin call may run before it is abandoned and made again.
 DEFAULT_CALL_TIMEOUT_SECONDS = 120.0
+#: Bounds of that timeout: Temporal needs a finite duration it can represent, and a
+#: sub-second one would abandon every call before a CA could answer.
+MIN_CALL_TIMEOUT_SECONDS = 1.0
+MAX_CALL_TIMEOUT_SECONDS = 24 * 3600.0
 
 
 class OrderStatus(StrEnum):
@@ -145,7 +149,9 @@ class OrderInput(BaseModel):
     """
 
     order_meta: dict[str, Any] = Field(default_factory=dict)
-    call_timeout_seconds: float = Field(default=DEFAULT_CALL_TIMEOUT_SECONDS, gt=0)
+    call_timeout_seconds: float = Field(
+        default=DEFAULT_CALL_TIMEOUT_SECONDS, ge=MIN_CALL_TIMEOUT_SECONDS,
+        le=MAX_CALL_TIMEOUT_SECONDS, allow_inf_nan=False)
     #: Approval asked for by the client for this order (workers may require it too).
     approval: ApprovalPolicy | None = None
     carried_state: OrderState | None = None

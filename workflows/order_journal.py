@@ -56,6 +56,23 @@ class OrderJournal:
         self.record(method.value, outcome.value, message, before, doc.status)
         self.publish()
 
+    def refuse(self, step: str, sub_status: str, message: str) -> None:
+        """End the order in ERROR before any plugin call: the core itself refuses it
+        (no plugin outcome exists yet for the state machine to look up)."""
+        doc, before = self.doc, self.doc.status
+        doc.status = OrderStatus.ERROR
+        doc.sub_status, doc.sub_status_message = sub_status, message
+        doc.next_method, doc.next_attempt_at = None, None
+        self.record(step, "refused", message, before, doc.status)
+        self.publish()
+
+    def show_waiting(self, sub_status: str | None, message: str | None) -> None:
+        """Say what the order waits for, or (None) that it waits no more; no transition
+        is recorded, since nothing happened to the order yet."""
+        if (self.doc.sub_status, self.doc.sub_status_message) != (sub_status, message):
+            self.doc.sub_status, self.doc.sub_status_message = sub_status, message
+            self.publish()
+
     def receive(self, signal: OrderSignal) -> None:
         """Queue a modify/cancel, or record it as ignored once the order is finished."""
         signal = signal.model_copy(update={"received_at": workflow.now()})

@@ -16,7 +16,13 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from certorder.activities.models import PluginCallInput, StoreCertificateInput
+    from certorder.activities.models import (
+        ClaimOrderIdInput,
+        PluginCallInput,
+        StoreCertificateInput,
+        StoreCertificateResult,
+    )
+    from certorder.activities.order_id_activities import OrderIdActivities
     from certorder.activities.store_activities import StoreActivities
     from certorder.plugins.interface.dto import CoreMetaDTO
     from certorder.plugins.interface.status import PluginMethod
@@ -44,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
         failure_of,
         run_activity,
     )
+    from certorder.workflows.store_calls import run_store_activity
 
 #: Backoff while no worker with the order's plugin takes its calls.
 NOT_ON_WORKER_FIRST = timedelta(seconds=2)
@@ -83,7 +90,10 @@ class CertificateOrderWorkflow:
         if self._doc.plugin_name is None:
             self._verdict = await select_plugin(self._journal, timeout=self._call_timeout,
                                                 on_cancel=self._canceled_by_temporal)
-        if self._approval.waiting:
+        if request.carried_state is None and not self._doc.status.is_terminal:
+            # After selection: an order refused there never used its id.
+            await self._claim_order_id()
+        if self._approval.waiting and not self._doc.status.is_terminal:
             await self._approval.wait(on_cancel=self._canceled_by_temporal)
         while not self._doc.status.is_terminal:
             if workflow.info().is_continue_as_new_suggested():
@@ -144,6 +154,24 @@ class CertificateOrderWorkflow:
     def status(self) -> OrderDocument:
         """The order document: status, sub-status, next step and history."""
         return self._doc
+
+    async def _claim_order_id(self) -> None:
+        """Refuse an order id used before, even by an order Temporal has forgotten.
+
+        Temporal refuses a duplicate workflow id only within its retention period;
+        after it, a reused id would otherwise take the old order's certificate.
+        """
+        if not workflow.patched("claim-order-id"):
+            return  # replaying an order that started before ids were claimed
+        claim = await run_store_activity(
+            OrderIdActivities.claim_order_id,
+            # The chain's first run: the same across retries, resets and continue-as-new.
+            ClaimOrderIdInput(order_id=self._doc.order_id,
+                              claimant=workflow.info().first_execution_run_id),
+            summary="check that the order id is new", doing="checking the order id",
+            on_unavailable=self._journal.show_waiting, on_cancel=self._canceled_by_temporal)
+        if claim.refused_reason:
+            self._journal.refuse("claim_order_id", "order id reused", claim.refused_reason)
 
     async def _next_method(self) -> PluginMethod | None:
         """The next plugin method to call: a waiting signal's, else the scheduled one."""
@@ -206,16 +234,12 @@ class CertificateOrderWorkflow:
         step = decide(self._doc.status, method, outcome, message=result.status_message,
                       retry_msec=result.retry_msec, retry_method=result.retry_method)
         if step.store_certificate:
-            stored = await run_activity(
-                StoreActivities.store_certificate,
-                StoreCertificateInput(
-                    order_id=self._doc.order_id, plugin_name=call.plugin_name,
-                    ca_id=self._doc.ca_id, certificate=result.certificate or "",
-                    intermediates=result.intermediates,
-                    csr=self._state.order_meta.get("request_data"),
-                    order_meta=self._state.order_meta, plugin_meta=result.plugin_meta),
-                summary="check and store the certificate", timeout=self._call_timeout,
-                on_cancel=self._canceled_by_temporal)
+            stored = await self._store_certificate(StoreCertificateInput(
+                order_id=self._doc.order_id, plugin_name=call.plugin_name,
+                ca_id=self._doc.ca_id, certificate=result.certificate or "",
+                intermediates=result.intermediates,
+                csr=self._state.order_meta.get("request_data"),
+                order_meta=self._state.order_meta, plugin_meta=result.plugin_meta))
             if stored.rejected_reason:
                 outcome = Outcome.CERTIFICATE_REJECTED
                 step = decide(self._doc.status, method, outcome, message=stored.rejected_reason)
@@ -223,6 +247,18 @@ class CertificateOrderWorkflow:
             self._doc.certificate = stored.certificate
         note, self._note = self._note, None
         self._journal.apply(method, outcome, step, note=note)
+
+    async def _store_certificate(self, request: StoreCertificateInput) -> StoreCertificateResult:
+        if not workflow.patched("store-retried-by-workflow"):
+            # Orders recorded before: Temporal retried the store activity itself.
+            return await run_activity(
+                StoreActivities.store_certificate, request,
+                summary="check and store the certificate", timeout=self._call_timeout,
+                on_cancel=self._canceled_by_temporal)
+        return await run_store_activity(
+            StoreActivities.store_certificate, request,
+            summary="check and store the certificate", doing="storing the certificate",
+            on_unavailable=self._journal.show_waiting, on_cancel=self._canceled_by_temporal)
 
     def _plugin_not_on_worker(self, method: PluginMethod, why: str) -> None:
         # Nothing reached the CA: the order stays as it was (a cancel still ends it

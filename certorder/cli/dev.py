@@ -15,6 +15,7 @@ import sys
 
 from certorder.client_errors import plugin_errors
 from certorder.client_status import open_store
+from certorder.data_dir import ensure_data_dir
 from certorder.dev_stack import DevServer, wait_until_serving
 from certorder.plugins.manager import PluginManager
 from certorder.search_attribute_setup import register_missing
@@ -55,6 +56,7 @@ async def _serve(settings: Settings) -> None:
 def _check_worker_setup(settings: Settings) -> None:
     """Load the plugins and open the store once, so that a configuration mistake is
     reported before a server is started (and before "worker running" is printed)."""
+    ensure_data_dir(settings.data_dir)
     with plugin_errors():
         PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins).close()
     open_store(settings).close()
@@ -68,7 +70,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     server = DevServer.from_settings(settings)
     worker_settings = settings.model_copy(update={"temporal_address": server.address})
     try:
-        server.start()
+        server.start(on_wait=lambda line: print(line, file=sys.stderr, flush=True))
         server.wait_ready()
         where = f"Temporal dev server on {server.address}, state in {server.db_path}"
         print(where, file=sys.stderr)

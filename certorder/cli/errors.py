@@ -3,8 +3,8 @@ mistake a user can make.
 
 Exit codes: 0 success; 1 operational failure (server down, CA unavailable, an
 unexpected bug); 2 usage or input error (bad arguments, missing file, bad CSR, unknown
-plugin or order, bad settings); 3 the order ended in ERROR; 4 the order was canceled;
-130 interrupted.
+plugin or order, bad settings, a store location that cannot hold a store); 3 the
+order ended in ERROR; 4 the order was canceled; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from certorder.plugins.interface.errors import (
 )
 from certorder.search_attribute_setup import MissingSearchAttributesError
 from certorder.settings import SettingsError
+from certorder.store import StoreLocationError, StoreUnavailableError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -70,13 +71,14 @@ def guarded(action: Callable[[], int]) -> int:
     except CertOrderError as exc:
         fail(exc)
         return exc.exit_code
-    except (UsageError, SettingsError, MissingSearchAttributesError) as exc:
+    except (UsageError, SettingsError, MissingSearchAttributesError, StoreLocationError) as exc:
         fail(exc)
         return EXIT_USAGE
     except _INPUT_ERRORS as exc:
         fail(exc)
         return EXIT_USAGE
-    except (CAUnavailableError, CAOperationError, CertificatePluginError, DevServerError) as exc:
+    except (CAUnavailableError, CAOperationError, CertificatePluginError, DevServerError,
+            StoreUnavailableError) as exc:
         fail(exc)
         return EXIT_FAILURE
     except RuntimeError as exc:

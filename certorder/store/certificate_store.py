@@ -2,28 +2,40 @@
 
 Temporal forgets a workflow once its retention period has passed; the store does
 not, so it is the source of truth for what an order issued. All methods block:
-activities call them from their thread pool.
+activities call them through :attr:`CertificateStore.calls`, the store's own threads.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, Row, func, insert, select
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+)
 
-from certorder.store.engine import SQLITE_IMMEDIATE, create_store_engine
-from certorder.store.errors import StoreUnavailableError
+from certorder.store import order_ids
+from certorder.store.bounded_calls import BoundedCalls
+from certorder.store.engine import SQLITE_IMMEDIATE, create_reader_engine, create_store_engine
+from certorder.store.errors import (
+    CertificateConflictError,
+    StoreLocationError,
+    StoreUnavailableError,
+)
 from certorder.store.migrate import upgrade_to_head
 from certorder.store.models import CertificateContainer, StoredSecret
+from certorder.store.order_ids import OrderIdClaim
 from certorder.store.revocations import RevocationRecords
+from certorder.store.rows import pem_secret, with_secrets
 from certorder.store.schema import (
     CERTIFICATE,
     INTERMEDIATES,
-    PEM_CERTIFICATE_CHAIN,
     certificate_containers,
     certificate_secrets,
 )
@@ -45,6 +57,8 @@ class CertificateStore:
         self._writer_options = {SQLITE_IMMEDIATE: True}
         #: Order data kept for revocation, and the revocations done.
         self.revocations = RevocationRecords(engine)
+        #: Where async callers (the worker's store activities) run store methods.
+        self.calls = BoundedCalls()
 
     @classmethod
     def open(cls, url: str) -> CertificateStore:
@@ -60,14 +74,32 @@ class CertificateStore:
             upgrade_to_head(engine)
         except (OperationalError, InterfaceError) as exc:
             engine.dispose()
-            where = engine.url.render_as_string(hide_password=True)
-            cause = str(exc.orig or exc).strip().splitlines()[0]
-            raise StoreUnavailableError(
-                f"cannot open the certificate store at {where}: {cause}"
-            ) from exc
+            raise _unavailable(engine, exc) from exc
         except BaseException:
             engine.dispose()
             raise
+        return cls(engine)
+
+    @classmethod
+    def open_reader(cls, url: str) -> CertificateStore:
+        """Connect to ``url`` read-only: no migration, no write lock, nothing created.
+
+        :raises ValueError: when ``url`` is not a SQLite or PostgreSQL URL.
+        :raises StoreLocationError: no store there (a missing file, or no tables).
+        :raises StoreUnavailableError: when the database cannot be reached.
+        """
+        engine = create_reader_engine(url)
+        try:
+            with engine.connect() as connection:
+                connection.execute(select(certificate_containers.c.order_id).limit(1)).all()
+        except (OperationalError, InterfaceError, ProgrammingError) as exc:
+            engine.dispose()
+            if "no such table" in str(exc) or "does not exist" in str(exc.orig or ""):
+                where = engine.url.render_as_string(hide_password=True)
+                if engine.url.get_backend_name() == "sqlite":
+                    where = url.removeprefix("sqlite:///")
+                raise StoreLocationError(f"no certificate store at {where}") from exc
+            raise _unavailable(engine, exc) from exc
         return cls(engine)
 
     @property
@@ -86,13 +118,14 @@ class CertificateStore:
     ) -> CertificateContainer:
         """Keep the certificate an order was issued; return its container.
 
-        Idempotent by ``order_id``: when the order already has a container (a
-        retried activity, or another worker that won a race) that container is
-        returned and nothing is written, even if the new certificate differs. The
-        container and its secrets are written in one transaction. Blank
-        ``intermediates`` are not stored.
+        Idempotent by ``order_id`` for the *same* certificate (a retried activity, or
+        another worker that won a race): that container is returned, nothing written.
+        The container and its secrets are written in one transaction, which also marks
+        the order id used. Blank ``intermediates`` are not stored.
 
         :raises ValueError: when ``order_id``, ``plugin_name`` or ``certificate`` is blank.
+        :raises CertificateConflictError: the order already has another certificate
+            (its id was reused, or the CA issued twice); nothing is written.
         """
         for field, value in (
             ("order_id", order_id),
@@ -103,9 +136,9 @@ class CertificateStore:
                 raise ValueError(f"cannot store a certificate: {field} is empty")
         existing = self.get_by_order(order_id)
         if existing is None:
-            secrets = [_pem_secret(CERTIFICATE, certificate)]
+            secrets = [pem_secret(CERTIFICATE, certificate)]
             if intermediates and intermediates.strip():
-                secrets.append(_pem_secret(INTERMEDIATES, intermediates))
+                secrets.append(pem_secret(INTERMEDIATES, intermediates))
             try:
                 return self._insert(order_id, plugin_name, ca_id, secrets)
             except IntegrityError:
@@ -114,13 +147,27 @@ class CertificateStore:
                 existing = self.get_by_order(order_id)
                 if existing is None:
                     raise
-        if existing.certificate != certificate:
-            log.warning(
-                "order %s already has container %s with a different certificate; keeping it",
-                order_id,
-                existing.container_id,
+        if existing.certificate.strip() != certificate.strip():
+            log.error("order %s already has container %s with another certificate (from %s); "
+                      "refusing the one from %s", order_id, existing.container_id,
+                      existing.plugin_name, plugin_name)
+            raise CertificateConflictError(
+                f"order {order_id} already has another certificate in the store (container "
+                f"{existing.container_id}, stored {existing.created_at:%Y-%m-%d %H:%M:%S} UTC); "
+                "the certificate just issued was not stored"
             )
         return existing
+
+    def claim_order_id(self, order_id: str, claimant: str) -> OrderIdClaim:
+        """Mark ``order_id`` used by ``claimant`` (a workflow run) unless it already is.
+
+        Returns the claim that holds: ``claimant``'s own (a first use, or a retry), or
+        the earlier one, meaning the id was used before and must be refused.
+        """
+        with self._engine.connect() as connection:
+            connection.execution_options(**self._writer_options)
+            with connection.begin():
+                return order_ids.claim(connection, order_id, claimant)
 
     def get_by_order(self, order_id: str) -> CertificateContainer | None:
         """The container of an order, or None when it issued nothing (yet)."""
@@ -147,7 +194,7 @@ class CertificateStore:
         )
         with self._engine.connect() as connection, connection.begin():
             rows = connection.execute(query).all()
-            return self._with_secrets(connection, rows)
+            return with_secrets(connection, rows)
 
     def count_containers(self) -> int:
         """How many containers the store holds."""
@@ -157,6 +204,7 @@ class CertificateStore:
 
     def close(self) -> None:
         """Release every pooled connection."""
+        self.calls.close()
         self._engine.dispose()
 
     def _insert(
@@ -178,6 +226,7 @@ class CertificateStore:
                 )
                 for secret in secrets:
                     self._insert_secret(connection, container_id, secret, now)
+                order_ids.claim(connection, order_id, None)
         return CertificateContainer(
             container_id=container_id,
             order_id=order_id,
@@ -207,36 +256,10 @@ class CertificateStore:
             row = connection.execute(select(certificate_containers).where(condition)).first()
             if row is None:
                 return None
-            return self._with_secrets(connection, [row])[0]
-
-    @staticmethod
-    def _with_secrets(connection: Connection, rows: Sequence[Row]) -> list[CertificateContainer]:
-        ids = [row.container_id for row in rows]
-        secrets: dict[str, dict[str, StoredSecret]] = {container_id: {} for container_id in ids}
-        if ids:
-            query = select(certificate_secrets).where(certificate_secrets.c.container_id.in_(ids))
-            for secret in connection.execute(query):
-                secrets[secret.container_id][secret.name] = StoredSecret(
-                    name=secret.name, content_type=secret.content_type, payload=secret.payload
-                )
-        return [_container(row, secrets[row.container_id]) for row in rows]
+            return with_secrets(connection, [row])[0]
 
 
-def _pem_secret(name: str, payload: str) -> StoredSecret:
-    return StoredSecret(name=name, content_type=PEM_CERTIFICATE_CHAIN, payload=payload)
-
-
-def _container(row: Row, secrets: dict[str, StoredSecret]) -> CertificateContainer:
-    return CertificateContainer(
-        container_id=row.container_id,
-        order_id=row.order_id,
-        plugin_name=row.plugin_name,
-        ca_id=row.ca_id,
-        created_at=_utc(row.created_at),
-        secrets=secrets,
-    )
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite keeps no zone: the store writes UTC, so a naive value read back is UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+def _unavailable(engine: Engine, exc: DBAPIError) -> StoreUnavailableError:
+    where = engine.url.render_as_string(hide_password=True)
+    cause = str(exc.orig or exc).strip().splitlines()[0]
+    return StoreUnavailableError(f"cannot open the certificate store at {where}: {cause}")

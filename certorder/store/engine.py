@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from pathlib import Path
+from urllib.request import pathname2url
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from certorder.store.errors import StoreUnavailableError
+from certorder.store.errors import StoreLocationError
 
 #: How long a SQLite writer waits for another process's write lock before failing.
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: PostgreSQL: the longest one statement may run, or wait for a lock, before it fails;
+#: a hung or locked database then fails the store call, which is retried, instead of
+#: holding a worker thread for ever.
+STATEMENT_TIMEOUT_MS = 10_000
+#: PostgreSQL: how long to wait for a connection to the server.
+CONNECT_TIMEOUT_SECONDS = 5
+#: Connections per engine (the worker makes few store calls at once; see
+#: ``bounded_calls.STORE_THREADS``), and how long a call waits for a free one.
+POOL_SIZE = 4
+POOL_TIMEOUT_SECONDS = 10
 
 #: Execution option asking for ``BEGIN IMMEDIATE`` on SQLite (see ``_sqlite_begin``).
 SQLITE_IMMEDIATE = "certorder_sqlite_immediate"
@@ -42,7 +55,8 @@ def normalize_url(url: str) -> URL:
     if backend == "sqlite":
         if parsed.database in (None, "", ":memory:"):
             raise ValueError("store URL names an in-memory SQLite database; give a file path")
-        return parsed
+        # sqlite3 does not expand `~`: it would make a directory named ~ in the cwd.
+        return parsed.set(database=str(Path(parsed.database).expanduser()))
     raise ValueError(f"store URL must be sqlite:/// or postgresql://, not {parsed.drivername}://")
 
 
@@ -50,15 +64,20 @@ def create_store_engine(url: str) -> Engine:
     """An engine for ``url``; for SQLite, creates the file's directory first.
 
     :raises ValueError: for a URL the store cannot use (see :func:`normalize_url`).
-    :raises StoreUnavailableError: when the SQLite directory cannot be created.
+    :raises StoreLocationError: when the SQLite directory cannot be created.
     """
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
-        directory = Path(parsed.database).expanduser().parent
+        database = Path(parsed.database).expanduser()
+        directory = database.parent
         try:
-            directory.mkdir(parents=True, exist_ok=True)
+            # Owner only: the store holds every issued certificate. SQLite gives its
+            # -wal and -shm files the database file's mode, so creating it 0600 here
+            # covers them too.
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.close(os.open(database, os.O_RDWR | os.O_CREAT, 0o600))
         except OSError as exc:
-            raise StoreUnavailableError(
+            raise StoreLocationError(
                 f"cannot create the certificate store's directory {directory}: {exc.strerror}"
             ) from exc
         engine = create_engine(
@@ -69,7 +88,44 @@ def create_store_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # pre_ping: a long-running worker must survive a PostgreSQL restart.
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, **_postgres_options())
+
+
+def _postgres_options(*settings: str) -> dict:
+    timeouts = (f"statement_timeout={STATEMENT_TIMEOUT_MS}", f"lock_timeout={STATEMENT_TIMEOUT_MS}")
+    options = " ".join(f"-c {setting}" for setting in (*timeouts, *settings))
+    return {
+        "pool_pre_ping": True,
+        "pool_size": POOL_SIZE,
+        "max_overflow": 2,
+        "pool_timeout": POOL_TIMEOUT_SECONDS,
+        "connect_args": {"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": options},
+    }
+
+
+def create_reader_engine(url: str) -> Engine:
+    """A read-only engine for ``url``: it never creates, migrates or locks anything.
+
+    :raises ValueError: for a URL the store cannot use (see :func:`normalize_url`).
+    :raises StoreLocationError: a SQLite file that does not exist.
+    """
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        # Read-only sessions: a bug here fails instead of writing.
+        return create_engine(parsed, **_postgres_options("default_transaction_read_only=on"))
+    path = Path(parsed.database).expanduser()
+    if not path.is_file():
+        raise StoreLocationError(f"no certificate store at {path}")
+    uri = f"file:{pathname2url(str(path.resolve()))}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+                               check_same_thread=False, isolation_level=None)
+
+    # WAL readers take no lock a writer holds, so a reader never waits for a worker.
+    engine = create_engine("sqlite://", creator=connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:

@@ -87,3 +87,15 @@ certificate_revocations = Table(
     Column("serial", Text, nullable=True),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
+
+# Every order id ever used, kept for good: Temporal forgets a workflow after its
+# retention period, and an id reused after that must still be refused.
+used_order_ids = Table(
+    "used_order_ids",
+    metadata,
+    Column("order_id", Text, primary_key=True),
+    # The workflow run that claimed the id; None for an id known only from a
+    # certificate stored before claims existed.
+    Column("claimant", Text, nullable=True),
+    Column("first_used_at", DateTime(timezone=True), nullable=False),
+)

@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from certorder.plugins.interface.durations import bounded_retry_msec, bounded_timeout
+
 #: The challenge types the plugin can answer by itself.
 ChallengeType = Literal["http-01", "dns-01"]
 
@@ -34,10 +36,10 @@ class AcmeSettings(BaseSettings):
     http_responder_port: int = Field(default=80, ge=1, le=65535)
     webroot: Path | None = None
     dns_hook: str | None = None
-    dns_hook_timeout: float = Field(default=120.0, gt=0)
-    poll_retry_msec: int = Field(default=2000, ge=1)
-    unavailable_retry_msec: int = Field(default=60_000, ge=1)
-    network_timeout: float = Field(default=30.0, gt=0)
+    dns_hook_timeout: float = bounded_timeout(120.0)
+    poll_retry_msec: int = bounded_retry_msec(2000, minimum=1)
+    unavailable_retry_msec: int = bounded_retry_msec(60_000, minimum=1)
+    network_timeout: float = bounded_timeout(30.0)
     nonce_retries: int = Field(default=4, ge=1, le=20)
     account_key_passphrase: SecretStr | None = None
 

@@ -22,6 +22,7 @@ from certorder.plugins.certcentral.products import (
     SYMANTEC_PRODUCTS,
     Product,
 )
+from certorder.plugins.interface.durations import bounded_retry_msec, bounded_timeout
 from certorder.plugins.interface.errors import PluginConfigurationError
 
 DcvMethod = Literal["email", "dns-txt-token", "dns-cname-token", "http-token"]
@@ -59,15 +60,15 @@ class CertCentralSettings(BaseSettings):
     lookup_limit: int = Field(default=100, ge=1, le=1000)
     #: After an order request that got no answer (timeout, lost connection, 500/502/504),
     #: how long to keep looking for the order it may have placed before ordering again.
-    unconfirmed_order_grace_seconds: float = Field(default=900.0, gt=0)
-    connect_timeout: float = Field(default=10.0, gt=0)
-    read_timeout: float = Field(default=60.0, gt=0)
+    unconfirmed_order_grace_seconds: float = bounded_timeout(900.0)
+    connect_timeout: float = bounded_timeout(10.0)
+    read_timeout: float = bounded_timeout(60.0)
     #: Wait before polling an order that is pending or processing (5 minutes).
-    retry_msec: int = Field(default=300_000, ge=0)
+    retry_msec: int = bounded_retry_msec(300_000)
     #: Wait before polling an order waiting on the client (DCV, approval): 15 minutes.
-    dcv_retry_msec: int = Field(default=900_000, ge=0)
+    dcv_retry_msec: int = bounded_retry_msec(900_000)
     #: Wait after an outage or a rate limit without ``Retry-After`` (5 minutes).
-    unavailable_retry_msec: int = Field(default=300_000, ge=0)
+    unavailable_retry_msec: int = bounded_retry_msec(300_000)
 
     @field_validator("default_product")
     @classmethod

@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from certorder.plugins.interface.durations import bounded_retry_msec, bounded_timeout
+
 
 class CfsslSettings(BaseSettings):
     """Where ``cfssl serve`` (or ``multirootca``) listens and how to talk to it.
@@ -24,8 +26,8 @@ class CfsslSettings(BaseSettings):
     default_profile: str = ""
     profiles: list[str] | None = None
     label: str = ""
-    timeout: float = Field(default=10.0, gt=0)
-    unavailable_retry_msec: int = Field(default=60_000, ge=1)
+    timeout: float = bounded_timeout(10.0)
+    unavailable_retry_msec: int = bounded_retry_msec(60_000, minimum=1)
     ca_bundle: Path | None = None
 
     @field_validator("auth_key")

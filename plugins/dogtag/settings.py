@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from certorder.plugins.interface.durations import bounded_retry_msec, bounded_timeout
 from certorder.plugins.interface.errors import ERROR_RETRY_MSEC
 
 #: Dogtag profile ids are file names under ``ca/profiles/ca`` (``caServerCert``): letters,
@@ -45,9 +46,9 @@ class DogtagSettings(BaseSettings):
     auto_approved_profiles: Annotated[list[str], NoDecode] = Field(default_factory=list)
     allowed_profiles: Annotated[list[str] | None, NoDecode] = None
     requestor_name: str = Field(default="certorder", min_length=1, max_length=64)
-    timeout_seconds: float = Field(default=30.0, gt=0, le=600)
-    retry_msec: int = Field(default=WAITING_RETRY_MSEC, ge=1)
-    unavailable_retry_msec: int = Field(default=ERROR_RETRY_MSEC, ge=1)
+    timeout_seconds: float = bounded_timeout(30.0, maximum=600)
+    retry_msec: int = bounded_retry_msec(WAITING_RETRY_MSEC, minimum=1)
+    unavailable_retry_msec: int = bounded_retry_msec(ERROR_RETRY_MSEC, minimum=1)
     recovery_scan_limit: int = Field(default=100, ge=0, le=10_000)
 
     _lists = field_validator("auto_approved_profiles", "allowed_profiles", mode="before")(

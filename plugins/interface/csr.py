@@ -10,6 +10,7 @@ import base64
 import binascii
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -25,12 +26,36 @@ def load_csr(data: str | bytes) -> x509.CertificateSigningRequest:
 
     :raises InvalidOrderError: with a message that says what is wrong.
     """
-    raw = data.encode() if isinstance(data, str) else data
-    csr = _parse(raw)
-    if not csr.is_signature_valid:
+    if not isinstance(data, str | bytes):
+        raise InvalidOrderError("CSR must be PEM or DER, as text or bytes")
+    raw = data.encode(errors="replace") if isinstance(data, str) else data
+    try:
+        csr = _parse(raw)
+        # cryptography parses lazily: read now everything the core and the plugins
+        # read later, so a malformed field is refused here, as a bad order, and not
+        # raised as some other exception from deep inside an order.
+        key = csr.public_key()
+        signed = csr.is_signature_valid
+        csr.subject.rfc4514_string()
+        for extension in csr.extensions:
+            _ = extension.value
+        _ = csr.signature_hash_algorithm
+    except _MALFORMED as exc:
+        raise InvalidOrderError(f"CSR is malformed: {_first_line(exc)}") from None
+    if not signed:
         raise InvalidOrderError("CSR signature does not verify against its public key")
-    check_public_key(csr.public_key())
+    check_public_key(key)
     return csr
+
+
+#: What cryptography raises for a CSR it cannot read (beyond plain ValueError).
+_MALFORMED = (ValueError, TypeError, UnsupportedAlgorithm, x509.DuplicateExtension,
+              x509.InvalidVersion)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _parse(raw: bytes) -> x509.CertificateSigningRequest:
@@ -40,8 +65,9 @@ def _parse(raw: bytes) -> x509.CertificateSigningRequest:
     if b"-----BEGIN" in stripped:
         try:
             return x509.load_pem_x509_csr(stripped)
-        except ValueError as exc:
-            raise InvalidOrderError(f"CSR is not a valid PEM certificate request: {exc}") from None
+        except _MALFORMED as exc:
+            raise InvalidOrderError(
+                f"CSR is not a valid PEM certificate request: {_first_line(exc)}") from None
     # Barbican's clients sent base64 of the PEM or DER; accept that too.
     try:
         decoded = base64.b64decode(stripped, validate=True)
@@ -52,7 +78,7 @@ def _parse(raw: bytes) -> x509.CertificateSigningRequest:
     for candidate in (stripped, decoded):
         try:
             return x509.load_der_x509_csr(candidate)
-        except ValueError:
+        except _MALFORMED:
             continue
     raise InvalidOrderError("CSR is neither PEM nor DER")
 

@@ -24,18 +24,31 @@ def _input(order_id: str, csr: str, issued) -> StoreCertificateInput:
                                  intermediates=issued.intermediates, csr=csr)
 
 
-def test_a_retried_store_finds_the_container_it_made(store):
+async def test_a_retried_store_finds_the_container_it_made(store):
     request = new_request()
     activity = StoreActivities(store).store_certificate
-    first = ActivityEnvironment().run(activity, _input("o1", request.csr, issued_for(request.csr)))
-    again = ActivityEnvironment().run(activity, _input("o1", request.csr, issued_for(request.csr)))
+    issued = issued_for(request.csr)
+    first = await ActivityEnvironment().run(activity, _input("o1", request.csr, issued))
+    again = await ActivityEnvironment().run(activity, _input("o1", request.csr, issued))
     assert first.container_id and again.container_id == first.container_id
     assert store.count_containers() == 1
 
 
-def test_a_certificate_for_another_key_is_refused_and_nothing_stored(store):
+async def test_another_certificate_for_a_stored_order_is_refused_and_the_first_kept(store):
+    # An order id reused after Temporal forgot the first order: its certificate must not
+    # be handed to the second order, and the second order's must not be dropped silently.
+    first, second = new_request("first.example.test"), new_request("second.example.test")
+    run, activity = ActivityEnvironment().run, StoreActivities(store).store_certificate
+    stored = await run(activity, _input("o3", first.csr, issued_for(first.csr)))
+    out = await run(activity, _input("o3", second.csr, issued_for(second.csr)))
+    assert out.container_id is None
+    assert "order o3 already has another certificate in the store" in out.rejected_reason
+    assert store.get_by_order("o3").container_id == stored.container_id
+
+
+async def test_a_certificate_for_another_key_is_refused_and_nothing_stored(store):
     request, other = new_request(), new_request("other.example.test")
-    out = ActivityEnvironment().run(StoreActivities(store).store_certificate,
+    out = await ActivityEnvironment().run(StoreActivities(store).store_certificate,
                                     _input("o2", request.csr, issued_for(other.csr)))
     assert out.container_id is None
     assert "public key does not match the CSR" in out.rejected_reason

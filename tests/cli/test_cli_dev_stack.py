@@ -70,8 +70,8 @@ def test_a_server_that_exits_early_is_reported_with_its_last_words(tmp_path):
     server.stop()
 
 
-def _start_dev(tmp_path) -> tuple[subprocess.Popen[str], int]:
-    port = closed_port()
+def _start_dev(tmp_path, port: int | None = None) -> tuple[subprocess.Popen[str], int]:
+    port = port or closed_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("CERTORDER_")},
         "CERTORDER_DATA_DIR": str(tmp_path / "data"),

@@ -1,4 +1,5 @@
-"""A store that cannot be opened is one line, with no password, and exit code 1."""
+"""A store that cannot be opened is one line, with no password: exit 1 when unreachable,
+exit 2 when the configured place holds no store."""
 
 from __future__ import annotations
 
@@ -17,5 +18,5 @@ def test_unreachable_store_on_cert_get(run_cli, cli_env, monkeypatch):
 def test_sqlite_store_in_an_unwritable_place(run_cli, cli_env, monkeypatch):
     monkeypatch.setenv("CERTORDER_STORE_URL", "sqlite:////proc/certorder/certorder.db")
     result = run_cli("cert", "get", "order-1")
-    assert_one_line_error(result, 1, "certificate store")
+    assert_one_line_error(result, 2, "certificate store")
     assert "unexpected" not in result.err

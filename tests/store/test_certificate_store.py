@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 from sqlalchemy import func, select
 
-from certorder.store import CertificateContainer, CertificateStore
+from certorder.store import CertificateConflictError, CertificateContainer, CertificateStore
 from certorder.store.schema import certificate_containers, certificate_secrets
 
 
@@ -88,16 +88,28 @@ def test_unknown_order_and_container_are_none(store: CertificateStore, order_id:
     assert store.get("0" * 32) is None
 
 
-def test_second_store_for_an_order_returns_the_first(
+def test_same_certificate_again_returns_the_first_container(
     store: CertificateStore, order_id: str
 ) -> None:
     first = _store(store, order_id, intermediates=CHAIN)
-    again = _store(
-        store, order_id, plugin_name="other", ca_id="x", certificate=_pem_certificate("new")
-    )
+    again = _store(store, order_id, intermediates=CHAIN)
 
     assert again == first
     assert _rows_for_order(store, order_id) == (1, ["certificate", "intermediates"])
+
+
+def test_another_certificate_for_a_stored_order_is_refused_loudly(
+    store: CertificateStore, order_id: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An order id reused after Temporal forgot the first order: the second order's
+    # certificate must neither replace the first nor be swapped for it.
+    first = _store(store, order_id, intermediates=CHAIN)
+    with pytest.raises(CertificateConflictError, match=f"order {order_id} already has"):
+        _store(store, order_id, plugin_name="other", certificate=_pem_certificate("new"))
+
+    assert store.get_by_order(order_id) == first
+    assert _rows_for_order(store, order_id) == (1, ["certificate", "intermediates"])
+    assert any(order_id in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
 
 
 def test_lost_race_between_read_and_insert_returns_the_winner(
@@ -137,7 +149,7 @@ def test_concurrent_stores_for_one_order_make_one_container(
             container = _store(
                 target,
                 order_id,
-                certificate=_pem_certificate(f"racer-{index}"),
+                certificate=LEAF,
                 intermediates=CHAIN,
             )
             results.append(container.container_id)

@@ -175,17 +175,17 @@ def test_new_revision_is_numbered_and_applies(
     monkeypatch.setattr(migrate, "MIGRATIONS_DIR", scripts)
 
     before = migrate.head_revision()
-    expected = f"{int(before) + 1:04d}"
+    after = f"{int(before) + 1:04d}"
     path = migrate.new_revision("add private keys")
 
-    assert path == scripts / "versions" / f"{expected}_add_private_keys.py"
+    assert path == scripts / "versions" / f"{after}_add_private_keys.py"
     source = path.read_text()
     assert f"down_revision: str | None = '{before}'" in source
-    assert migrate.head_revision() == expected
+    assert migrate.head_revision() == after
     engine = create_store_engine(f"sqlite:///{tmp_path / 'db' / 'store.db'}")
     try:
         migrate.upgrade_to_head(engine)
-        assert migrate.current_revision(engine) == expected
+        assert migrate.current_revision(engine) == after
     finally:
         engine.dispose()
 

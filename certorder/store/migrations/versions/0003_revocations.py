@@ -8,17 +8,12 @@ Create Date: 2026-12-01
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-# Revision 0002 was written on another branch at the same time as this one. Until
-# both are merged the chain must still resolve, so this follows 0002 when its
-# script is here and 0001 otherwise; once merged, this can become plain "0002".
-_HAS_0002 = any(Path(__file__).parent.glob("0002_*.py"))
-down_revision: str | None = "0002" if _HAS_0002 else "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
