@@ -28,6 +28,10 @@ from certorder.activities.store_activities import StoreActivities
 from certorder.data_dir import ensure_data_dir
 from certorder.plugins.interface.errors import CertificatePluginError
 from certorder.plugins.manager import PluginManager
+from certorder.search_attribute_setup import (
+    MissingSearchAttributesError,
+    require_search_attributes,
+)
 from certorder.settings import Settings, SettingsError, load_settings
 from certorder.store import CertificateStore, StoreLocationError, StoreUnavailableError
 from certorder.temporal_client import connect
@@ -39,6 +43,8 @@ log = logging.getLogger("certorder.worker")
 
 #: How long running plugin calls may take to finish once shutdown begins.
 GRACEFUL_SHUTDOWN = timedelta(seconds=30)
+#: Longest a heartbeat (with a plugin's progress) waits before it is sent to Temporal.
+HEARTBEAT_THROTTLE = timedelta(seconds=0.5)
 
 
 def build_worker(
@@ -87,6 +93,10 @@ def _worker(client: Client, task_queue: str, ca: CaActivities, admin: AdminActiv
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers + store.calls.threads,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        # A plugin's progress (e.g. the CA's id of a request just placed) must reach
+        # Temporal within a second, not after the default throttle of 80 % of the
+        # heartbeat timeout: a worker dying in between would lose it.
+        max_heartbeat_throttle_interval=HEARTBEAT_THROTTLE,
     )
 
 
@@ -110,6 +120,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     )
     try:
         client = await connect(settings)
+        await require_search_attributes(client)
         worker = build_worker(client, task_queue=settings.task_queue, plugins=plugins,
                               store=store, executor=executor, approvals=approval_rules(settings))
         identity_worker = build_identity_worker(client, task_queue=settings.task_queue,
@@ -147,7 +158,8 @@ def main() -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         asyncio.run(run_worker(load_settings()))
-    except (SettingsError, CertificatePluginError, StoreLocationError) as exc:
+    except (SettingsError, CertificatePluginError, MissingSearchAttributesError,
+            StoreLocationError) as exc:
         print(f"certorder worker: error: {exc}", file=sys.stderr)
         return 2
     except StoreUnavailableError as exc:

@@ -11,6 +11,11 @@ import copy
 from temporalio import activity
 
 from certorder.activities.approval_rules import ApprovalRules
+from certorder.activities.call_heartbeat import (
+    heartbeating,
+    interrupted_since,
+    resumed_plugin_meta,
+)
 from certorder.activities.models import (
     PluginCallInput,
     PluginCallResult,
@@ -114,14 +119,19 @@ class CaActivities:
         with plugin_failures_end_the_order("plugin lookup"):
             plugin = self._plugins.get(call.plugin_name)
         # The plugin edits plugin_meta in place; give it a copy so a failed attempt
-        # cannot leak half-made changes into the next attempt's input.
-        plugin_meta = copy.deepcopy(call.plugin_meta)
+        # cannot leak half-made changes into the next attempt's input. What it reported
+        # as progress before an interruption is the exception: that is kept.
+        plugin_meta = resumed_plugin_meta(call.plugin_meta)
         order_meta = copy.deepcopy(call.order_meta)
         bound = getattr(plugin, method.value)
-        result = run_order_method(
-            f"{call.plugin_name}.{method.value}",
-            lambda: bound(call.order_id, order_meta, plugin_meta, call.core_meta),
-        )
+        with heartbeating(plugin_meta) as beat:
+            core_meta = call.core_meta.model_copy(
+                update={"interrupted_since": interrupted_since()}
+            ).with_progress(beat.progress)
+            result = run_order_method(
+                f"{call.plugin_name}.{method.value}",
+                lambda: bound(call.order_id, order_meta, plugin_meta, core_meta),
+            )
         return PluginCallResult(
             **result.model_dump(exclude_none=True), plugin_meta=plugin_meta
         )

@@ -154,6 +154,8 @@ def plugin_errors() -> Iterator[None]:
     except CAUnavailableError as exc:
         raise CertOrderError(f"CA unavailable: {exc}") from exc
     except CAOperationError as exc:
-        raise CertOrderError(str(exc)) from exc
+        # The plugin refuses what was asked (delete the root, no plugin named): the
+        # request is wrong, retrying it cannot help.
+        raise InvalidInputError(str(exc)) from exc
     except CertificatePluginError as exc:
         raise CertOrderError(str(exc)) from exc

@@ -32,7 +32,7 @@ from certorder.client_errors import (
     temporal_errors,
 )
 from certorder.client_orders import order_summary
-from certorder.client_workers import live_workers
+from certorder.client_workers import queue_is_served
 from certorder.plugins.order_checks import check_request
 from certorder.settings import Settings
 from certorder.workflows import ORDER_REJECTED, WORKFLOW_TYPE
@@ -93,7 +93,7 @@ async def submit_order(temporal: Client, settings: Settings, order_meta: Mapping
             await _refuse_a_used_id(temporal, order_id)
         # With nobody polling, wait only briefly: a worker that is just starting still
         # answers, and otherwise the order waits durably for one, which checks it first.
-        polled = bool(await live_workers(temporal, settings))
+        polled = await queue_is_served(temporal, settings)
         patience = VERDICT_TIMEOUT if polled else UNATTENDED_PATIENCE
         start = WithStartWorkflowOperation(
             WORKFLOW_TYPE, workflow_input, id_conflict_policy=WorkflowIDConflictPolicy.FAIL,

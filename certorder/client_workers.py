@@ -3,6 +3,7 @@ nothing but a connection to know whether anyone will act on what it starts."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from temporalio.api.enums.v1 import TaskQueueKind, TaskQueueType
@@ -32,6 +33,24 @@ async def live_workers(temporal: Client, settings: Settings) -> list[str]:
         poller.identity for poller in response.pollers
         if now - poller.last_access_time.ToDatetime(tzinfo=UTC) <= POLLER_FRESHNESS
     })
+
+
+#: A queue seen served recently is taken as served for this long: a client that submits
+#: orders in bulk asks Temporal once, not once per order. (Only a yes is remembered, so
+#: the first worker to start is seen at once.)
+SERVED_FOR = 10.0
+_served_at: dict[tuple[int, str], float] = {}
+
+
+async def queue_is_served(temporal: Client, settings: Settings) -> bool:
+    """Whether any worker polls the order task queue (see :data:`SERVED_FOR`)."""
+    key = (id(temporal), settings.task_queue)
+    if time.monotonic() - _served_at.get(key, -SERVED_FOR) < SERVED_FOR:
+        return True
+    if await live_workers(temporal, settings):
+        _served_at[key] = time.monotonic()
+        return True
+    return False
 
 
 def no_worker_error(settings: Settings) -> WorkerUnavailableError:

@@ -8,14 +8,16 @@ its environment variables use the plugin's prefix (e.g. ``CERTORDER_LOCAL_CA_``)
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -57,7 +59,9 @@ class Settings(BaseSettings):
     task_queue: str = TASK_QUEUE
     data_dir: Path = Field(default_factory=_default_data_dir)
     store_url: str | None = None
-    enabled_plugins: list[str] = Field(default_factory=lambda: ["local-ca"])
+    #: From the environment either a JSON list or comma-separated names.
+    enabled_plugins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["local-ca"])
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
     max_concurrent_activities: int = Field(default=16, ge=1, le=1024)
     #: How long one plugin call may run before Temporal abandons it and calls again
@@ -70,7 +74,7 @@ class Settings(BaseSettings):
     dev_ui_port: int = Field(default=8233, **_PORT)
     #: Orders for these plugins (``"digicert"``) or CAs of a plugin
     #: (``"local-ca/web-servers-3f9a1c2e"``) wait for a person's approval (workers).
-    approval_required: list[str] = Field(default_factory=list)
+    approval_required: Annotated[list[str], NoDecode] = Field(default_factory=list)
     #: How long such an order waits for a decision (None: for ever), and then:
     #: ``error`` ends it in ERROR, ``remind`` records a reminder and waits as long again.
     approval_timeout_seconds: float | None = Field(default=None, gt=0, le=366 * 86_400)
@@ -105,6 +109,19 @@ class Settings(BaseSettings):
         if value is not None:
             normalize_url(value)  # ValueError: one line saying what is wrong
         return value
+
+    @field_validator("enabled_plugins", "approval_required", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except ValueError:
+                raise ValueError("expected a JSON list or comma-separated names") from None
+        return [name.strip() for name in text.split(",") if name.strip()]
 
     @property
     def ui_base_url(self) -> str | None:
@@ -168,7 +185,10 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         message = first["msg"].removeprefix("Value error, ")
         raise SettingsError(f"invalid setting {where}: {message}") from None
     except (OSError, ValueError) as exc:
-        raise SettingsError(f"cannot read settings: {exc}") from None
+        # A TOML syntax error (tomllib's) says where in the file, not which file.
+        source = _config_file()
+        where = f" from {source}" if source is not None else ""
+        raise SettingsError(f"cannot read settings{where}: {exc}") from None
     finally:
         _explicit_config = None
 

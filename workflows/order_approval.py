@@ -8,6 +8,8 @@ signals keep their meaning meanwhile (nothing is at the CA yet).
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 
 from temporalio import workflow
@@ -48,9 +50,13 @@ class ApprovalGate:
         self._state.approval_decision = decision.model_copy(
             update={"by": decision.by or "unknown"})
 
-    async def wait(self) -> None:
+    async def wait(self, on_cancel: Callable[[], None]) -> None:
         """Return once the order may go on (approved), or has ended (denied, timed out,
-        canceled: a cancel in the inbox is the workflow's to handle)."""
+        canceled: a cancel in the inbox is the workflow's to handle).
+
+        :param on_cancel: called when Temporal cancels the workflow (the UI's Cancel
+            button) meanwhile; it must put a cancel in the inbox.
+        """
         policy = self._state.approval
         assert policy is not None
         timeout = (timedelta(seconds=policy.timeout_seconds)
@@ -63,6 +69,9 @@ class ApprovalGate:
                     lambda: not self.waiting or self._cancel_waiting(), timeout=timeout,
                     timeout_summary="awaiting approval" + (
                         f": decide within {ui.human(timeout)}" if timeout is not None else ""))
+            except asyncio.CancelledError:
+                on_cancel()
+                continue
             except TimeoutError:
                 if policy.on_timeout == "error":
                     self._apply(Outcome.APPROVAL_TIMED_OUT,

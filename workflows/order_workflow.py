@@ -44,7 +44,12 @@ with workflow.unsafe.imports_passed_through():
     from certorder.workflows.order_inbox import apply_before_submission, take_signal
     from certorder.workflows.order_journal import OrderJournal
     from certorder.workflows.order_selection import select_plugin
-    from certorder.workflows.plugin_calls import ORDER_METHODS, failure_of, run_activity
+    from certorder.workflows.plugin_calls import (
+        ORDER_METHODS,
+        PLUGIN_CALL_HEARTBEAT_TIMEOUT,
+        failure_of,
+        run_activity,
+    )
     from certorder.workflows.store_calls import run_store_activity
 
 #: Backoff while no worker with the order's plugin takes its calls.
@@ -89,7 +94,7 @@ class CertificateOrderWorkflow:
             # After selection: an order refused there never used its id.
             await self._claim_order_id()
         if self._approval.waiting and not self._doc.status.is_terminal:
-            await self._approval.wait()
+            await self._approval.wait(on_cancel=self._canceled_by_temporal)
         while not self._doc.status.is_terminal:
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
@@ -211,6 +216,7 @@ class CertificateOrderWorkflow:
         try:
             result = await run_activity(
                 ORDER_METHODS[method], call, timeout=self._call_timeout,
+                heartbeat_timeout=PLUGIN_CALL_HEARTBEAT_TIMEOUT,
                 on_cancel=self._canceled_by_temporal,
                 summary=ui.activity_summary(method, call.plugin_name, self._calls_made))
         except ActivityError as err:

@@ -26,6 +26,11 @@ INFRASTRUCTURE_RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=5),
 )
 
+# Plugin calls heartbeat about every second (activities/call_heartbeat.py): a worker
+# that dies mid-call is noticed after this, not after the whole call timeout, and the
+# retried attempt resumes from the plugin_meta the call last reported.
+PLUGIN_CALL_HEARTBEAT_TIMEOUT = timedelta(seconds=10)
+
 ORDER_METHODS = {
     PluginMethod.ISSUE: CaActivities.issue_certificate_request,
     PluginMethod.CHECK: CaActivities.check_certificate_status,
@@ -35,7 +40,8 @@ ORDER_METHODS = {
 
 
 async def run_activity(activity: Callable[..., T], arg: Any, *, summary: str,
-                       timeout: timedelta, on_cancel: Callable[[], None]) -> T:
+                       timeout: timedelta, on_cancel: Callable[[], None],
+                       heartbeat_timeout: timedelta | None = None) -> T:
     """Run one activity to completion, even if the workflow is canceled meanwhile.
 
     A Temporal cancel arriving mid-call must not abandon the call: its result
@@ -45,6 +51,7 @@ async def run_activity(activity: Callable[..., T], arg: Any, *, summary: str,
     handle = workflow.start_activity_method(
         activity, arg,
         start_to_close_timeout=timeout,
+        heartbeat_timeout=heartbeat_timeout,
         retry_policy=INFRASTRUCTURE_RETRY,
         summary=summary,
     )

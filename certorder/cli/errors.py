@@ -26,6 +26,7 @@ from certorder.plugins.interface.errors import (
     PluginNotFoundError,
     UnknownCAError,
 )
+from certorder.search_attribute_setup import MissingSearchAttributesError
 from certorder.settings import SettingsError
 from certorder.store import StoreLocationError, StoreUnavailableError
 
@@ -70,7 +71,8 @@ def guarded(action: Callable[[], int]) -> int:
     except CertOrderError as exc:
         fail(exc)
         return exc.exit_code
-    except (UsageError, SettingsError, StoreLocationError) as exc:
+    except (UsageError, SettingsError, MissingSearchAttributesError,
+            StoreLocationError) as exc:
         fail(exc)
         return EXIT_USAGE
     except _INPUT_ERRORS as exc:

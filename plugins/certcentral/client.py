@@ -9,6 +9,9 @@ Errors are translated once, here:
 * 429 ``request_limit_exceeded``, any 5xx, timeouts and refused or broken connections
   raise :class:`CAUnavailableError` with a delay: the server's ``Retry-After`` if it
   sent one, else the configured fallback.
+* of those, a timeout or broken connection after the request went out, and a 500, 502
+  or 504, raise :class:`OutcomeUnknownError`: CertCentral may have carried the request
+  out (for a POST: bought the certificate) without the answer reaching us.
 * any other 4xx raises :class:`CertCentralError` carrying CertCentral's own error
   ``code`` and ``message`` (the envelope is ``{"errors":[{"code","message"}]}``).
 
@@ -44,6 +47,14 @@ class CertCentralError(Exception):
         self.status = status
         self.code = code
         self.message = message
+
+
+class OutcomeUnknownError(CAUnavailableError):
+    """No usable answer, and the request may still have been carried out at CertCentral."""
+
+
+#: 5xx answers that may come after the request was carried out (503: it was not).
+_AMBIGUOUS_STATUS = (500, 502, 504)
 
 
 def retry_after_msec(value: str | None, fallback: int) -> int:
@@ -200,13 +211,18 @@ class CertCentralClient:
                 params=params,
                 headers=headers,
             )
-        except httpx.TimeoutException:
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise CAUnavailableError(
+                f"CertCentral {method} {path}: cannot connect ({type(exc).__name__})",
+                self._unavailable_retry_msec,
+            ) from None
+        except httpx.TimeoutException:
+            raise OutcomeUnknownError(
                 f"CertCentral {method} {path}: timed out", self._unavailable_retry_msec
             ) from None
         except httpx.TransportError as exc:
-            raise CAUnavailableError(
-                f"CertCentral {method} {path}: cannot connect ({type(exc).__name__})",
+            raise OutcomeUnknownError(
+                f"CertCentral {method} {path}: connection lost ({type(exc).__name__})",
                 self._unavailable_retry_msec,
             ) from None
         if response.status_code == 429 or response.status_code >= 500:
@@ -214,7 +230,12 @@ class CertCentralClient:
             delay = retry_after_msec(
                 response.headers.get("Retry-After"), self._unavailable_retry_msec
             )
-            raise CAUnavailableError(
+            error = (
+                OutcomeUnknownError
+                if response.status_code in _AMBIGUOUS_STATUS
+                else CAUnavailableError
+            )
+            raise error(
                 f"CertCentral {method} {path}: HTTP {response.status_code} {code}: {message}",
                 delay,
             )

@@ -3,9 +3,9 @@
 Subclasses choose a settings class (environment prefix, default product) and an
 order-meta model (product catalogue); the calls to CertCentral are the same. An order:
 
-1. ``issue``: reuse the remote order named in ``plugin_meta``, else one already placed
-   for this order id (see :mod:`certorder.plugins.certcentral.tracking`), else place one; then
-   report its state like ``check``.
+1. ``issue``: reuse the remote order named in ``plugin_meta``, else one an earlier
+   attempt placed for this order id, else place one (see
+   :mod:`certorder.plugins.certcentral.placement`); then report its state like ``check``.
 2. ``check``: read the order; for a pending order with a token DCV method also ask
    DigiCert to check DCV, so the client hears what is missing in DigiCert's words.
 3. ``issued``: download ``pem_all`` and split it into leaf and intermediates.
@@ -29,8 +29,13 @@ from certorder.plugins.certcentral.order import (
     OrderPlan,
     csr_text,
     make_plan,
-    order_body,
     remember_order,
+)
+from certorder.plugins.certcentral.placement import (
+    OrderNotVisibleYet,
+    check_not_pending_visibility,
+    find_earlier_order,
+    place_once,
 )
 from certorder.plugins.certcentral.report import OrderReporter
 from certorder.plugins.certcentral.results import (
@@ -46,7 +51,6 @@ from certorder.plugins.certcentral.settings import (
     CertCentralSettings,
     load_settings,
 )
-from certorder.plugins.certcentral.tracking import find_placed_order
 from certorder.plugins.interface.certificate_manager import CertificatePluginBase, PluginContext
 from certorder.plugins.interface.csr import load_csr
 from certorder.plugins.interface.dto import CoreMetaDTO, ResultDTO
@@ -140,22 +144,19 @@ class CertCentralPlugin(CertificatePluginBase):
         except InvalidOrderError as exc:
             return invalid(str(exc))
         try:
-            placed = find_placed_order(
-                self.client,
-                order_id,
-                plan.common_name,
-                plan.product.name_id,
-                self.settings.lookup_limit,
+            placed = place_once(
+                self.client, self.settings, order_id, plan, plugin_meta, core_meta
             )
-            if placed is None:
-                placed = self.client.place_order(
-                    plan.product.name_id, order_body(plan, order_id, self.settings)
-                )
             remember_order(plugin_meta, placed, plan)
+            core_meta.report_progress(plugin_meta)
             if placed.get("certificate_chain"):
                 pems = [link["pem"] for link in placed["certificate_chain"] if link.get("pem")]
                 return self.reporter.generated(pems, plan.csr, plugin_meta)
             return self.reporter.report(plugin_meta, plan.csr)
+        except OrderNotVisibleYet as exc:
+            return waiting(f"{self.brand}: {exc}", self.settings.unavailable_retry_msec).model_copy(
+                update={"retry_method": PluginMethod.ISSUE}
+            )
         except CAUnavailableError as exc:
             return unavailable(exc)
         except CertCentralError as exc:
@@ -216,14 +217,13 @@ class CertCentralPlugin(CertificatePluginBase):
             remote_id = plugin_meta.get(ORDER_KEY)
             if not remote_id:
                 plan = self.plan(order_meta, core_meta)
-                placed = find_placed_order(
-                    self.client,
-                    order_id,
-                    plan.common_name,
-                    plan.product.name_id,
-                    self.settings.lookup_limit,
+                placed = find_earlier_order(
+                    self.client, self.settings, order_id, plan, plugin_meta, core_meta
                 )
                 if placed is None:
+                    # An unanswered order request may still become an order: cancel
+                    # only once it shows, or once the grace period says it never will.
+                    check_not_pending_visibility(self.settings, plugin_meta, core_meta)
                     return canceled(f"canceled before any {self.brand} order was placed")
                 remember_order(plugin_meta, placed, plan)
                 remote_id = plugin_meta[ORDER_KEY]
@@ -237,6 +237,10 @@ class CertCentralPlugin(CertificatePluginBase):
             return canceled(f"{self.brand} order {remote_id} canceled")
         except InvalidOrderError as exc:
             return invalid(str(exc))
+        except OrderNotVisibleYet as exc:
+            return unavailable(CAUnavailableError(
+                f"{self.brand}: {exc}; cancel again then", self.settings.unavailable_retry_msec
+            ))
         except CAUnavailableError as exc:
             return unavailable(exc)
         except CertCentralError as exc:

@@ -58,6 +58,9 @@ class CertCentralSettings(BaseSettings):
     tracking_metadata_id: int | None = Field(default=None, ge=1)
     #: How many existing orders to inspect when looking for one already placed.
     lookup_limit: int = Field(default=100, ge=1, le=1000)
+    #: After an order request that got no answer (timeout, lost connection, 500/502/504),
+    #: how long to keep looking for the order it may have placed before ordering again.
+    unconfirmed_order_grace_seconds: float = bounded_timeout(900.0)
     connect_timeout: float = bounded_timeout(10.0)
     read_timeout: float = bounded_timeout(60.0)
     #: Wait before polling an order that is pending or processing (5 minutes).

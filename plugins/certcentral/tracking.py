@@ -9,11 +9,18 @@ mark; if one is found it adopts it instead of buying a second certificate.
 
 The hazard this closes: the worker dies (or the answer is lost) after CertCentral
 created the order but before ``plugin_meta`` with the remote id was persisted; the
-core then calls ``issue_certificate_request`` again with an empty ``plugin_meta``.
+core then calls ``issue_certificate_request`` again.
+
+The search is limited to orders *created since* the earliest attempt that may have
+placed one (``filters[date_created]``, a whole-day range as the Services API filters
+dates), so its cost does not grow with the account's history: every renewal adds an
+order for the same common name, and an account with years of them would otherwise make
+each search read hundreds of orders, or (with a cap) miss the one it looks for.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from certorder.plugins.certcentral.client import CertCentralClient
@@ -49,21 +56,36 @@ def has_mark(order: dict, order_id: str) -> bool:
     return any(mark in text.split() for text in _marks(order))
 
 
+def created_since_filter(since: dt.datetime, now: dt.datetime | None = None) -> str:
+    """``filters[date_created]`` covering ``since`` until today, a day wider on each
+    side: the filter takes whole dates, and CertCentral's day need not be UTC's."""
+    now = now or dt.datetime.now(dt.UTC)
+    first = (since - dt.timedelta(days=1)).date()
+    last = (now + dt.timedelta(days=1)).date()
+    return f"{first.isoformat()}...{last.isoformat()}"
+
+
 def find_placed_order(
     client: CertCentralClient,
     order_id: str,
     common_name: str,
     product_name_id: str,
+    since: dt.datetime,
     limit: int,
 ) -> dict | None:
     """The ``order_info`` of an order already placed for ``order_id``, or ``None``.
 
-    Lists the account's orders filtered by common name and product, and inspects at
-    most ``limit`` of them (each needs an ``order_info`` call: the list omits comments).
+    Lists the account's orders for the common name and product created since ``since``,
+    and inspects at most ``limit`` of them (each needs an ``order_info`` call: the list
+    omits comments).
     :raises CAUnavailableError: when CertCentral cannot be asked; the caller must then
         not place an order.
     """
-    filters = {"common_name": common_name, "product_name_id": product_name_id}
+    filters = {
+        "common_name": common_name,
+        "product_name_id": product_name_id,
+        "date_created": created_since_filter(since),
+    }
     seen = 0
     offset = 0
     while seen < limit:

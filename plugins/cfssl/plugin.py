@@ -31,6 +31,13 @@ from certorder.plugins.interface.errors import (
 )
 from certorder.plugins.interface.status import CertificateRequestType, CertificateStatus
 
+#: plugin_meta key of a leaf CFSSL signed whose chain is not fetched yet.
+SIGNED_LEAF = "signed_leaf"
+
+
+def _signed(plugin_meta: dict) -> bool:
+    return bool(plugin_meta.get("certificate") or plugin_meta.get(SIGNED_LEAF))
+
 
 def _first_error(exc: ValidationError) -> str:
     first = exc.errors()[0]
@@ -96,17 +103,32 @@ class CfsslPlugin(CertificatePluginBase):
     def issue_certificate_request(
         self, order_id: str, order_meta: dict, plugin_meta: dict, core_meta: CoreMetaDTO
     ) -> ResultDTO:
-        """Sign the CSR at once. A repeated call after success returns the same chain."""
+        """Sign the CSR at once. A repeated call after success returns the same chain.
+
+        The signed leaf goes into ``plugin_meta`` (and is reported as progress) before
+        the chain is asked for: if ``info`` fails, or the worker dies, the retried call
+        only fetches the chain and never has CFSSL sign a second certificate.
+        """
         if plugin_meta.get("certificate"):
             return self._issued(plugin_meta)
         try:
-            profile = self._profile(order_meta)
-            csr = load_csr(core_meta.generated_csr or order_meta.get("request_data") or "")
-        except InvalidOrderError as exc:
-            return _invalid(str(exc))
-        try:
-            leaf = self.client.sign(csr_pem(csr), _hosts(csr), profile)
-            ca = self.client.info(profile)["certificate"]
+            if not plugin_meta.get(SIGNED_LEAF):
+                try:
+                    profile = self._profile(order_meta)
+                    csr = load_csr(core_meta.generated_csr or order_meta.get("request_data") or "")
+                except InvalidOrderError as exc:
+                    return _invalid(str(exc))
+                leaf = self.client.sign(csr_pem(csr), _hosts(csr), profile)
+                try:
+                    cert = x509.load_pem_x509_certificate(leaf.encode())
+                except ValueError as exc:
+                    return _invalid(f"CFSSL returned a certificate that does not parse: {exc}")
+                plugin_meta.update(
+                    {SIGNED_LEAF: _pem(cert)}, profile=profile,
+                    serial=format(cert.serial_number, "x"),
+                )
+                core_meta.report_progress(plugin_meta)
+            ca = self.client.info(plugin_meta["profile"])["certificate"]
         except CfsslRefusedError as exc:
             return _invalid(str(exc))
         except CAUnavailableError as exc:
@@ -117,14 +139,11 @@ class CfsslPlugin(CertificatePluginBase):
             )
         try:
             signer = x509.load_pem_x509_certificate(ca.encode())
-            cert = x509.load_pem_x509_certificate(leaf.encode())
         except ValueError as exc:
-            return _invalid(f"CFSSL returned a certificate that does not parse: {exc}")
+            return _invalid(f"CFSSL returned a CA certificate that does not parse: {exc}")
         plugin_meta.update(
-            certificate=_pem(cert),
+            certificate=plugin_meta.pop(SIGNED_LEAF),
             intermediates=None if _is_self_signed(signer) else _pem(signer),
-            profile=profile,
-            serial=format(cert.serial_number, "x"),
         )
         return self._issued(plugin_meta)
 
@@ -138,7 +157,7 @@ class CfsslPlugin(CertificatePluginBase):
         self, order_id: str, order_meta: dict, plugin_meta: dict, core_meta: CoreMetaDTO
     ) -> ResultDTO:
         """Until CFSSL has signed (it was unreachable), a change applies; after, it cannot."""
-        if plugin_meta.get("certificate"):
+        if _signed(plugin_meta):
             return _invalid("CFSSL already signed this order; a certificate cannot be changed")
         return self.issue_certificate_request(order_id, order_meta, plugin_meta, core_meta)
 
@@ -146,7 +165,7 @@ class CfsslPlugin(CertificatePluginBase):
         self, order_id: str, order_meta: dict, plugin_meta: dict, core_meta: CoreMetaDTO
     ) -> ResultDTO:
         """Only an order CFSSL has not signed yet can be canceled (nothing is pending)."""
-        if plugin_meta.get("certificate"):
+        if _signed(plugin_meta):
             return _invalid("CFSSL already signed this order; revoke the certificate instead")
         return ResultDTO(
             status=CertificateStatus.REQUEST_CANCELED,

@@ -19,7 +19,7 @@ from certorder.plugins.dogtag import authorities, enrollment
 from certorder.plugins.dogtag.cancel import cancel_request
 from certorder.plugins.dogtag.chain import ChainError, split_cert_data
 from certorder.plugins.dogtag.client import DogtagAPIError, DogtagClient, DogtagUnavailableError
-from certorder.plugins.dogtag.recovery import PlacedRequestFinder
+from certorder.plugins.dogtag.recovery import ENROLLING, PlacedRequestFinder, may_have_enrolled
 from certorder.plugins.dogtag.settings import DogtagOrderMeta, DogtagSettings
 from certorder.plugins.interface.certificate_manager import CertificatePluginBase, PluginContext
 from certorder.plugins.interface.csr import csr_pem, load_csr
@@ -106,11 +106,20 @@ class DogtagCAPlugin(CertificatePluginBase):
             return self._advance(self.client.get_request(plugin_meta["request_id"]), plugin_meta)
         profile = order_meta.get("profile") or self.settings.default_profile
         tag = enrollment.order_tag(self.settings.requestor_name, order_id)
-        info = self._recover(tag)
+        info = self._recover(tag) if may_have_enrolled(plugin_meta, core_meta) else None
         if info is None:
+            # Should the answer be lost, the next call knows to look for the request
+            # before enrolling again. Not reported as progress: a retried attempt
+            # searches anyway, and the request id below must be the heartbeat that
+            # Temporal sends at once rather than one held back by its throttle.
+            plugin_meta[ENROLLING] = True
             info = self._enroll(profile, tag, order_meta, core_meta)
+        plugin_meta.pop(ENROLLING, None)
         plugin_meta["request_id"] = info["requestID"]
         plugin_meta["profile"] = profile
+        # Reported at once: a worker dying while the request is approved and fetched
+        # leaves the retried call this request id, so it never enrolls a second time.
+        core_meta.report_progress(plugin_meta)
         log.info(
             "dogtag order %s: request %s is %s",
             order_id,
@@ -208,7 +217,9 @@ class DogtagCAPlugin(CertificatePluginBase):
     def _cancel(self, order_id, order_meta, plugin_meta, core_meta) -> ResultDTO:
         request_id = plugin_meta.get("request_id")
         if not request_id:
-            info = self._recover(enrollment.order_tag(self.settings.requestor_name, order_id))
+            info = None
+            if may_have_enrolled(plugin_meta, core_meta):
+                info = self._recover(enrollment.order_tag(self.settings.requestor_name, order_id))
             if info is None:
                 return ResultDTO(
                     status=Status.REQUEST_CANCELED,
@@ -222,7 +233,7 @@ class DogtagCAPlugin(CertificatePluginBase):
         if canceled.status is not Status.REQUEST_CANCELED:
             message = f"Modify request: unable to cancel: {canceled.status_message}"
             return canceled.model_copy(update={"status_message": message})
-        for key in ("request_id", "profile", "serial"):
+        for key in ("request_id", "profile", "serial", ENROLLING):
             plugin_meta.pop(key, None)
         return self._issue(order_id, order_meta, plugin_meta, core_meta)
 

@@ -1,5 +1,10 @@
 """Finding the request a crashed call placed for an order, so that it is not placed twice.
 
+Most interrupted calls need no search: the plugin reports the request id as progress the
+moment Dogtag answers the enrollment, and a retried attempt resumes from it. A search is
+made only when an enrollment may have reached Dogtag without its answer being recorded
+(:func:`may_have_enrolled`): the call was interrupted, or ``enrolling`` is set.
+
 Dogtag keeps no client order id; the plugin marks each request with
 ``"<requestor_name> order <order_id>"`` in the profile's Requestor Name input (see
 :mod:`certorder.plugins.dogtag.enrollment`) and reads the mark back with an agent review. A call
@@ -25,6 +30,17 @@ from typing import Any
 
 from certorder.plugins.dogtag.client import DogtagAPIError, DogtagClient, request_number
 from certorder.plugins.dogtag.enrollment import CANCELED, PENDING, review_value
+from certorder.plugins.interface.dto import CoreMetaDTO
+
+#: plugin_meta key set while an enrollment may have reached Dogtag without its answer.
+ENROLLING = "enrolling"
+
+
+def may_have_enrolled(plugin_meta: dict, core_meta: CoreMetaDTO) -> bool:
+    """Whether an earlier call or attempt may have placed a request for this order:
+    only then is Dogtag searched for it (the search costs tens of calls)."""
+    return bool(plugin_meta.get(ENROLLING)) or core_meta.interrupted_since is not None
+
 
 #: Most one-entry pages read to find the newest request number (about twice log2 of it).
 MAX_PROBES = 64

@@ -28,8 +28,11 @@ Rules for order methods
   place; the core persists it when the call returns and passes it back on every later
   call for the order. Store remote identifiers there, never credentials.
 * A call may run more than once: if the worker dies mid-call, the core calls again with
-  the ``plugin_meta`` it last persisted. Make calls idempotent per ``order_id`` (for a
-  remote CA: before placing an order, look for one already placed for this order id).
+  the ``plugin_meta`` it last persisted or the plugin last reported
+  (:meth:`CoreMetaDTO.report_progress`), and with ``core_meta.interrupted_since`` set.
+  Make calls idempotent per ``order_id``: report the CA's request id the moment you have
+  it, and when ``interrupted_since`` is set, look at the CA for a request placed since
+  then for this order id before placing one.
 * Return a :class:`ResultDTO`. Raise :class:`CAUnavailableError` (or return
   ``CA_UNAVAILABLE_FOR_REQUEST``) when the CA cannot be reached; any other exception ends
   the order in ``ERROR`` with the exception's type and message (see ``errors``).

@@ -7,11 +7,12 @@ Dogtag plugin returned one on one path and the other on another.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from cryptography import x509
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from certorder.plugins.interface.status import CertificateStatus, PluginMethod
 
@@ -83,12 +84,39 @@ class CoreMetaDTO(BaseModel):
         every call for the order, retries included.
     :param generated_csr: for ``stored-key`` orders, the PEM CSR the core built from
         the stored key.
+    :param interrupted_since: set when an earlier attempt of this same call did not
+        return (its worker died, or it stopped heartbeating): the time the call was first
+        scheduled. Anything that attempt created at the CA was created after it, so a
+        plugin can limit its search for such a request to the CA's records since then.
+        ``None`` on a first attempt.
     """
 
     model_config = ConfigDict(frozen=True)
 
     plugin_ca_id: str | None = None
     generated_csr: str | None = None
+    interrupted_since: datetime | None = None
+    # Set by the core for the length of one call; never serialised.
+    _progress: Callable[[dict[str, Any]], None] | None = PrivateAttr(default=None)
+
+    def report_progress(self, plugin_meta: Mapping[str, Any]) -> None:
+        """Record ``plugin_meta`` as it is *now*, before the call returns.
+
+        Call it the moment you hold something a retried call must not lose, above all
+        the CA's id of a request you just placed. If the worker dies later in this
+        call, the retried attempt gets this ``plugin_meta`` instead of the one from the
+        call's start. The record is sent to Temporal within about a second (it is
+        best effort in that second, so keep a CA-side way of finding the request too).
+        Cheap; a no-op outside the core (e.g. in unit tests).
+        """
+        if self._progress is not None:
+            self._progress(dict(plugin_meta))
+
+    def with_progress(self, callback: Callable[[dict[str, Any]], None]) -> CoreMetaDTO:
+        """A copy whose :meth:`report_progress` calls ``callback`` (used by the core)."""
+        copy = self.model_copy()
+        copy._progress = callback
+        return copy
 
 
 class CACreateDTO(BaseModel):

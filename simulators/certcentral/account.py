@@ -18,7 +18,7 @@ from cryptography import x509
 from simulators.certcentral import errors, views
 from simulators.certcentral.ca import SimulatorCA
 from simulators.certcentral.scenario import Scenario
-from simulators.certcentral.validation import OrderRequest
+from simulators.certcentral.validation import OrderRequest, date_range
 
 #: check-dcv answers while the token is not found (documented per DCV method).
 _DCV_ERRORS = {
@@ -147,7 +147,11 @@ class Account:
             return views.describe(order)
 
     def list(self, filters: dict[str, str], offset: int, limit: int) -> dict:
-        """``GET order/certificate`` with ``filters[id|status|common_name|product_name_id]``."""
+        """``GET order/certificate`` with ``filters[id|status|common_name|product_name_id]``
+        (exact values) and ``filters[date_created]=YYYY-MM-DD...YYYY-MM-DD`` (a date range,
+        both ends included, the syntax the Services API documents for date filters)."""
+        created = filters.pop("date_created", None)
+        first, last = date_range(created) if created is not None else (None, None)
         with self.lock:
             rows = []
             for order in self.orders.values():
@@ -157,6 +161,9 @@ class Account:
                     "common_name": order.req.common_name,
                     "product_name_id": order.req.product,
                 }
+                day = order.created[:10]
+                if first is not None and not (first <= day <= last):
+                    continue
                 if all(values.get(key) == value for key, value in filters.items()):
                     rows.append(order)
             page = rows[offset : offset + limit]
@@ -164,6 +171,13 @@ class Account:
                 "orders": [views.summary(order) for order in page],
                 "page": {"total": len(rows), "limit": limit, "offset": offset},
             }
+
+    def age_orders(self, days: int) -> None:
+        """Make every order placed so far ``days`` older: an account's history."""
+        with self.lock:
+            for order in self.orders.values():
+                when = dt.datetime.fromisoformat(order.created) - dt.timedelta(days=days)
+                order.created = when.isoformat()
 
     def cancel(self, order_id: int) -> None:
         """Status update to ``canceled``; only while the order can still be stopped."""

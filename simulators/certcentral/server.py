@@ -11,6 +11,7 @@ Python API (the ``certcentral_sim`` test fixture yields one of these)::
     sim.delay_method = "POST"                  # ... only for this method
     sim.order_retry_after = 17                 # Retry-After on Order info answers
     sim.approve(order_id)                      # an administrator approves
+    sim.age_orders(days=30)                    # orders so far were placed 30 days ago
     sim.stop()
 
 The admin API under ``/_sim/`` does the same over HTTP (for demos): ``GET state``,
@@ -99,6 +100,11 @@ class CertCentralSimulator(LoopbackService):
     def approve(self, order_id: int) -> None:
         """An administrator approves the order's pending request."""
         self.account.decide_request(self.account.get(order_id).request_id, "approved", None)
+
+    def age_orders(self, days: int) -> None:
+        """Make every order placed so far ``days`` older (``date_created``): the history of
+        an account that has ordered for years."""
+        self.account.age_orders(days)
 
     def before_api_request(self, method: str) -> None:
         """Called by the handler first: apply the delay and any queued fault.

@@ -9,6 +9,7 @@ does not read names from the CSR), ``certificate.signature_hash``, a validity
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -123,3 +124,16 @@ def validate_order(product: str, body: object) -> OrderRequest:
         comments=comments,
         custom_fields=custom_fields,
     )
+
+
+def date_range(value: str) -> tuple[str, str]:
+    """``(first, last)`` ISO dates of a ``YYYY-MM-DD...YYYY-MM-DD`` filter value."""
+    first, sep, last = value.partition("...")
+    try:
+        if not sep:
+            raise ValueError(value)
+        return dt.date.fromisoformat(first).isoformat(), dt.date.fromisoformat(last).isoformat()
+    except ValueError:
+        raise errors.invalid(
+            "filters[date_created]", "Use a date range in the format YYYY-MM-DD...YYYY-MM-DD."
+        ) from None

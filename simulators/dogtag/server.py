@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import socket
 import ssl
 import sys
@@ -160,14 +161,15 @@ class DogtagSimulator(LoopbackService):
 
     def delay_answers(self, method: str, path: str, seconds: float) -> None:
         """Hold back the answer to ``method path`` for ``seconds`` *after* acting on it
-        (``seconds=0`` stops): the client times out although the CA did the work."""
+        (``seconds=0`` stops): the client times out although the CA did the work.
+        ``path`` may hold ``*`` wildcards (``/ca/rest/agent/certrequests/*/approve``)."""
         with self._lock:
             self._delay = (method, path, seconds)
 
     def delay_answer(self, method: str, path: str) -> None:
         with self._lock:
             wanted_method, wanted_path, seconds = self._delay
-        if seconds and (method, path) == (wanted_method, wanted_path):
+        if seconds and method == wanted_method and fnmatch.fnmatchcase(path, wanted_path):
             time.sleep(seconds)
 
     def take_injected_failure(self) -> int | None:

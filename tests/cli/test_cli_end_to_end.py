@@ -88,6 +88,9 @@ async def test_submit_wait_show_list_and_get_the_certificate(live, run_cli, cli_
 
     watched = await _cli(run_cli, "order", "watch", order_id)
     assert watched.code == 0 and watched.out.startswith(f"{order_id}: ACTIVE")
+    streamed = await _cli(run_cli, "order", "watch", order_id, "--jsonl")
+    documents = [json.loads(line) for line in streamed.out.splitlines()]
+    assert streamed.code == 0 and documents[-1]["status"] == "ACTIVE"
 
     cancel = await _cli(run_cli, "order", "cancel", order_id)
     assert_one_line_error(cancel, 2, f"order {order_id} is already ACTIVE; nothing to cancel")

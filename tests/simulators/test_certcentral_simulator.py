@@ -199,3 +199,22 @@ def test_admin_api(certcentral_sim):  # noqa: F811
     state = httpx.get(admin + "state").json()
     assert state == {"orders_placed": 0, "scenario": "reject", "orders": {}}
     assert httpx.get(admin + "root").json()["pem"] == certcentral_sim.root_pem
+
+
+def test_orders_listed_by_creation_date(certcentral_sim, api):  # noqa: F811
+    old = api.post("order/certificate/ssl_basic", json=_body()).json()["id"]
+    certcentral_sim.age_orders(days=30)
+    new = api.post("order/certificate/ssl_basic", json=_body()).json()["id"]
+    listed = api.get("order/certificate").json()["orders"]
+    assert {o["id"] for o in listed} == {old, new}
+    recent = api.get("order/certificate", params={
+        "filters[common_name]": "www.example.test",
+        "filters[date_created]": "2000-01-01...2999-12-31"}).json()
+    assert recent["page"]["total"] == 2
+    dates = {o["id"]: o["date_created"][:10] for o in listed}
+    only_new = api.get("order/certificate", params={
+        "filters[date_created]": f"{dates[new]}...{dates[new]}"}).json()
+    assert [o["id"] for o in only_new["orders"]] == [new]
+    for bad in ("2026-01-01", "yesterday...today", "2026-13-01...2026-12-31"):
+        _error(api.get("order/certificate", params={"filters[date_created]": bad}),
+               400, "invalid_param|filters[date_created]")

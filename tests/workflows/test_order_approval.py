@@ -122,3 +122,18 @@ async def test_approving_an_order_that_does_not_await_approval_is_refused(
         await orders.result(_handle(temporal_env, "plain-1"))
         with pytest.raises(InvalidInputError, match="not awaiting approval"):
             await client.approve("plain-1")
+
+
+async def test_the_ui_cancel_button_ends_an_order_awaiting_approval(temporal_env, plugin,
+                                                                     tmp_path):
+    async with order_worker(temporal_env, {"scripted": plugin}, tmp_path) as orders:
+        client = _client(temporal_env, orders)
+        await client.submit_order(new_request().order_meta, "ui-cancel-1",
+                                  approval=ApprovalPolicy())
+        handle = _handle(temporal_env, "ui-cancel-1")
+        await orders.wait_for(handle, lambda d: d.sub_status == AWAITING)
+        await handle.cancel()
+        document = await orders.result(handle)
+    assert (document.status, document.sub_status) == (OrderStatus.ACTIVE,
+                                                      S.REQUEST_CANCELED.value)
+    assert plugin.calls_for("ui-cancel-1") == []

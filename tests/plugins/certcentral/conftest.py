@@ -87,26 +87,28 @@ class Order:
         self.order_id = order_id
         self.order_meta = order_meta
         self.plugin_meta: dict = {}
+        #: What the core passes; a retried attempt after a crash sets interrupted_since.
+        self.core_meta = CoreMetaDTO()
 
     def issue(self) -> ResultDTO:
         return self.plugin.issue_certificate_request(
-            self.order_id, self.order_meta, self.plugin_meta, CoreMetaDTO()
+            self.order_id, self.order_meta, self.plugin_meta, self.core_meta
         )
 
     def check(self) -> ResultDTO:
         return self.plugin.check_certificate_status(
-            self.order_id, self.order_meta, self.plugin_meta, CoreMetaDTO()
+            self.order_id, self.order_meta, self.plugin_meta, self.core_meta
         )
 
     def modify(self, **changes: Any) -> ResultDTO:
         self.order_meta = {**self.order_meta, **changes}
         return self.plugin.modify_certificate_request(
-            self.order_id, self.order_meta, self.plugin_meta, CoreMetaDTO()
+            self.order_id, self.order_meta, self.plugin_meta, self.core_meta
         )
 
     def cancel(self) -> ResultDTO:
         return self.plugin.cancel_certificate_request(
-            self.order_id, self.order_meta, self.plugin_meta, CoreMetaDTO()
+            self.order_id, self.order_meta, self.plugin_meta, self.core_meta
         )
 
 

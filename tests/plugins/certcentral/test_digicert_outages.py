@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
+from certorder.plugins.interface.dto import CoreMetaDTO
 from certorder.plugins.interface.status import CertificateStatus
 
 UNAVAILABLE = CertificateStatus.CA_UNAVAILABLE_FOR_REQUEST
@@ -69,10 +71,13 @@ def test_retried_issue_after_a_crash_places_one_order(certcentral_sim, make_digi
     certcentral_sim.set_scenario("pending", polls=3)
     plugin = make_digicert()
     order = new_order(plugin)
+    scheduled = dt.datetime.now(dt.UTC)
     assert order.issue().status is CertificateStatus.WAITING_FOR_CA
     first_remote = order.plugin_meta["certcentral_order_id"]
-    # the worker died before plugin_meta was persisted: the core calls issue again
+    # the worker died before plugin_meta was persisted (or reported): the core calls
+    # issue again, saying since when the interrupted call ran
     order.plugin_meta = {}
+    order.core_meta = CoreMetaDTO(interrupted_since=scheduled)
     assert order.issue().status is CertificateStatus.WAITING_FOR_CA
     assert order.plugin_meta["certcentral_order_id"] == first_remote
     # and a fresh plugin instance (a restarted worker) finds it too
@@ -89,7 +94,7 @@ def test_lost_order_answer_does_not_buy_twice(certcentral_sim, make_digicert, ne
     certcentral_sim.delay_seconds = 0.8
     certcentral_sim.delay_method = "POST"
     assert order.issue().status is UNAVAILABLE
-    assert order.plugin_meta == {}
+    assert "certcentral_order_id" not in order.plugin_meta
     certcentral_sim.delay_seconds = 0.0
     deadline = time.monotonic() + 5
     while certcentral_sim.orders_placed == 0 and time.monotonic() < deadline:

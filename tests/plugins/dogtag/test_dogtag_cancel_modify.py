@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from x509_helpers import make_csr, make_key
@@ -14,6 +15,8 @@ from certorder.plugins.interface.errors import PluginConfigurationError
 from certorder.plugins.interface.status import CertificateStatus as S
 
 CORE = CoreMetaDTO()
+#: What the core passes to a call retried after its worker died.
+RETRIED = CoreMetaDTO(interrupted_since=datetime.now(UTC))
 
 
 def _order(**extra) -> dict:
@@ -59,7 +62,7 @@ def test_cancel_finds_a_request_placed_before_a_crash(make_dogtag, dogtag_sim):
     lost: dict = {}
     plugin.issue_certificate_request("c-5", _order(), lost, CORE)
     plugin_meta: dict = {}
-    result = plugin.cancel_certificate_request("c-5", {}, plugin_meta, CORE)
+    result = plugin.cancel_certificate_request("c-5", {}, plugin_meta, RETRIED)
     assert result.status is S.REQUEST_CANCELED
     assert plugin_meta["request_id"] == lost["request_id"]
     assert dogtag_sim.request_status(lost["request_id"]) == "canceled"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from x509_helpers import make_csr, make_key, verify_server_chain
@@ -11,6 +13,8 @@ from certorder.plugins.interface.status import CertificateStatus as S
 from simulators.dogtag.crypto import SigningCA, pem
 
 CORE = CoreMetaDTO()
+#: What the core passes to a call retried after its worker died.
+RETRIED = CoreMetaDTO(interrupted_since=datetime.now(UTC))
 
 
 def _order(profile: str | None = None, key=None) -> dict:
@@ -162,7 +166,7 @@ def test_a_request_placed_before_a_crash_is_found_again(make_dogtag, dogtag_sim)
     plugin.issue_certificate_request("o-12", order, lost, CORE)
     plugin.issue_certificate_request("o-other", _order(), {}, CORE)
     retried: dict = {}
-    result = plugin.issue_certificate_request("o-12", order, retried, CORE)
+    result = plugin.issue_certificate_request("o-12", order, retried, RETRIED)
     assert result.status is S.WAITING_FOR_CA
     assert retried["request_id"] == lost["request_id"]
     assert dogtag_sim.enrollment_count == 2

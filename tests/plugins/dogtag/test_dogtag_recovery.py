@@ -1,8 +1,11 @@
-"""A call retried with an empty plugin_meta finds the request its lost first attempt
-placed, whatever became of it meanwhile (issued, approved, rejected), and never enrolls
-a second time; the search stays within ``recovery_scan_limit``."""
+"""A call retried after a crash (an empty plugin_meta, ``interrupted_since`` set) finds
+the request its lost first attempt placed, whatever became of it meanwhile (issued,
+approved, rejected), and never enrolls a second time; the search stays within
+``recovery_scan_limit``."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -13,6 +16,8 @@ from certorder.plugins.interface.dto import CoreMetaDTO
 from certorder.plugins.interface.status import CertificateStatus as S
 
 CORE = CoreMetaDTO()
+#: What the core passes to a call retried after its worker died.
+RETRIED = CoreMetaDTO(interrupted_since=datetime.now(UTC))
 ENROLL = ("POST", "/ca/rest/certrequests")
 NAME = "www.example.test"
 
@@ -70,7 +75,7 @@ def test_profile_issuing_at_submission_answer_lost(make_dogtag, dogtag_sim):
     assert ours.status == "complete"
     _other_orders(dogtag_sim, 2, "complete")
     retried: dict = {}
-    result = plugin.issue_certificate_request("o-1", _order(key), retried, CORE)
+    result = plugin.issue_certificate_request("o-1", _order(key), retried, RETRIED)
     assert result.status is S.CERTIFICATE_GENERATED, result.status_message
     assert dogtag_sim.calls.count(ENROLL) == 1
     assert retried["request_id"] == ours.hex_id
@@ -88,7 +93,7 @@ def test_plugin_approval_went_through_but_its_answer_was_lost(make_dogtag, dogta
     )
     assert dogtag_sim.request_status("7") == "complete"
     retried: dict = {}
-    result = plugin.issue_certificate_request("o-2", _order(key), retried, CORE)
+    result = plugin.issue_certificate_request("o-2", _order(key), retried, RETRIED)
     _issued_once(result, dogtag_sim, key, retried)
     assert [path for _, path in dogtag_sim.calls if path.endswith("/approve")] == [
         "/ca/rest/agent/certrequests/7/approve"
@@ -101,7 +106,7 @@ def test_request_an_agent_approved_before_the_retry(make_dogtag, dogtag_sim):
     _lose_the_answer(plugin, dogtag_sim, "/ca/rest/certrequests", "o-3", _order(key))
     dogtag_sim.agent_decides("7", "approve")
     retried: dict = {}
-    result = plugin.issue_certificate_request("o-3", _order(key), retried, CORE)
+    result = plugin.issue_certificate_request("o-3", _order(key), retried, RETRIED)
     _issued_once(result, dogtag_sim, key, retried)
 
 
@@ -109,7 +114,7 @@ def test_request_an_agent_rejected_before_the_retry(make_dogtag, dogtag_sim):
     plugin = make_dogtag(timeout_seconds=0.3)
     _lose_the_answer(plugin, dogtag_sim, "/ca/rest/certrequests", "o-4", _order(make_key()))
     dogtag_sim.agent_decides("7", "reject", notes="not our host")
-    result = plugin.issue_certificate_request("o-4", _order(make_key()), {}, CORE)
+    result = plugin.issue_certificate_request("o-4", _order(make_key()), {}, RETRIED)
     assert result.status is S.INVALID_OPERATION
     assert "not our host" in result.status_message
     assert dogtag_sim.enrollment_count == 1
@@ -122,7 +127,7 @@ def test_a_canceled_request_of_the_order_is_not_adopted(make_dogtag, dogtag_sim)
     plugin.issue_certificate_request("o-5", _order(make_key()), plugin_meta, CORE)
     dogtag_sim.agent_decides(plugin_meta["request_id"], "cancel")
     retried: dict = {}
-    result = plugin.issue_certificate_request("o-5", _order(make_key()), retried, CORE)
+    result = plugin.issue_certificate_request("o-5", _order(make_key()), retried, RETRIED)
     assert result.status is S.WAITING_FOR_CA
     assert retried["request_id"] != plugin_meta["request_id"]
     assert dogtag_sim.enrollment_count == 2
@@ -137,7 +142,7 @@ def test_found_among_many_requests_from_a_cold_start(make_dogtag, dogtag_sim):
     _other_orders(dogtag_sim, 40, "rejected")
     fresh = make_dogtag(recovery_scan_limit=50)  # a new worker: no memory of numbers
     before = len(dogtag_sim.calls)
-    result = fresh.issue_certificate_request("o-6", _order(key), {}, CORE)
+    result = fresh.issue_certificate_request("o-6", _order(key), {}, RETRIED)
     assert result.status is S.CERTIFICATE_GENERATED, result.status_message
     assert dogtag_sim.calls.count(ENROLL) == 1
     calls = dogtag_sim.calls[before:]
@@ -152,7 +157,7 @@ def test_a_request_older_than_the_scan_limit_is_not_found(make_dogtag, dogtag_si
     plugin = make_dogtag(timeout_seconds=0.3, recovery_scan_limit=5)
     _lose_the_answer(plugin, dogtag_sim, "/ca/rest/certrequests", "o-7", _order(make_key()))
     _other_orders(dogtag_sim, 5, "complete")
-    result = plugin.issue_certificate_request("o-7", _order(make_key()), {}, CORE)
+    result = plugin.issue_certificate_request("o-7", _order(make_key()), {}, RETRIED)
     assert result.status is S.CERTIFICATE_GENERATED
     assert dogtag_sim.calls.count(ENROLL) == 2  # the documented limit
 
@@ -168,7 +173,7 @@ def test_cancel_without_a_recorded_request_finds_the_issued_one(make_dogtag, dog
     plugin = make_dogtag(timeout_seconds=0.3)
     _lose_the_answer(plugin, dogtag_sim, "/ca/rest/certrequests", "o-9", _order(make_key()))
     plugin_meta: dict = {}
-    result = plugin.cancel_certificate_request("o-9", {}, plugin_meta, CORE)
+    result = plugin.cancel_certificate_request("o-9", {}, plugin_meta, RETRIED)
     assert result.status is S.INVALID_OPERATION
     assert "(complete)" in result.status_message
     assert plugin_meta["request_id"] == "0x7"
