@@ -12,7 +12,6 @@ import logging
 import os
 import signal
 import sys
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -64,17 +63,6 @@ def build_worker(
     admin = AdminActivities(plugins, identity=client.identity, task_queue=task_queue)
     storage = StoreActivities(store)
     revocation = RevocationActivities(plugins, store)
-    with warnings.catch_warnings():
-        # temporalio warns that slots outnumber the executor's threads: on purpose,
-        # the extra slots are the store activities', which do not use that executor.
-        warnings.filterwarnings("ignore", "Worker max_concurrent_activities is")
-        return _worker(client, task_queue, ca, admin, storage, revocation, store, executor)
-
-
-def _worker(client: Client, task_queue: str, ca: CaActivities, admin: AdminActivities,
-            storage: StoreActivities, revocation: RevocationActivities,
-            store: CertificateStore,
-            executor: ThreadPoolExecutor) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
@@ -97,9 +85,11 @@ def _worker(client: Client, task_queue: str, ca: CaActivities, admin: AdminActiv
         ],
         # Plugin calls block (HTTP, signing): they run here, never on the event loop.
         # Store activities are async and use the store's own few threads, so a hung
-        # database holds at most those slots, never a plugin thread.
+        # database never holds a plugin thread; they take a slot for a bounded time only
+        # (no more slots than threads: a plugin call queued for a thread would run out
+        # its timeout there and be made twice).
         activity_executor=executor,
-        max_concurrent_activities=executor._max_workers + store.calls.threads,
+        max_concurrent_activities=executor._max_workers,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         # A plugin's progress (e.g. the CA's id of a request just placed) must reach
         # Temporal within a second, not after the default throttle of 80 % of the

@@ -2,14 +2,14 @@
 
 A worker's plugin calls and its store writes used to share one thread pool: a hung
 database then held every thread, and no plugin call could run. Store calls run here
-instead, at most :data:`STORE_THREADS` at once; a call that finds them all busy fails
-at once (the workflow retries it later) rather than queueing behind a hung database.
+instead, at most :data:`STORE_THREADS` at once; others queue, and every call (queue
+time included) is bounded, so behind a hung database a call fails in time (the
+workflow retries it later) instead of waiting for ever.
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -28,19 +28,15 @@ class BoundedCalls:
     def __init__(self, threads: int = STORE_THREADS) -> None:
         self.threads = threads
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="store-call")
-        self._idle = threading.BoundedSemaphore(threads)
 
     async def run(self, call: Callable[..., T], *args: object, timeout: float) -> T:
         """``call(*args)`` on a store thread, its result within ``timeout`` seconds.
 
-        :raises StoreUnavailableError: every store thread is busy, or no answer in time
-            (the thread is given back when the database finally answers).
+        :raises StoreUnavailableError: no answer in time, waiting for a store thread
+            included (a call still queued is dropped; one running gives its thread back
+            when the database finally answers).
         """
-        if not self._idle.acquire(blocking=False):
-            raise StoreUnavailableError(
-                f"all {self.threads} store connections are busy (database slow or hung)")
         future = self._executor.submit(call, *args)
-        future.add_done_callback(lambda _: self._idle.release())
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
         except TimeoutError:
