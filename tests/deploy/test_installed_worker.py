@@ -1,0 +1,70 @@
+"""The worker as the image runs it (same wheel, same entry point, secrets from files)
+completes an order against the dev server, and its HEALTHCHECK sees it polling."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+from installed_worker import InstalledWorker, image_command, install_like_the_image
+from x509_helpers import make_csr, make_key
+
+from certorder.workflows.models import OrderInput, OrderStatus
+from certorder.workflows.order_workflow import CertificateOrderWorkflow
+
+
+@pytest.fixture(scope="module")
+def image_bin(tmp_path_factory):
+    return install_like_the_image(tmp_path_factory.mktemp("image"))
+
+
+def _worker(image_bin, temporal_env, tmp_path, queue: str) -> InstalledWorker:
+    address = temporal_env.client.service_client.config.target_host
+    return InstalledWorker(
+        image_bin, tmp_path,
+        settings={"CERTORDER_TEMPORAL_ADDRESS": address, "CERTORDER_TASK_QUEUE": queue,
+                  "CERTORDER_DATA_DIR": str(tmp_path / "data")},
+        secrets={"CERTORDER_STORE_URL": f"sqlite:///{tmp_path / 'certorder.db'}",
+                 "CERTORDER_LOCAL_CA_PASSPHRASE": "from a secret file"},
+    )  # fmt: skip
+
+
+def test_the_installed_package_is_the_wheel_without_the_dev_extra(image_bin, tmp_path):
+    probe = ("import certorder, importlib.metadata as m; print(certorder.__file__); "
+             "print(m.distribution('certorder').read_text('direct_url.json'))")
+    result = InstalledWorker(image_bin, tmp_path, {}, {}).run(["python", "-c", probe])
+    module_file, direct_url = result.stdout.splitlines()
+    assert module_file.startswith(str(image_bin.parent / "lib")), module_file
+    assert '"editable": true' not in direct_url
+    assert not (image_bin / "temporal").exists()
+
+
+async def test_the_image_command_completes_an_order_and_passes_its_healthcheck(
+        image_bin, temporal_env, tmp_path):
+    queue = f"tq-image-{uuid.uuid4().hex}"
+    worker = _worker(image_bin, temporal_env, tmp_path, queue)
+    health = worker.run(image_command("HEALTHCHECK"))
+    assert health.returncode == 1, health
+    assert health.stderr.count("\n") == 1 and "no worker on" in health.stderr
+    worker.start()
+    try:
+        csr = make_csr(make_key("p256"), ["image.example.test"])
+        handle = await temporal_env.client.start_workflow(
+            CertificateOrderWorkflow.run,
+            OrderInput(order_meta={"request_type": "simple-cmc", "request_data": csr,
+                                   "plugin_name": "local-ca"}),
+            id=f"order-{uuid.uuid4().hex}", task_queue=queue)
+        doc = await handle.result(rpc_timeout=None)
+        assert doc.status is OrderStatus.ACTIVE, doc
+        # The passphrase came from the secret file: the CA key on disk is encrypted.
+        keys = [p for p in (tmp_path / "data").rglob("*key*") if p.is_file()]
+        assert keys and all(b"ENCRYPTED" in k.read_bytes() for k in keys), keys
+        deadline = time.monotonic() + 30
+        while (health := worker.run(image_command("HEALTHCHECK"))).returncode != 0:
+            assert time.monotonic() < deadline, health
+            time.sleep(0.2)
+        assert health.stdout.startswith("worker ") and queue in health.stdout
+    finally:
+        worker.stop()
+    assert worker.process.returncode == 0, worker.log.read_text()
