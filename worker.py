@@ -23,6 +23,7 @@ from certorder.activities.approval_rules import ApprovalRules
 from certorder.activities.ca_activities import CaActivities
 from certorder.activities.models import ApprovalPolicy
 from certorder.activities.store_activities import StoreActivities
+from certorder.client_errors import CertOrderError
 from certorder.plugins.interface.errors import CertificatePluginError
 from certorder.plugins.manager import PluginManager
 from certorder.search_attribute_setup import (
@@ -106,7 +107,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         stop = stop or _stop_on_signals()
         async with worker, identity_worker:
             log.info("worker polling %s on %s with plugins %s", settings.task_queue,
-                     settings.temporal_address, ", ".join(plugins.names))
+                     client.service_client.config.target_host, ", ".join(plugins.names))
             await stop.wait()
             log.info("shutting down")
     finally:
@@ -139,6 +140,9 @@ def main() -> int:
     except (SettingsError, CertificatePluginError, MissingSearchAttributesError) as exc:
         print(f"certorder worker: error: {exc}", file=sys.stderr)
         return 2
+    except CertOrderError as exc:  # Temporal refused or unreachable (temporal_client)
+        print(f"certorder worker: error: {exc}", file=sys.stderr)
+        return exc.exit_code
     except RuntimeError as exc:
         if "connect" not in str(exc).lower():
             raise

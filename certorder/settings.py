@@ -42,8 +42,17 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CERTORDER_", extra="forbid")
 
+    #: Where Temporal is and how to reach it. When a setting here is not set, the
+    #: ``TEMPORAL_*`` variables and the profile file that the Temporal CLI reads decide
+    #: (``certorder.temporal_client``); the defaults below apply when neither does.
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
+    temporal_profile: str | None = None
+    temporal_api_key: str | None = None
+    temporal_tls_server_ca_cert: Path | None = None
+    temporal_tls_client_cert: Path | None = None
+    temporal_tls_client_key: Path | None = None
+    temporal_tls_server_name: str | None = None
     task_queue: str = TASK_QUEUE
     data_dir: Path = Field(default_factory=_default_data_dir)
     store_url: str | None = None
