@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     temporal_tls_client_cert: Path | None = None
     temporal_tls_client_key: Path | None = None
     temporal_tls_server_name: str | None = None
+    #: Payload encryption (``certorder.codec``): key id → base64 of a 32-byte AES key,
+    #: and the id new payloads are encrypted with. No keys: payloads stay plain.
+    payload_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    payload_key_id: str | None = None
     task_queue: str = TASK_QUEUE
     data_dir: Path = Field(default_factory=_default_data_dir)
     store_url: str | None = None

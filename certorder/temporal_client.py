@@ -1,5 +1,6 @@
 """One way to reach Temporal, so worker, CLI and tests cannot disagree on the converter
-or on the connection.
+(the pydantic one, with the payload codec of ``certorder.codec`` when configured) or
+on the connection.
 
 The connection is what a Temporal user expects: ``temporalio.envconfig`` reads the
 same ``TEMPORAL_*`` variables (``TEMPORAL_ADDRESS``, ``TEMPORAL_NAMESPACE``,
@@ -14,11 +15,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfigProfile, ClientConnectConfig
 from temporalio.service import TLSConfig
 
 from certorder.client_errors import TemporalUnavailableError, one_line
+from certorder.codec import data_converter
 from certorder.settings import Settings, SettingsError
 
 _TLS_FILES = {
@@ -88,15 +89,16 @@ def temporal_address(settings: Settings) -> str:
 
 
 async def connect(settings: Settings) -> Client:
-    """Connect to Temporal as configured, with the pydantic data converter.
+    """Connect to Temporal as configured, with the project's data converter.
 
     :raises TemporalUnavailableError: (a :class:`TemporalConnectionError`) the frontend
         could not be reached or refused the connection (TLS, certificate, API key).
     :raises SettingsError: the connection settings themselves are unusable.
     """
     config = connect_config(settings)
+    converter = data_converter(settings)
     try:
-        return await Client.connect(**config, data_converter=pydantic_data_converter)
+        return await Client.connect(**config, data_converter=converter)
     except FileNotFoundError as exc:  # a TEMPORAL_TLS_*_PATH that does not exist
         raise SettingsError(f"Temporal TLS file {exc.filename}: {exc.strerror}") from None
     except RuntimeError as exc:

@@ -15,6 +15,8 @@ new_secret postgres_password "$(random)"
 new_secret temporal_db_password "$(random)"
 new_secret certorder_db_password "$(random)"
 new_secret local_ca_passphrase "$(random)"
+# Payload encryption (certorder.codec): key id -> base64 of 32 random bytes, JSON.
+new_secret payload_keys "{\"$(date +%Y-%m)\": \"$(head -c 32 /dev/urandom | base64)\"}"
 # The worker reads its store URL whole; it embeds the certorder role's password.
 new_secret certorder_store_url \
   "postgresql://certorder:$(cat secrets/certorder_db_password)@postgres:5432/certorder"

@@ -19,7 +19,7 @@ from certorder.workflows import search_attributes
 
 ROOT = Path(__file__).parents[2]
 COMPOSE = ROOT / "docker" / "compose.yaml"
-LONG_RUNNING = {"postgres", "temporal", "temporal-ui", "prometheus"}
+LONG_RUNNING = {"postgres", "temporal", "temporal-ui", "prometheus", "certorder-codec"}
 ONE_SHOT = {"temporal-schema", "temporal-setup"}
 
 
@@ -96,7 +96,22 @@ def test_credentials_are_secret_files_never_values_in_the_compose_file(compose):
             assert not re.search(r"PASSWORD$|PWD$|PASSPHRASE|STORE_URL|KEK", key), (name, key)
             assert "://" not in str(value) or "@" not in str(value), (name, key)
     targets = {s["target"] for s in compose["services"]["certorder-worker"]["secrets"]}
-    assert {"CERTORDER_STORE_URL", "CERTORDER_LOCAL_CA_PASSPHRASE"} <= targets
+    assert {"CERTORDER_STORE_URL", "CERTORDER_LOCAL_CA_PASSPHRASE",
+            "CERTORDER_PAYLOAD_KEYS"} <= targets
+
+
+def test_the_ui_decrypts_through_the_codec_server_with_the_workers_keys(compose):
+    services = compose["services"]
+    codec = services["certorder-codec"]
+    assert codec["image"] == services["certorder-worker"]["image"]
+    assert codec["command"][0] == "codec-server"
+    ui_port = services["temporal-ui"]["ports"][0].rsplit(":", 2)[1]  # 127.0.0.1:HOST:CTR
+    ui_origin = f"http://localhost:{ui_port}"
+    assert codec["command"][codec["command"].index("--cors-origin") + 1] == ui_origin
+    port = codec["command"][codec["command"].index("--port") + 1]
+    assert services["temporal-ui"]["environment"]["TEMPORAL_CODEC_ENDPOINT"] == (
+        f"http://localhost:{port}")
+    assert [s["source"] for s in codec["secrets"]] == ["payload_keys"]
 
 
 def test_the_setup_job_registers_every_search_attribute_certorder_sets():
