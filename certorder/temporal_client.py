@@ -30,7 +30,8 @@ _TLS_FILES = {
 
 
 class TemporalConnectionError(TemporalUnavailableError):
-    """The frontend was reached (or not) but refused the connection; one line."""
+    """Something answered at the address but refused the connection (TLS, client
+    certificate); the message is one line with the likely cause."""
 
     def __init__(self, address: str, reason: str) -> None:
         Exception.__init__(self, one_line(f"cannot connect to Temporal at {address}: {reason}"))
@@ -52,6 +53,8 @@ def connect_config(settings: Settings, env: Mapping[str, str] | None = None) -> 
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
         what = lines[0] if len(lines) < 2 else f"{lines[0]}: {lines[-1]}"
         raise SettingsError(f"Temporal client configuration: {what}") from None
+    except OSError as exc:  # a TEMPORAL_TLS_*_PATH that cannot be read
+        raise SettingsError(f"Temporal TLS file {exc.filename}: {exc.strerror}") from None
     if "temporal_address" in explicit or "target_host" not in config:
         config["target_host"] = settings.temporal_address
     if "temporal_namespace" in explicit or "namespace" not in config:
@@ -99,8 +102,6 @@ async def connect(settings: Settings) -> Client:
     converter = data_converter(settings)
     try:
         return await Client.connect(**config, data_converter=converter)
-    except FileNotFoundError as exc:  # a TEMPORAL_TLS_*_PATH that does not exist
-        raise SettingsError(f"Temporal TLS file {exc.filename}: {exc.strerror}") from None
     except RuntimeError as exc:
         reason = refusal_reason(exc, config)
         if reason is None:  # nothing answered: the usual "is it running?" line

@@ -70,6 +70,8 @@ def test_certorder_settings_that_are_set_override_field_by_field(tmp_path, monke
     (Settings(), {"TEMPORAL_CONFIG_FILE": "BROKEN"}, "TOML parse error"),
     (Settings(temporal_tls_client_cert="/nonexistent/client.pem"), {},
      "temporal_tls_client_cert: cannot read /nonexistent/client.pem"),
+    (Settings(), {"TEMPORAL_TLS_CLIENT_CERT_PATH": "/nonexistent/client.pem"},
+     "Temporal TLS file /nonexistent/client.pem: No such file"),
 ])  # fmt: skip
 def test_unusable_connection_settings_are_one_settings_error(tmp_path, settings, env, message):
     if env.get("TEMPORAL_CONFIG_FILE") == "BROKEN":
