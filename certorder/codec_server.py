@@ -14,6 +14,7 @@ import logging
 from collections.abc import Sequence
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
@@ -46,18 +47,23 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(HTTPStatus.NO_CONTENT, b"")
 
     def do_POST(self) -> None:  # noqa: N802
-        transform = {"/encode": self.server.codec.encrypt,
-                     "/decode": self.server.codec.decrypt}.get(self.path.rstrip("/"))
-        if transform is None:
-            self._error(HTTPStatus.NOT_FOUND, f"no codec endpoint {self.path}; "
-                        "use /encode or /decode")
-            return
         length = int(self.headers.get("Content-Length") or 0)
         if not 0 < length <= MAX_BODY:
+            # The body stays unread: the connection cannot carry another request.
+            self.close_connection = True
             self._error(HTTPStatus.BAD_REQUEST, "expected a JSON body with payloads")
             return
+        body = self.rfile.read(length)
+        # The UI adds a query (`/decode?preserveStorageRefs=true`): route on the path.
+        path = urlsplit(self.path).path.rstrip("/")
+        transform = {"/encode": self.server.codec.encrypt,
+                     "/decode": self.server.codec.decrypt}.get(path)
+        if transform is None:
+            self._error(HTTPStatus.NOT_FOUND, f"no codec endpoint {path}; "
+                        "use /encode or /decode")
+            return
         try:
-            payloads = json_format.Parse(self.rfile.read(length), Payloads())
+            payloads = json_format.Parse(body, Payloads())
             result = Payloads(payloads=[transform(p) for p in payloads.payloads])
         except json_format.ParseError as exc:
             self._error(HTTPStatus.BAD_REQUEST, f"not a Payloads JSON document: {exc}")
@@ -65,8 +71,8 @@ class _Handler(BaseHTTPRequestHandler):
         except PayloadDecryptionError as exc:
             self._error(HTTPStatus.BAD_REQUEST, str(exc))
             return
-        body = json_format.MessageToJson(result, indent=None).encode()
-        self._reply(HTTPStatus.OK, body, "application/json")
+        answer = json_format.MessageToJson(result, indent=None).encode()
+        self._reply(HTTPStatus.OK, answer, "application/json")
 
     def _error(self, status: HTTPStatus, message: str) -> None:
         self._reply(status, json.dumps({"error": message}).encode(), "application/json")

@@ -4,91 +4,41 @@ client (the UI's protocol, with CORS) and for `temporal workflow show --codec-en
 
 from __future__ import annotations
 
-import asyncio
 import base64
+import http.client
 import json
 import os
 import subprocess
-import threading
 import urllib.request
-import uuid
-from collections.abc import Sequence
 
 import pytest
+from encrypted_orders import (
+    NAME,
+    encrypted_settings,
+    payloads_in,
+    run_encrypted_order,
+    serving_codec,
+)
 from google.protobuf import json_format
-from google.protobuf.message import Message
 from temporal_server import temporal_binary
-from temporalio.api.common.v1 import Payload, Payloads
-from x509_helpers import make_csr, make_key
+from temporalio.api.common.v1 import Payloads
 
-from certorder.codec import ENCODING, codec_from_settings
-from certorder.codec_server import CodecServer
+from certorder.codec import ENCODING
 from certorder.settings import Settings
-from certorder.temporal_client import connect
-from certorder.worker import run_worker
-from certorder.workflows.models import OrderInput, OrderStatus
-from certorder.workflows.order_workflow import CertificateOrderWorkflow
 
-NAME = "secret-host.example.test"
 UI_ORIGIN = "http://localhost:8233"
-
-
-def payloads_in(message: Message, *, search_attributes: bool = False) -> list[Payload]:
-    """Every Payload anywhere in a protobuf message (a history event, here); search
-    attributes only when asked (they are plain by design: statuses and plugin names)."""
-    if isinstance(message, Payload):
-        return [message]
-    found: list[Payload] = []
-    for field, value in message.ListFields():
-        if field.message_type is None or (
-                field.name == "search_attributes" and not search_attributes):
-            continue
-        if field.message_type.GetOptions().map_entry:
-            values = [v for v in value.values() if isinstance(v, Message)]
-        elif getattr(field, "is_repeated", None) or isinstance(value, Sequence):
-            values = list(value)
-        else:
-            values = [value]
-        for item in values:
-            found += payloads_in(item, search_attributes=search_attributes)
-    return found
 
 
 @pytest.fixture
 def settings(temporal_env, tmp_path) -> Settings:
-    return Settings(
-        temporal_address=temporal_env.client.service_client.config.target_host,
-        task_queue=f"tq-codec-{uuid.uuid4().hex}", data_dir=tmp_path / "data",
-        payload_keys={"2026-12": base64.b64encode(os.urandom(32)).decode()},
-    )  # fmt: skip
+    return encrypted_settings(temporal_env.client.service_client.config.target_host,
+                              tmp_path / "data")
 
 
 @pytest.fixture
 def codec_server(settings):
-    server = CodecServer(codec_from_settings(settings), "127.0.0.1", 0, [UI_ORIGIN])
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-
-
-async def _run_order(settings: Settings) -> str:
-    stop = asyncio.Event()
-    worker = asyncio.create_task(run_worker(settings, stop=stop))
-    try:
-        client = await connect(settings)
-        handle = await client.start_workflow(
-            CertificateOrderWorkflow.run,
-            OrderInput(order_meta={"request_type": "simple-cmc", "plugin_name": "local-ca",
-                                   "request_data": make_csr(make_key("p256"), [NAME])}),
-            id=f"codec-{uuid.uuid4().hex}", task_queue=settings.task_queue)
-        document = await asyncio.wait_for(handle.result(), 60)
-        assert document.status is OrderStatus.ACTIVE, document
-        return handle.id
-    finally:
-        stop.set()
-        await asyncio.wait_for(worker, 60)
+    with serving_codec(settings, [UI_ORIGIN]) as url:
+        yield url
 
 
 def _post(url: str, body: bytes, origin: str = UI_ORIGIN):
@@ -100,7 +50,7 @@ def _post(url: str, body: bytes, origin: str = UI_ORIGIN):
 
 async def test_history_is_opaque_without_the_codec_and_readable_through_it(
         temporal_env, settings, codec_server):
-    order_id = await _run_order(settings)
+    order_id = await run_encrypted_order(settings)
     plain = temporal_env.client  # the pydantic converter, no codec
     history = await plain.get_workflow_handle(order_id).fetch_history()
     payloads = [p for event in history.events for p in payloads_in(event)]
@@ -137,7 +87,7 @@ def test_cors_preflight_answers_the_ui_origin_only(codec_server):
 
 async def test_temporal_workflow_show_reads_the_order_through_the_codec_server(
         temporal_env, settings, codec_server):
-    order_id = await _run_order(settings)
+    order_id = await run_encrypted_order(settings)
 
     def order_input(*extra: str) -> tuple[bytes, bytes]:
         shown = json.loads(subprocess.run(
@@ -156,3 +106,20 @@ async def test_temporal_workflow_show_reads_the_order_through_the_codec_server(
     encoding, data = order_input("--codec-endpoint", codec_server)
     assert encoding == b"json/plain"
     assert "BEGIN CERTIFICATE REQUEST" in json.loads(data)["order_meta"]["request_data"]
+
+
+def test_the_ui_s_query_string_and_kept_alive_connections_are_served(codec_server):
+    # The UI posts to /decode?preserveStorageRefs=true, several requests per connection.
+    connection = http.client.HTTPConnection(codec_server.removeprefix("http://"), timeout=10)
+    body = json_format.MessageToJson(Payloads()).encode() or b"{}"
+    headers = {"Content-Type": "application/json", "Origin": UI_ORIGIN}
+    try:
+        for path, status in (("/nowhere", 404), ("/decode?preserveStorageRefs=true", 200),
+                             ("/encode?preserveStorageRefs=true", 200)):
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            assert response.status == status, (path, response.status)
+            assert response.headers["Access-Control-Allow-Origin"] == UI_ORIGIN
+    finally:
+        connection.close()
