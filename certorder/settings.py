@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     temporal_profile: str | None = None
+    #: False: ignore the TEMPORAL_* variables and profile file (the dev stack's worker,
+    #: which must reach its own server whatever cluster they describe).
+    temporal_envconfig: bool = True
     temporal_api_key: str | None = None
     temporal_tls_server_ca_cert: Path | None = None
     temporal_tls_client_cert: Path | None = None

@@ -45,8 +45,10 @@ def connect_config(settings: Settings, env: Mapping[str, str] | None = None) -> 
     """
     explicit = settings.model_fields_set
     try:
-        profile = ClientConfigProfile.load(settings.temporal_profile, override_env_vars=env)
-        config = profile.to_client_connect_config()
+        config = ClientConnectConfig()
+        if settings.temporal_envconfig:
+            profile = ClientConfigProfile.load(settings.temporal_profile, override_env_vars=env)
+            config = profile.to_client_connect_config()
     except RuntimeError as exc:  # the SDK's ConfigError
         # A TOML error comes with the offending line drawn below it: keep its first
         # line (where) and its last (what).
@@ -109,6 +111,11 @@ async def connect(settings: Settings) -> Client:
         raise TemporalConnectionError(config["target_host"], reason) from exc
 
 
+#: How the core reports a stream the server closed right after the TLS handshake (it
+#: varies with timing: the write fails, the read ends early, or the call is cancelled).
+_CLOSED_SIGNS = ("brokenpipe", "connectionreset", "connectionclosed", "unexpectedeof")
+
+
 def refusal_reason(exc: BaseException, config: ClientConnectConfig) -> str | None:
     """Why a server that answered refused the connection, as a reason a user can act
     on; None when nothing answered at all (refused, unknown host, timeout).
@@ -123,8 +130,7 @@ def refusal_reason(exc: BaseException, config: ClientConnectConfig) -> str | Non
     if "invalidcertificate" in squashed:
         return (f"the server's TLS certificate is not trusted ({_innermost(text)}): "
                 "set TEMPORAL_TLS_SERVER_CA_CERT_PATH or TEMPORAL_TLS_SERVER_NAME")
-    if "aftercon" not in squashed or not any(
-            sign in squashed for sign in ("brokenpipe", "connectionreset", "transporterror")):
+    if "erroraftercon" not in squashed or not any(sign in squashed for sign in _CLOSED_SIGNS):
         return None
     if not tls:
         return "the server closed the connection: does it expect TLS (TEMPORAL_TLS=true)?"
