@@ -11,6 +11,7 @@ when set (environment, TOML, or code), override them field by field.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -130,6 +131,10 @@ def refusal_reason(exc: BaseException, config: ClientConnectConfig) -> str | Non
     if "invalidcertificate" in squashed:
         return (f"the server's TLS certificate is not trusted ({_innermost(text)}): "
                 "set TEMPORAL_TLS_SERVER_CA_CERT_PATH or TEMPORAL_TLS_SERVER_NAME")
+    if "code:unauthenticated" in squashed or "code:permissiondenied" in squashed:
+        said = re.search(r'message: "([^"]*)"', text)
+        detail = f" ({said.group(1)})" if said and said.group(1) else ""
+        return f"the server refused this client's credentials{detail}: check TEMPORAL_API_KEY"
     if "erroraftercon" not in squashed or not any(sign in squashed for sign in _CLOSED_SIGNS):
         return None
     if not tls:
@@ -143,5 +148,5 @@ def refusal_reason(exc: BaseException, config: ClientConnectConfig) -> str | Non
 
 def _innermost(text: str) -> str:
     """The most specific part of a nested core error, e.g. ``UnknownIssuer``."""
-    inner = text.rsplit("(", 1)[-1]
-    return inner.strip(" )") or text
+    found = re.match(r"\w+", text.rsplit("(", 1)[-1])
+    return found.group(0) if found else text

@@ -43,8 +43,17 @@ def test_a_closed_stream_without_tls_asks_whether_the_server_expects_tls():
 
 def test_an_untrusted_server_certificate_names_the_ca_setting():
     reason = refusal_reason(RuntimeError(UNTRUSTED), {"tls": True})
-    assert reason is not None and "UnknownIssuer" in reason
+    assert reason is not None and "(UnknownIssuer):" in reason
     assert "TEMPORAL_TLS_SERVER_CA_CERT_PATH" in reason
+
+
+def test_refused_credentials_name_the_api_key():
+    # The shape of a gRPC status from the frontend (constructed, not captured here: the
+    # dev server checks no API key).
+    text = _AFTER + 'Status { code: Unauthenticated, message: "Request unauthorized." }'
+    reason = refusal_reason(RuntimeError(text), {"api_key": "k", "tls": True})
+    assert reason == ("the server refused this client's credentials (Request unauthorized.):"
+                      " check TEMPORAL_API_KEY")
 
 
 def test_nothing_listening_is_not_a_refusal():
