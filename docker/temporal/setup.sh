@@ -32,13 +32,16 @@ namespace() {
   temporal operator namespace describe --namespace "$NAMESPACE" >/dev/null 2>&1 ||
     temporal operator namespace create --namespace "$NAMESPACE" --retention "$RETENTION"
   # Orders set these on their first workflow task; without them every order fails
-  # there (workflows/search_attributes.py names them).
-  for name in CertificateOrderStatus CertificateOrderSubStatus CertificatePluginName; do
+  # there. NAME:TYPE as workflows/search_attributes.py registrations() gives them
+  # (tests/deploy checks that the two agree).
+  for attribute in CertificateOrderStatus:Keyword CertificateOrderSubStatus:Keyword \
+                   CertificatePluginName:Keyword CertificateOrderNextAttempt:Datetime; do
+    name=${attribute%%:*}
     if temporal operator search-attribute list --namespace "$NAMESPACE" | grep -qw "$name"; then
       echo "search attribute $name exists"
     else
       temporal operator search-attribute create --namespace "$NAMESPACE" \
-        --name "$name" --type Keyword
+        --name "$name" --type "${attribute#*:}"
     fi
   done
 }
