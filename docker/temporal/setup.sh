@@ -21,16 +21,24 @@ schema() {
   done
 }
 
-namespace() {
-  # The server is up (healthcheck) but may still be joining its own ring.
+retry() {  # what, command...: a bounded wait for a cluster that is still settling
+  what=$1; shift
   tries=0
-  until temporal operator cluster health >/dev/null 2>&1; do
+  until "$@" >/dev/null 2>&1; do
     tries=$((tries + 1))
-    [ "$tries" -lt 60 ] || { echo "Temporal at $TEMPORAL_ADDRESS never became healthy" >&2; exit 1; }
+    [ "$tries" -lt 60 ] || { echo "gave up waiting: $what" >&2; "$@"; exit 1; }
     sleep 2
   done
+}
+
+namespace() {
+  # The server is up (healthcheck) but may still be joining its own ring.
+  retry "Temporal at $TEMPORAL_ADDRESS to be healthy" temporal operator cluster health
   temporal operator namespace describe --namespace "$NAMESPACE" >/dev/null 2>&1 ||
     temporal operator namespace create --namespace "$NAMESPACE" --retention "$RETENTION"
+  # A new namespace reaches the servers' namespace caches some seconds later.
+  retry "namespace $NAMESPACE to be served" \
+    temporal operator search-attribute list --namespace "$NAMESPACE"
   # Orders set these on their first workflow task; without them every order fails
   # there. NAME:TYPE as workflows/search_attributes.py registrations() gives them
   # (tests/deploy checks that the two agree).
