@@ -153,3 +153,25 @@ def test_the_image_has_a_healthcheck_through_the_same_entry_point():
     assert found["ENTRYPOINT"].exec_form() == ["certorder-entrypoint"]
     assert found["CMD"].exec_form() == ["worker"]
     assert found["HEALTHCHECK"].exec_form() == ["certorder-entrypoint", "worker", "--check"]
+
+
+def test_the_entrypoint_turns_secret_files_into_settings(tmp_path):
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "CERTORDER_STORE_URL").write_text("postgresql://certorder:pw@postgres/certorder\n")
+    (secrets / "CERTORDER_LOCAL_CA_PASSPHRASE").write_text("from the file\n")
+    (secrets / "postgres_password").write_text("not a setting\n")
+    (secrets / "CERTORDER_BAD-NAME").write_text("ignored\n")
+    fake = tmp_path / "bin" / "certorder"  # stands in for the console script
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\necho "args=$*"\nenv | grep -E "^(CERTORDER_|postgres)" | sort\n')
+    fake.chmod(0o755)
+    env = {"PATH": f"{fake.parent}:/usr/bin:/bin", "CERTORDER_SECRETS_DIR": str(secrets),
+           "CERTORDER_LOCAL_CA_PASSPHRASE": "set explicitly"}
+    result = subprocess.run(["sh", str(ROOT / "docker" / "entrypoint.sh"), "worker", "--check"],
+                            env=env, capture_output=True, text=True, check=True)
+    lines = result.stdout.splitlines()
+    assert lines[0] == "args=worker --check"
+    assert "CERTORDER_STORE_URL=postgresql://certorder:pw@postgres/certorder" in lines
+    assert "CERTORDER_LOCAL_CA_PASSPHRASE=set explicitly" in lines  # explicit wins
+    assert not [line for line in lines if "postgres_password" in line or "BAD" in line]
