@@ -25,6 +25,7 @@ from certorder.activities.models import ApprovalPolicy
 from certorder.activities.order_id_activities import OrderIdActivities
 from certorder.activities.revocation_activities import RevocationActivities
 from certorder.activities.store_activities import StoreActivities
+from certorder.client_errors import CertOrderError
 from certorder.data_dir import ensure_data_dir
 from certorder.plugins.interface.errors import CertificatePluginError
 from certorder.plugins.manager import PluginManager
@@ -126,7 +127,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         stop = stop or _stop_on_signals()
         async with worker, identity_worker:
             log.info("worker polling %s on %s with plugins %s", settings.task_queue,
-                     settings.temporal_address, ", ".join(plugins.names))
+                     client.service_client.config.target_host, ", ".join(plugins.names))
             await stop.wait()
             log.info("shutting down")
     finally:
@@ -163,6 +164,9 @@ def main() -> int:
     except StoreUnavailableError as exc:
         print(f"certorder worker: error: {exc}", file=sys.stderr)
         return 1
+    except CertOrderError as exc:  # Temporal refused or unreachable (temporal_client)
+        print(f"certorder worker: error: {exc}", file=sys.stderr)
+        return exc.exit_code
     except RuntimeError as exc:
         if "connect" not in str(exc).lower():
             raise

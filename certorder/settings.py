@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -54,8 +54,24 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CERTORDER_", extra="forbid")
 
+    #: Where Temporal is and how to reach it. When a setting here is not set, the
+    #: ``TEMPORAL_*`` variables and the profile file that the Temporal CLI reads decide
+    #: (``certorder.temporal_client``); the defaults below apply when neither does.
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
+    temporal_profile: str | None = None
+    #: False: ignore the TEMPORAL_* variables and profile file (the dev stack's worker,
+    #: which must reach its own server whatever cluster they describe).
+    temporal_envconfig: bool = True
+    temporal_api_key: str | None = None
+    temporal_tls_server_ca_cert: Path | None = None
+    temporal_tls_client_cert: Path | None = None
+    temporal_tls_client_key: Path | None = None
+    temporal_tls_server_name: str | None = None
+    #: Payload encryption (``certorder.codec``): key id → base64 of a 32-byte AES key,
+    #: and the id new payloads are encrypted with. No keys: payloads stay plain.
+    payload_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    payload_key_id: str | None = None
     task_queue: str = TASK_QUEUE
     data_dir: Path = Field(default_factory=_default_data_dir)
     store_url: str | None = None

@@ -6,9 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Real CA servers for the plugin tests (pebble: ACME, golang-cfssl: CFSSL) and the
-# headers python-ldap needs (the official dogtag-pki client depends on it), and jq (a
-# documented command pipes JSON through it; the docs test runs it).
-SYSTEM_PACKAGES=(pebble golang-cfssl libldap2-dev libsasl2-dev openssl jq)
+# headers python-ldap needs (the official dogtag-pki client depends on it), jq (a
+# documented command pipes JSON through it; the docs test runs it), docker-compose
+# (validates docker/compose.yaml offline: no Docker engine runs here), and headless
+# Chromium (renders the Temporal UI in tests/codec/test_encrypted_order_in_ui.py).
+SYSTEM_PACKAGES=(pebble golang-cfssl libldap2-dev libsasl2-dev openssl jq docker-compose
+                 chromium-headless-shell)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

@@ -26,11 +26,14 @@ def temporal_binary() -> str:
     return found
 
 
-async def start_dev_server(*extra_args: str) -> WorkflowEnvironment:
-    """A fresh in-memory dev server with our search attributes registered."""
+async def start_dev_server(*extra_args: str, ui_port: int | None = None) -> WorkflowEnvironment:
+    """A fresh in-memory dev server with our search attributes registered (and its web
+    UI on ``ui_port``, when given)."""
     return await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_binary(),
         data_converter=pydantic_data_converter,
         search_attributes=list(search_attributes.ALL),
         dev_server_extra_args=[*FAST_TIMERS, *extra_args],
+        ui=ui_port is not None,
+        ui_port=ui_port,
     )

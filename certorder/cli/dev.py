@@ -20,7 +20,7 @@ from certorder.dev_stack import DevServer, wait_until_serving
 from certorder.plugins.manager import PluginManager
 from certorder.search_attribute_setup import register_missing
 from certorder.settings import Settings
-from certorder.temporal_client import connect
+from certorder.temporal_client import connect, temporal_address
 
 DEV_EPILOG = """\
 State (orders, history) is kept in <data_dir>/temporal.db and survives restarts;
@@ -68,17 +68,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # SIGTERM must unwind like Ctrl-C so that the server child is stopped too.
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     server = DevServer.from_settings(settings)
-    worker_settings = settings.model_copy(update={"temporal_address": server.address})
+    # Its own server only: TEMPORAL_* variables describe the user's cluster, if any.
+    worker_settings = settings.model_copy(
+        update={"temporal_address": server.address, "temporal_envconfig": False})
     try:
         server.start(on_wait=lambda line: print(line, file=sys.stderr, flush=True))
         server.wait_ready()
         where = f"Temporal dev server on {server.address}, state in {server.db_path}"
         print(where, file=sys.stderr)
         print(f"Temporal UI: {server.ui_url}", flush=True)
-        if settings.temporal_address not in (server.address, f"localhost:{server.port}"):
+        others = temporal_address(settings)
+        if others not in (server.address, f"localhost:{server.port}"):
             print(
                 f"note: other certorder commands use temporal_address "
-                f"{settings.temporal_address}; set CERTORDER_TEMPORAL_ADDRESS={server.address}",
+                f"{others}; set CERTORDER_TEMPORAL_ADDRESS={server.address}",
                 file=sys.stderr,
             )
         asyncio.run(_serve(worker_settings))
