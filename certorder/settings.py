@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     #: The dev stack (``certorder dev``): ports of the Temporal frontend and its UI.
     dev_port: int = 7233
     dev_ui_port: int = 8233
+    #: The key-encryption key of stored private keys: a file (mode 0600) holding it as
+    #: base64, or the base64 itself in ``CERTORDER_KEK``; default ``<data_dir>/kek``.
+    kek_file: Path | None = None
+    kek: SecretStr | None = None
 
     @property
     def resolved_store_url(self) -> str:

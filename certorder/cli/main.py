@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from certorder.cli import ca, cert, dev, order, plugin, worker
+from certorder.cli import ca, cert, dev, key, order, plugin, worker
 from certorder.cli.errors import EXIT_USAGE, fail, guarded
 from certorder.settings import load_settings
 
@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (order, cert, plugin, ca, dev, worker):
+    for group in (order, cert, plugin, ca, key, dev, worker):
         group.register(commands)
     return parser
 
