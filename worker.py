@@ -20,11 +20,15 @@ from temporalio.worker import Worker
 
 from certorder.activities.admin_activities import AdminActivities
 from certorder.activities.ca_activities import CaActivities
+from certorder.activities.key_activities import KeyActivities
 from certorder.activities.store_activities import StoreActivities
+from certorder.keys.envelope import Kek, KeyDecryptionError
+from certorder.keys.kek_source import load_kek
 from certorder.plugins.interface.errors import CertificatePluginError
 from certorder.plugins.manager import PluginManager
 from certorder.settings import Settings, SettingsError, load_settings
 from certorder.store import CertificateStore
+from certorder.store.key_store import KeyStore
 from certorder.temporal_client import connect
 from certorder.workflows import worker_task_queue
 from certorder.workflows.admin_workflow import CaAdminWorkflow
@@ -43,9 +47,10 @@ def build_worker(
     plugins: PluginManager,
     store: CertificateStore,
     executor: ThreadPoolExecutor,
+    keys: KeyStore | None = None,
 ) -> Worker:
     """A worker for certificate orders and CA management (used by ``run_worker`` and by
-    the tests)."""
+    the tests); with ``keys``, also for stored keys and managed certificates."""
     ca = CaActivities(plugins, client.identity)
     admin = AdminActivities(plugins, identity=client.identity, task_queue=task_queue)
     storage = StoreActivities(store)
@@ -63,12 +68,18 @@ def build_worker(
             admin.list_cas,
             admin.create_ca,
             admin.delete_ca,
+            *(key_and_managed_activities(keys, store) if keys is not None else []),
         ],
         # Plugin calls block (HTTP, signing): they run here, never on the event loop.
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
+
+
+def key_and_managed_activities(keys: KeyStore, store: CertificateStore) -> list:
+    key_calls = KeyActivities(keys)
+    return [key_calls.create_key, key_calls.build_csr, key_calls.delete_key]
 
 
 def build_identity_worker(client: Client, *, task_queue: str,
@@ -85,14 +96,20 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     """Run a worker until ``stop`` is set (or, without one, until SIGINT/SIGTERM)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     plugins = PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins)
+    kek = load_kek(settings)  # before anything else: a missing KEK is a setup mistake
     store = CertificateStore.open(settings.resolved_store_url)
+    try:
+        keys = open_key_store(kek, store)
+    except BaseException:
+        store.close()
+        raise
     executor = ThreadPoolExecutor(
         max_workers=settings.max_concurrent_activities, thread_name_prefix="plugin-call"
     )
     try:
         client = await connect(settings)
         worker = build_worker(client, task_queue=settings.task_queue, plugins=plugins,
-                              store=store, executor=executor)
+                              store=store, executor=executor, keys=keys)
         identity_worker = build_identity_worker(client, task_queue=settings.task_queue,
                                                 plugins=plugins)
         stop = stop or _stop_on_signals()
@@ -107,6 +124,17 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         store.close()
 
 
+def open_key_store(kek: Kek, store: CertificateStore) -> KeyStore:
+    """The key store under the configured KEK, checked against the keys already stored:
+    a missing or wrong KEK stops the worker here, in one line, before it touches a key."""
+    keys = KeyStore(store.engine, kek)
+    try:
+        keys.check_kek()
+    except KeyDecryptionError as exc:
+        raise SettingsError(str(exc)) from None
+    return keys
+
+
 def _stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -119,6 +147,7 @@ def main() -> int:
     """Entry point for ``python worker.py``; user errors are one line, exit code 2."""
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # as `certorder worker`
     try:
         asyncio.run(run_worker(load_settings()))
     except (SettingsError, CertificatePluginError) as exc:

@@ -113,6 +113,8 @@ class OrderState(BaseModel):
     validate_first: bool = False
     #: Calls in a row that found a worker without the plugin (backs off the next try).
     not_on_worker_streak: int = 0
+    #: stored-key orders: the CSR the core built from the stored key (public data only).
+    generated_csr: str | None = None
 
 
 class OrderInput(BaseModel):

@@ -17,6 +17,8 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from certorder.activities.ca_activities import CaActivities
+    from certorder.activities.key_activities import KeyActivities
+    from certorder.activities.key_models import BuildCsrInput
     from certorder.activities.models import (
         PluginCallInput,
         SelectPluginInput,
@@ -24,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from certorder.activities.store_activities import StoreActivities
     from certorder.plugins.interface.dto import CoreMetaDTO
-    from certorder.plugins.interface.status import PluginMethod
+    from certorder.plugins.interface.status import CertificateRequestType, PluginMethod
     from certorder.workflows import ORDER_REJECTED, WORKFLOW_TYPE
     from certorder.workflows import order_presentation as ui
     from certorder.workflows.models import (
@@ -73,6 +75,8 @@ class CertificateOrderWorkflow:
         self._journal.publish()
         if self._doc.plugin_name is None:
             await self._select_plugin()
+        if self._needs_csr() and workflow.patched("stored-key-csr"):
+            await self._build_csr()
         while not self._doc.status.is_terminal:
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
@@ -139,6 +143,25 @@ class CertificateOrderWorkflow:
                                      waiting=chosen.not_on_worker is not None)
         self._journal.publish()
 
+    def _needs_csr(self) -> bool:
+        return (self._state.order_meta.get("request_type") == CertificateRequestType.STORED_KEY
+                and self._state.generated_csr is None and not self._doc.status.is_terminal)
+
+    async def _build_csr(self) -> None:
+        # stored-key: a worker builds the CSR from the key it keeps; only the key id
+        # and the CSR (public) pass through history.
+        meta = self._state.order_meta
+        request = BuildCsrInput(key_id=meta["key_id"], dns_names=meta.get("dns_names", []),
+                                ip_addresses=meta.get("ip_addresses", []),
+                                common_name=meta.get("common_name"))
+        try:
+            self._state.generated_csr = await run_activity(
+                KeyActivities.build_csr, request, timeout=self._call_timeout,
+                summary=f"build the CSR from stored key {request.key_id}",
+                on_cancel=self._canceled_by_temporal)
+        except ActivityError as err:
+            self._fail(PluginMethod.ISSUE, err, "cannot build the CSR: ")
+
     async def _next_method(self) -> PluginMethod | None:
         """The next plugin method to call: a waiting signal's, else the scheduled one."""
         if not self._state.submitted:
@@ -195,7 +218,8 @@ class CertificateOrderWorkflow:
         call = PluginCallInput(
             order_id=self._doc.order_id, plugin_name=self._doc.plugin_name or "",
             order_meta=self._state.order_meta, plugin_meta=self._state.plugin_meta,
-            core_meta=CoreMetaDTO(plugin_ca_id=self._state.plugin_ca_id),
+            core_meta=CoreMetaDTO(plugin_ca_id=self._state.plugin_ca_id,
+                                  generated_csr=self._state.generated_csr),
             validate_first=self._state.validate_first and method is PluginMethod.ISSUE)
         try:
             result = await run_activity(
@@ -223,7 +247,8 @@ class CertificateOrderWorkflow:
                     order_id=self._doc.order_id, plugin_name=call.plugin_name,
                     ca_id=self._doc.ca_id, certificate=result.certificate or "",
                     intermediates=result.intermediates,
-                    csr=self._state.order_meta.get("request_data")),
+                    csr=self._state.order_meta.get("request_data")
+                    or self._state.generated_csr),
                 summary="check and store the certificate", timeout=self._call_timeout,
                 on_cancel=self._canceled_by_temporal)
             if stored.rejected_reason:
