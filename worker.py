@@ -20,6 +20,7 @@ from temporalio.worker import Worker
 
 from certorder.activities.admin_activities import AdminActivities
 from certorder.activities.ca_activities import CaActivities
+from certorder.activities.deploy_activities import DeployActivities
 from certorder.activities.key_activities import KeyActivities
 from certorder.activities.store_activities import StoreActivities
 from certorder.keys.envelope import Kek, KeyDecryptionError
@@ -32,6 +33,7 @@ from certorder.store.key_store import KeyStore
 from certorder.temporal_client import connect
 from certorder.workflows import worker_task_queue
 from certorder.workflows.admin_workflow import CaAdminWorkflow
+from certorder.workflows.managed_workflow import ManagedCertificateWorkflow
 from certorder.workflows.order_workflow import CertificateOrderWorkflow
 
 log = logging.getLogger("certorder.worker")
@@ -57,7 +59,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[CertificateOrderWorkflow, CaAdminWorkflow],
+        workflows=[CertificateOrderWorkflow, CaAdminWorkflow, ManagedCertificateWorkflow],
         activities=[
             ca.select_plugin,
             ca.issue_certificate_request,
@@ -79,7 +81,9 @@ def build_worker(
 
 def key_and_managed_activities(keys: KeyStore, store: CertificateStore) -> list:
     key_calls = KeyActivities(keys)
-    return [key_calls.create_key, key_calls.build_csr, key_calls.delete_key]
+    deploy = DeployActivities(store, keys)
+    return [key_calls.create_key, key_calls.build_csr, key_calls.delete_key,
+            deploy.read_certificate, deploy.deploy_certificate, deploy.run_deploy_hook]
 
 
 def build_identity_worker(client: Client, *, task_queue: str,

@@ -56,8 +56,8 @@ def _check_worker_setup(settings: Settings) -> None:
     open_store(settings).close()
     if settings.kek is None and settings.kek_file is None and not kek_path(settings).exists():
         # The dev stack is for trying things: it makes the KEK a worker insists on.
+        # Silently, as the store is made: --help and docs/keys.md say where it is.
         write_new_kek(kek_path(settings))
-        print(f"made a new key-encryption key in {kek_path(settings)}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
