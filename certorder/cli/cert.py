@@ -8,7 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from certorder.cli import output
+from certorder.cli import managed, output
 from certorder.cli.errors import UsageError
 from certorder.client import CertOrderClient
 from certorder.client_orders import check_order_id
@@ -92,7 +92,7 @@ async def get(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``cert`` command group."""
-    group = commands.add_parser("cert", help="fetch issued certificates")
+    group = commands.add_parser("cert", help="fetch issued certificates; managed certificates")
     sub = group.add_subparsers(dest="cert_command", required=True, metavar="COMMAND")
     p = sub.add_parser(
         "get",
@@ -110,3 +110,4 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", action="store_true", help="also print the PEMs and paths as JSON")
     p.set_defaults(handler=get)
+    managed.register(sub)

@@ -13,6 +13,7 @@ import pytest
 from cli_helpers import Run, closed_port, running_worker
 
 from certorder.cli.main import main
+from certorder.keys.kek_source import write_new_kek
 from certorder.settings import Settings
 
 
@@ -70,6 +71,8 @@ def cli_queue(temporal_env, cli_env, monkeypatch) -> Settings:
     task_queue = f"tq-cli-{uuid.uuid4().hex}"
     monkeypatch.setenv("CERTORDER_TEMPORAL_ADDRESS", address)
     monkeypatch.setenv("CERTORDER_TASK_QUEUE", task_queue)
+    # The worker insists on a key-encryption key; the CLI (same data dir) finds it too.
+    write_new_kek(cli_env / "kek")
     return Settings(temporal_address=address, task_queue=task_queue, data_dir=cli_env)
 
 
