@@ -41,6 +41,7 @@ LIVE_LINK = "current"
 #: Versions kept on disk beside the current one (a rollback is a symlink away).
 OLD_VERSIONS_KEPT = 2
 HOOK_TIMEOUT_SECONDS = 120
+HOOK_LOG = ".deploy-hook.log"
 
 
 class DeployActivities:
@@ -90,18 +91,23 @@ class DeployActivities:
                "CERTORDER_CERT_DIR": request.live_dir, "CERTORDER_CERT_SERIAL": request.serial,
                "CERTORDER_CERT_VERSION": str(request.version),
                **{f"CERTORDER_{name.upper()}_FILE": path for name, path in request.files.items()}}
-        try:
-            done = subprocess.run(request.command, shell=True, env=env, capture_output=True,
-                                  text=True, timeout=HOOK_TIMEOUT_SECONDS, check=False)
-        except subprocess.TimeoutExpired:
-            raise ApplicationError(f"deploy hook still running after {HOOK_TIMEOUT_SECONDS} s",
-                                   type="DeployHookFailed") from None
+        # The hook's output stays on the worker, in a 0600 file beside the deployment:
+        # a hook may print anything (even the key), and error messages land in history.
+        log_path = Path(request.live_dir).parent / HOOK_LOG
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as log:
+            try:
+                done = subprocess.run(request.command, shell=True, env=env, stdout=log,
+                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                      timeout=HOOK_TIMEOUT_SECONDS, check=False)
+            except subprocess.TimeoutExpired:
+                raise ApplicationError(
+                    f"deploy hook still running after {HOOK_TIMEOUT_SECONDS} s "
+                    f"(output in {log_path})", type="DeployHookFailed") from None
         if done.returncode != 0:
-            # Only the last line, cut short: the hook's output is the operator's, and a
-            # message here lands in Temporal history.
-            last = (done.stderr or done.stdout).strip().splitlines()[-1:] or [""]
             raise ApplicationError(
-                f"deploy hook exited {done.returncode}: {last[0][:200]}", type="DeployHookFailed")
+                f"deploy hook exited {done.returncode} (output in {log_path})",
+                type="DeployHookFailed")
         return f"hook exited 0 (version {request.version})"
 
     def _write_version(self, versions: Path, final: Path, key_id: str, certificate: str,

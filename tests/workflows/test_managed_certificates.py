@@ -109,6 +109,7 @@ async def test_modify_applies_at_the_next_renewal_and_hook_failures_are_reported
         await handle.signal(ManagedCertificateWorkflow.retire)
     assert second.spec.dns_names == ["web.example.test", "api.example.test"]
     assert second.status is ManagedStatus.ACTIVE
-    assert "deploy hook failed after 4 tries: deploy hook exited 3: broken" in second.message
+    assert "deploy hook failed after 4 tries: deploy hook exited 3 (output in" in second.message
+    assert (tmp_path / "deploy" / ".deploy-hook.log").read_text() == "broken\n"
     ok, version = deployed_pair_matches(tmp_path / "deploy" / "current")
     assert ok and version == "v2"
