@@ -67,7 +67,9 @@ class ManagedCertificates:
         with temporal_errors(self._settings.temporal_address):
             try:
                 await self._temporal.start_workflow(
-                    MANAGED_WORKFLOW_TYPE, ManagedInput(name=name, spec=spec),
+                    MANAGED_WORKFLOW_TYPE,
+                    ManagedInput(name=name, spec=spec,
+                                 call_timeout_seconds=self._settings.plugin_call_timeout_seconds),
                     id=managed_workflow_id(name), task_queue=self._settings.task_queue,
                     # A retired name may be issued again; a live one never twice.
                     id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,

@@ -113,6 +113,9 @@ class ManagedCertificate(BaseModel):
     orders_started: int = 0
     renew_requested: bool = False
     retire_requested: bool = False
+    #: How long one activity (and each plugin call of the child orders) may run before
+    #: it is abandoned and made again: how soon a dead worker's call is retried.
+    call_timeout_seconds: float = Field(default=120, gt=0)
 
     @property
     def current(self) -> CertificateVersion | None:
@@ -123,6 +126,7 @@ class ManagedInput(BaseModel):
     name: str
     spec: CertificateSpec | None = None
     carried: ManagedCertificate | None = None
+    call_timeout_seconds: float = Field(default=120, gt=0)
 
 
 class ModifyCertificate(BaseModel):

@@ -37,7 +37,6 @@ with workflow.unsafe.imports_passed_through():
     from certorder.workflows.plugin_calls import INFRASTRUCTURE_RETRY
     from certorder.workflows.renewal_policy import human, renewal_time, retry_delay
 
-CALL_TIMEOUT = timedelta(minutes=2)
 # A hook that keeps failing is reported after a few tries, never hidden or retried forever.
 HOOK_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempts=4)
 
@@ -51,7 +50,9 @@ class ManagedCertificateWorkflow:
     @workflow.init
     def __init__(self, request: ManagedInput) -> None:
         assert request.carried is not None or request.spec is not None
-        self._s = request.carried or ManagedCertificate(name=request.name, spec=request.spec)
+        self._s = request.carried or ManagedCertificate(
+            name=request.name, spec=request.spec,
+            call_timeout_seconds=request.call_timeout_seconds)
 
     @workflow.run
     async def run(self, request: ManagedInput) -> ManagedCertificate:
@@ -96,6 +97,10 @@ class ManagedCertificateWorkflow:
     @workflow.query(name="state")
     def state(self) -> ManagedCertificate:
         return self._s
+
+    @property
+    def _call_timeout(self) -> timedelta:
+        return timedelta(seconds=self._s.call_timeout_seconds)
 
     def _due(self) -> bool:
         s = self._s
@@ -178,10 +183,14 @@ class ManagedCertificateWorkflow:
         s.current_order_id = order_id
         self._publish()
         try:
-            document = await workflow.execute_child_workflow(
-                CertificateOrderWorkflow.run, OrderInput(order_meta=s.spec.order_meta(key_id)),
+            child = await workflow.start_child_workflow(
+                CertificateOrderWorkflow.run,
+                OrderInput(order_meta=s.spec.order_meta(key_id),
+                           call_timeout_seconds=s.call_timeout_seconds),
                 id=order_id, parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
                 static_summary=f"v{s.next_version} of managed certificate {s.name}")
+            await self._until_expiry(child, order_id)
+            document = await child
         except ChildWorkflowError as err:
             cause = err.cause
             if isinstance(cause, ApplicationError) and cause.type == ORDER_REJECTED:
@@ -192,13 +201,33 @@ class ManagedCertificateWorkflow:
                                 f"{document.sub_status_message or document.sub_status}")
         return document
 
+    async def _until_expiry(self, child, order_id: str) -> None:
+        # An order can wait on an unreachable CA for as long as the CA asks: past the
+        # current certificate's notAfter, that must show, while the order goes on.
+        current = self._s.current
+        if current is None:
+            return
+        left = current.not_after - workflow.now()
+        try:
+            if left > timedelta(0):
+                await workflow.wait_condition(child.done, timeout=left,
+                                              timeout_summary="until the current notAfter")
+                return
+        except TimeoutError:
+            pass
+        if not child.done():
+            self._s.status = ManagedStatus.EXPIRED
+            self._s.message = (f"order {order_id} still waits for the CA and the current "
+                               "certificate has expired; it stays deployed")
+            self._publish()
+
     async def _hook(self, command: str, deployed, version: CertificateVersion) -> str:
         try:
             return await workflow.execute_activity_method(
                 DeployActivities.run_deploy_hook,
                 HookInput(name=self._s.name, command=command, live_dir=deployed.live_dir,
                           files=deployed.files, serial=version.serial, version=version.version),
-                start_to_close_timeout=CALL_TIMEOUT, retry_policy=HOOK_RETRY,
+                start_to_close_timeout=self._call_timeout, retry_policy=HOOK_RETRY,
                 summary=f"deploy hook for v{version.version}")
         except ActivityError as err:
             return f"deploy hook failed after {HOOK_RETRY.maximum_attempts} tries: " \
@@ -207,7 +236,7 @@ class ManagedCertificateWorkflow:
     async def _activity(self, activity, arg, summary: str):
         try:
             return await workflow.execute_activity_method(
-                activity, arg, start_to_close_timeout=CALL_TIMEOUT,
+                activity, arg, start_to_close_timeout=self._call_timeout,
                 retry_policy=INFRASTRUCTURE_RETRY, summary=summary)
         except ActivityError as err:
             raise AttemptFailed(f"{summary}: {getattr(err.cause, 'message', err.cause)}") \

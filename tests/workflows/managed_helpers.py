@@ -32,10 +32,11 @@ def spec(deploy_dir: Path | None = None, **changes) -> CertificateSpec:
 
 
 async def start(client, task_queue: str, certificate_spec: CertificateSpec,
-                name: str | None = None):
+                name: str | None = None, call_timeout_seconds: float = 30):
     name = name or f"web-{uuid.uuid4().hex[:8]}"
     return await client.start_workflow(
-        ManagedCertificateWorkflow.run, ManagedInput(name=name, spec=certificate_spec),
+        ManagedCertificateWorkflow.run,
+        ManagedInput(name=name, spec=certificate_spec, call_timeout_seconds=call_timeout_seconds),
         id=managed_workflow_id(name), task_queue=task_queue)
 
 
