@@ -113,3 +113,36 @@ async def test_modify_applies_at_the_next_renewal_and_hook_failures_are_reported
     assert (tmp_path / "deploy" / ".deploy-hook.log").read_text() == "broken\n"
     ok, version = deployed_pair_matches(tmp_path / "deploy" / "current")
     assert ok and version == "v2"
+
+
+async def test_the_ui_tells_the_story(temporal_env, local_ca, tmp_path):
+    from temporalio.api.sdk.v1 import WorkflowMetadata
+
+    slow = FAST.model_copy(update={"renew_at": 0.5})
+    async with order_worker(temporal_env, local_ca, tmp_path) as orders:
+        handle = await start(orders.client, orders.task_queue, spec(renewal=slow))
+        state = await wait_for(handle, lambda s: len(s.versions) == 1)
+        metadata = await handle.query("__temporal_workflow_metadata",
+                                      result_type=WorkflowMetadata)
+        child = await orders.client.get_workflow_handle(state.versions[0].order_id).describe()
+        # After a new version the workflow continued as new: the timer is in that run.
+        latest = orders.client.get_workflow_handle(handle.id)
+        for _ in range(100):
+            timers = _summaries(await latest.fetch_history())
+            if b"for renewal of" in timers:
+                break
+            await asyncio.sleep(0.1)
+        await handle.signal(ManagedCertificateWorkflow.retire)
+    details = metadata.current_details
+    v1 = state.versions[0]
+    for text in (f"`{state.name}`", "**State:** ACTIVE", "**Names:** web.example.test",
+                 f"**Serial:** {v1.serial}", f"**Expires:** {v1.not_after.isoformat()[:19]}",
+                 "**Next renewal:** ", "at 0.5 of the lifetime"):
+        assert text in details, (text, details)
+    assert b"for renewal of " + state.name.encode() in timers
+    assert await child.static_summary() == f"v1 of managed certificate {state.name}"
+
+
+def _summaries(history) -> bytes:
+    return b" ".join(e.user_metadata.summary.data for e in history.events
+                     if e.HasField("user_metadata") and e.user_metadata.HasField("summary"))
