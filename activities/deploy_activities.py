@@ -60,6 +60,7 @@ class DeployActivities:
             serial=format(cert.serial_number, "x"), not_before=cert.not_valid_before_utc,
             not_after=cert.not_valid_after_utc,
             fingerprint_sha256=cert.fingerprint(_sha256()).hex(),
+            issuer=cert.issuer.rfc4514_string(),
             certificate=container.certificate, chain=container.intermediates or "")
 
     @activity.defn(name="deploy_certificate")

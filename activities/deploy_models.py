@@ -16,6 +16,7 @@ class CertificateFacts(BaseModel):
     not_before: datetime
     not_after: datetime
     fingerprint_sha256: str
+    issuer: str = ""
     certificate: str = Field(repr=False)
     chain: str = Field(default="", repr=False)
 

@@ -86,6 +86,8 @@ class CertificateVersion(BaseModel):
     not_after: datetime
     fingerprint_sha256: str
     issued_at: datetime
+    plugin_name: str | None = None
+    issuer: str = ""
     deployed_to: str | None = None
     hook_result: str | None = None
 
@@ -95,6 +97,9 @@ class ManagedCertificate(BaseModel):
 
     name: str
     spec: CertificateSpec
+    #: Random, fixed when the name is issued: in every order id, so that a name retired
+    #: and issued again never reuses an old order's id (the store keys certificates by it).
+    lineage: str = ""
     #: A `cert modify` waiting for the next renewal.
     pending_spec: CertificateSpec | None = None
     status: ManagedStatus = ManagedStatus.ISSUING

@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from certorder.activities.deploy_activities import DeployActivities
     from certorder.activities.deploy_models import DeployInput, HookInput, ReadCertificateInput
     from certorder.activities.key_activities import KeyActivities
-    from certorder.activities.key_models import CreateKeyInput
+    from certorder.activities.key_models import CreateKeyInput, DeleteKeyInput
     from certorder.workflows import ORDER_REJECTED
     from certorder.workflows import managed_presentation as ui
     from certorder.workflows.managed_models import (
@@ -51,7 +51,7 @@ class ManagedCertificateWorkflow:
     def __init__(self, request: ManagedInput) -> None:
         assert request.carried is not None or request.spec is not None
         self._s = request.carried or ManagedCertificate(
-            name=request.name, spec=request.spec,
+            name=request.name, spec=request.spec, lineage=workflow.uuid4().hex[:8],
             call_timeout_seconds=request.call_timeout_seconds)
 
     @workflow.run
@@ -155,7 +155,8 @@ class ManagedCertificateWorkflow:
             version=s.next_version, key_id=key_id, order_id=document.order_id,
             container_id=document.container_id or "", serial=facts.serial,
             not_before=facts.not_before, not_after=facts.not_after,
-            fingerprint_sha256=facts.fingerprint_sha256, issued_at=workflow.now())
+            fingerprint_sha256=facts.fingerprint_sha256, issued_at=workflow.now(),
+            plugin_name=document.plugin_name, issuer=facts.issuer)
         if spec.deploy_dir:
             deployed = await self._activity(
                 DeployActivities.deploy_certificate,
@@ -165,7 +166,9 @@ class ManagedCertificateWorkflow:
             version.deployed_to = deployed.live_dir
             if spec.deploy_hook:
                 version.hook_result = await self._hook(spec.deploy_hook, deployed, version)
-        s.versions = [*s.versions, version][-VERSIONS_KEPT:]
+        kept = [*s.versions, version][-VERSIONS_KEPT:]
+        await self._forget_keys(s.versions, kept)
+        s.versions = kept
         s.certificate, s.chain = facts.certificate, facts.chain
         s.next_version, s.pending_key_id, s.failures = s.next_version + 1, None, 0
         s.status = ManagedStatus.ACTIVE
@@ -179,7 +182,7 @@ class ManagedCertificateWorkflow:
     async def _order(self, key_id: str) -> OrderDocument:
         s = self._s
         s.orders_started += 1
-        order_id = f"{workflow.info().workflow_id}-v{s.next_version}-{s.orders_started}"
+        order_id = f"{workflow.info().workflow_id}-{s.lineage}-v{s.next_version}-{s.orders_started}"
         s.current_order_id = order_id
         self._publish()
         try:
@@ -200,6 +203,15 @@ class ManagedCertificateWorkflow:
             raise AttemptFailed(f"order {order_id} ended {document.status}: "
                                 f"{document.sub_status_message or document.sub_status}")
         return document
+
+    async def _forget_keys(self, before: list[CertificateVersion],
+                           kept: list[CertificateVersion]) -> None:
+        # A version dropped from the state is long superseded: its key goes too, so the
+        # store holds exactly the keys of the versions the state still names.
+        in_use = {v.key_id for v in kept}
+        for key_id in {v.key_id for v in before} - in_use:
+            await self._activity(KeyActivities.delete_key, DeleteKeyInput(key_id=key_id),
+                                 f"delete the superseded key {key_id}")
 
     async def _until_expiry(self, child, order_id: str) -> None:
         # An order can wait on an unreachable CA for as long as the CA asks: past the

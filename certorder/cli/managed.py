@@ -112,7 +112,8 @@ async def list_(args: argparse.Namespace, settings: Settings) -> int:
     for s in states:
         cur = s.current
         rows.append((s.name, ",".join(s.spec.dns_names + s.spec.ip_addresses),
-                     s.spec.plugin_name or "-", output.when(cur.not_after if cur else None),
+                     (cur.plugin_name if cur else None) or s.spec.plugin_name or "-",
+                     output.when(cur.not_after if cur else None),
                      f"{(cur.not_after - now).days}" if cur else "-",
                      output.when(s.next_renewal_at), s.status.value))
     print(output.table(("NAME", "SANS", "PLUGIN", "NOT AFTER", "DAYS LEFT", "NEXT RENEWAL",
@@ -172,6 +173,7 @@ def _print_summary(state: ManagedCertificate) -> None:
     if cur:
         print(f"  serial:       {cur.serial} (v{cur.version}, key {cur.key_id})")
         print(f"  valid:        {output.when(cur.not_before)} .. {output.when(cur.not_after)}")
+        print(f"  issuer:       {cur.issuer or '-'} (plugin {cur.plugin_name or '-'})")
         if cur.deployed_to:
             print(f"  deployed to:  {cur.deployed_to}")
     print(f"  next renewal: {output.when(state.next_renewal_at)}"

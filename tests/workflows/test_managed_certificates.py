@@ -146,3 +146,26 @@ async def test_the_ui_tells_the_story(temporal_env, local_ca, tmp_path):
 def _summaries(history) -> bytes:
     return b" ".join(e.user_metadata.summary.data for e in history.events
                      if e.HasField("user_metadata") and e.user_metadata.HasField("summary"))
+
+
+async def test_a_name_retired_and_issued_again_gets_a_certificate_for_its_new_key(
+        temporal_env, local_ca, tmp_path):
+    slow = FAST.model_copy(update={"renew_at": 0.5})
+    deploy = tmp_path / "deploy"
+    async with order_worker(temporal_env, local_ca, tmp_path) as orders:
+        first = await start(orders.client, orders.task_queue, spec(deploy, renewal=slow),
+                            name="again")
+        old = await wait_for(first, lambda s: len(s.versions) == 1)
+        await first.signal(ManagedCertificateWorkflow.retire)
+        await first.result()
+        second = await start(orders.client, orders.task_queue, spec(deploy, renewal=slow),
+                             name="again")
+        new = await wait_for(second, lambda s: len(s.versions) == 1)
+        new_key = orders.keys.private_key(new.versions[0].key_id)
+        await second.signal(ManagedCertificateWorkflow.retire)
+    assert new.versions[0].order_id != old.versions[0].order_id
+    assert new.versions[0].serial != old.versions[0].serial
+    from cryptography import x509
+    cert = x509.load_pem_x509_certificate(new.certificate.encode())
+    assert spki(cert.public_key()) == spki(new_key.public_key())
+    assert deployed_pair_matches(deploy / "current")[0]
