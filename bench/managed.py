@@ -54,7 +54,7 @@ def rss_mib() -> float:
 
 
 async def states(client, names: list[str]) -> list[ManagedCertificate]:
-    sem = asyncio.Semaphore(50)
+    sem = asyncio.Semaphore(10)
 
     async def one(name: str) -> ManagedCertificate | None:
         async with sem:
@@ -76,7 +76,7 @@ async def until(client, names, predicate, timeout: float) -> list[ManagedCertifi
         if time.monotonic() > deadline:
             done = sum(1 for s in found if s is not None and predicate(s))
             raise SystemExit(f"only {done}/{len(names)} reached the condition in {timeout} s")
-        await asyncio.sleep(2)
+        await asyncio.sleep(5)
 
 
 async def main(count: int, wait: float) -> None:
