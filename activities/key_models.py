@@ -7,6 +7,9 @@ from pydantic import BaseModel, Field
 
 from certorder.keys.generation import DEFAULT_KEY_TYPE, KeyType
 
+__all__ = ["DEFAULT_KEY_TYPE", "BuildCsrInput", "CreateKeyInput", "CreateKeyResult",
+           "DeleteKeyInput", "KeyType"]
+
 
 class CreateKeyInput(BaseModel):
     key_id: str

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
-from certorder.keys.generation import DEFAULT_KEY_TYPE, KeyType
+from certorder.activities.key_models import DEFAULT_KEY_TYPE, KeyType
 
 #: Workflow type, and the id prefix: one workflow per certificate name.
 MANAGED_WORKFLOW_TYPE = "ManagedCertificateWorkflow"

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from certorder.activities.key_models import CreateKeyInput, DeleteKeyInput
     from certorder.workflows import ORDER_REJECTED
     from certorder.workflows import managed_presentation as ui
+    from certorder.workflows.managed_failures import after_failure
     from certorder.workflows.managed_models import (
         MANAGED_WORKFLOW_TYPE,
         VERSIONS_KEPT,
@@ -35,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from certorder.workflows.models import OrderDocument, OrderInput, OrderStatus
     from certorder.workflows.order_workflow import CertificateOrderWorkflow
     from certorder.workflows.plugin_calls import INFRASTRUCTURE_RETRY
-    from certorder.workflows.renewal_policy import human, renewal_time, retry_delay
+    from certorder.workflows.renewal_policy import human, renewal_time
 
 # A hook that keeps failing is reported after a few tries, never hidden or retried forever.
 HOOK_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempts=4)
@@ -255,24 +256,7 @@ class ManagedCertificateWorkflow:
                 from None
 
     def _attempt_failed(self, why: str) -> None:
-        s, now = self._s, workflow.now()
-        s.failures += 1
-        current = s.current
-        if current is not None and now >= current.not_after:
-            s.status, s.next_renewal_at = ManagedStatus.EXPIRED, None
-            s.next_renewal_reason = None
-            s.message = (f"renewal failed through notAfter ({why}); the expired "
-                         f"certificate stays deployed; run `certorder cert renew {s.name}`")
-        else:
-            delay = retry_delay(s.spec.renewal, s.failures)
-            due = now + delay
-            if current is not None:
-                due = min(due, current.not_after)
-                s.status = ManagedStatus.RENEWAL_FAILING
-            s.next_renewal_at = due
-            s.next_renewal_reason = f"retry #{s.failures + 1} after a failure"
-            kept = " (the current certificate stays deployed)" if current else ""
-            s.message = f"attempt {s.failures} failed: {why}; retrying in {human(delay)}{kept}"
+        after_failure(self._s, workflow.now(), why)
         self._publish()
 
     def _publish(self) -> None:
