@@ -19,14 +19,20 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from certorder.activities.admin_activities import AdminActivities
+from certorder.activities.approval_rules import ApprovalRules
 from certorder.activities.ca_activities import CaActivities
 from certorder.activities.deploy_activities import DeployActivities
 from certorder.activities.key_activities import KeyActivities
+from certorder.activities.models import ApprovalPolicy
 from certorder.activities.store_activities import StoreActivities
 from certorder.keys.envelope import Kek, KeyDecryptionError
 from certorder.keys.kek_source import load_kek
 from certorder.plugins.interface.errors import CertificatePluginError
 from certorder.plugins.manager import PluginManager
+from certorder.search_attribute_setup import (
+    MissingSearchAttributesError,
+    require_search_attributes,
+)
 from certorder.settings import Settings, SettingsError, load_settings
 from certorder.store import CertificateStore
 from certorder.store.key_store import KeyStore
@@ -49,11 +55,12 @@ def build_worker(
     plugins: PluginManager,
     store: CertificateStore,
     executor: ThreadPoolExecutor,
+    approvals: ApprovalRules | None = None,
     keys: KeyStore | None = None,
 ) -> Worker:
     """A worker for certificate orders and CA management (used by ``run_worker`` and by
     the tests); with ``keys``, also for stored keys and managed certificates."""
-    ca = CaActivities(plugins, client.identity)
+    ca = CaActivities(plugins, client.identity, approvals)
     admin = AdminActivities(plugins, identity=client.identity, task_queue=task_queue)
     storage = StoreActivities(store)
     return Worker(
@@ -112,8 +119,10 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     )
     try:
         client = await connect(settings)
+        await require_search_attributes(client)
         worker = build_worker(client, task_queue=settings.task_queue, plugins=plugins,
-                              store=store, executor=executor, keys=keys)
+                              store=store, executor=executor,
+                              approvals=approval_rules(settings), keys=keys)
         identity_worker = build_identity_worker(client, task_queue=settings.task_queue,
                                                 plugins=plugins)
         stop = stop or _stop_on_signals()
@@ -126,6 +135,13 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         executor.shutdown(wait=True)
         plugins.close()
         store.close()
+
+
+def approval_rules(settings: Settings) -> ApprovalRules:
+    """Which orders the settings make wait for a person's approval."""
+    return ApprovalRules(settings.approval_required, ApprovalPolicy(
+        timeout_seconds=settings.approval_timeout_seconds,
+        on_timeout=settings.approval_on_timeout))
 
 
 def open_key_store(kek: Kek, store: CertificateStore) -> KeyStore:
@@ -154,7 +170,7 @@ def main() -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # as `certorder worker`
     try:
         asyncio.run(run_worker(load_settings()))
-    except (SettingsError, CertificatePluginError) as exc:
+    except (SettingsError, CertificatePluginError, MissingSearchAttributesError) as exc:
         print(f"certorder worker: error: {exc}", file=sys.stderr)
         return 2
     except RuntimeError as exc:

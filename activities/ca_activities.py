@@ -10,6 +10,7 @@ import copy
 
 from temporalio import activity
 
+from certorder.activities.approval_rules import ApprovalRules
 from certorder.activities.models import (
     PluginCallInput,
     PluginCallResult,
@@ -17,6 +18,8 @@ from certorder.activities.models import (
     SelectPluginResult,
 )
 from certorder.activities.plugin_errors import plugin_failures_end_the_order, run_order_method
+from certorder.certificate_facts import subject_and_sans
+from certorder.plugins.interface.csr import load_csr
 from certorder.plugins.interface.status import CertificateStatus, PluginMethod
 from certorder.plugins.manager import PluginManager
 from certorder.plugins.order_checks import check_request
@@ -26,6 +29,15 @@ from certorder.plugins.order_checks import check_request
 NOT_ON_WORKER_RETRY_MSEC = 10_000
 
 
+def _names_of(order_meta: dict) -> dict:
+    """The order's subject and SANs, when it carries a CSR (already checked)."""
+    data = order_meta.get("request_data")
+    if not isinstance(data, str | bytes) or not data:
+        return {}
+    subject, sans = subject_and_sans(load_csr(data))
+    return {"subject": subject, "sans": sans}
+
+
 class CaActivities:
     """Plugin calls for orders, bound to the worker's loaded plugins.
 
@@ -33,9 +45,11 @@ class CaActivities:
         it lacks the order's plugin (so an operator knows which worker to fix).
     """
 
-    def __init__(self, plugins: PluginManager, worker_identity: str = "this worker") -> None:
+    def __init__(self, plugins: PluginManager, worker_identity: str = "this worker",
+                 approvals: ApprovalRules | None = None) -> None:
         self._plugins = plugins
         self._identity = worker_identity
+        self._approvals = approvals or ApprovalRules()
         self._installed = frozenset(PluginManager.installed_names())
 
     @activity.defn(name="select_plugin")
@@ -48,11 +62,19 @@ class CaActivities:
                 # have it (a rolling deploy). Check what needs no plugin, then wait.
                 check_request(request.order_meta)
                 return SelectPluginResult(plugin_name=named,
-                                          not_on_worker=self._not_enabled(named))
+                                          not_on_worker=self._not_enabled(named),
+                                          approval=self._approval(named, request.order_meta),
+                                          **_names_of(request.order_meta))
             selection = self._plugins.validate_order(request.order_meta)
-        return SelectPluginResult(
-            plugin_name=selection.plugin_name, plugin_ca_id=selection.plugin_ca_id
-        )
+        return SelectPluginResult(plugin_name=selection.plugin_name,
+                                  plugin_ca_id=selection.plugin_ca_id,
+                                  approval=self._approval(selection.plugin_name,
+                                                          request.order_meta),
+                                  **_names_of(request.order_meta))
+
+    def _approval(self, plugin_name: str, order_meta: dict):
+        ca_id = order_meta.get("ca_id")
+        return self._approvals.policy_for(plugin_name, ca_id if isinstance(ca_id, str) else None)
 
     @activity.defn(name=PluginMethod.ISSUE.value)
     def issue_certificate_request(self, call: PluginCallInput) -> PluginCallResult:

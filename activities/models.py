@@ -3,12 +3,25 @@ be added later without breaking orders already running)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from certorder.plugins.interface.dto import RETRY_MSEC, CoreMetaDTO
 from certorder.plugins.interface.status import CertificateStatus, PluginMethod
+
+
+class ApprovalPolicy(BaseModel):
+    """An order must be approved by a person before it reaches a CA.
+
+    ``timeout_seconds``: how long to wait for a decision (None: for ever); then
+    ``on_timeout`` ``error`` ends the order in ERROR, ``remind`` records a reminder
+    (in Current details and the transitions) and waits as long again.
+    """
+
+    timeout_seconds: float | None = Field(default=None, gt=0, le=366 * 86_400)
+    on_timeout: Literal["error", "remind"] = "error"
 
 
 class SelectPluginInput(BaseModel):
@@ -19,6 +32,12 @@ class SelectPluginInput(BaseModel):
 class SelectPluginResult(BaseModel):
     plugin_name: str
     plugin_ca_id: str | None = None
+    #: The CSR's subject and SANs, for people reading the order (the workflow parses
+    #: nothing itself).
+    subject: str | None = None
+    sans: list[str] = Field(default_factory=list)
+    #: The approval the worker's settings require for this plugin or CA, if any.
+    approval: ApprovalPolicy | None = None
     #: Set when the order names a plugin that is installed but not enabled on the
     #: worker that ran the selection: why the order must wait for another worker.
     not_on_worker: str | None = None
@@ -65,8 +84,18 @@ class StoreCertificateInput(BaseModel):
     csr: str | None = None
 
 
+class IssuedCertificate(BaseModel):
+    """What an operator checks of an issued certificate, without the certificate."""
+
+    serial: str
+    not_before: datetime
+    not_after: datetime
+    sha256: str
+
+
 class StoreCertificateResult(BaseModel):
     """Either the container the certificate now lives in, or why it was refused."""
 
     container_id: str | None = None
     rejected_reason: str | None = None
+    certificate: IssuedCertificate | None = None

@@ -8,6 +8,7 @@ from temporalio import activity
 
 from certorder.activities.models import StoreCertificateInput, StoreCertificateResult
 from certorder.certificate_checks import CertificateCheckError, check_issued_certificate
+from certorder.certificate_facts import certificate_facts
 from certorder.store import CertificateStore
 
 
@@ -27,7 +28,8 @@ class StoreActivities:
         """
         existing = self._store.get_by_order(request.order_id)
         if existing is not None:
-            return StoreCertificateResult(container_id=existing.container_id)
+            return StoreCertificateResult(container_id=existing.container_id,
+                                          certificate=certificate_facts(existing.certificate))
         try:
             check_issued_certificate(
                 request.certificate, request.intermediates, request.csr, datetime.now(UTC)
@@ -41,4 +43,5 @@ class StoreActivities:
             certificate=request.certificate,
             intermediates=request.intermediates,
         )
-        return StoreCertificateResult(container_id=container.container_id)
+        return StoreCertificateResult(container_id=container.container_id,
+                                      certificate=certificate_facts(request.certificate))

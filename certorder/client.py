@@ -20,24 +20,29 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from temporalio.client import Client, WorkflowExecutionStatus
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
 
+from certorder import client_approval as approvals
 from certorder.client_admin import CaAdmin
 from certorder.client_errors import (
+    CertOrderError,
     InvalidInputError,
     OrderClosedError,
-    OrderNotFoundError,
     TemporalUnavailableError,
     plugin_errors,
-    temporal_errors,
 )
-from certorder.client_orders import OrderSummary, check_order_id, new_order_id, summary_of
+from certorder.client_orders import (
+    OrderSummary,
+    check_order_id,
+    list_order_rows,
+    new_order_id,
+)
 from certorder.client_status import (
     follow_order,
     indexed_document,
     missing_certificate_error,
     read_document,
+    signal_if_running,
     stored_container,
 )
 from certorder.client_submit import Submission, submit_order
@@ -45,11 +50,26 @@ from certorder.plugins.interface.csr import load_csr
 from certorder.settings import Settings
 from certorder.store import CertificateContainer
 from certorder.temporal_client import connect as connect_temporal
-from certorder.workflows import WORKFLOW_TYPE
-from certorder.workflows.models import CancelRequest, ModifyRequest, OrderDocument, OrderStatus
-from certorder.workflows.search_attributes import ORDER_STATUS
+from certorder.workflows.models import (
+    ApprovalDecision,
+    ApprovalPolicy,
+    CancelRequest,
+    ModifyRequest,
+    OrderDocument,
+    OrderStatus,
+)
 
-__all__ = ["CertOrderClient", "OrderSummary", "Submission"]
+# What an SDK user needs, from one module.
+__all__ = [
+    "ApprovalPolicy",
+    "CertOrderClient",
+    "CertOrderError",
+    "InvalidInputError",
+    "OrderDocument",
+    "OrderStatus",
+    "OrderSummary",
+    "Submission",
+]
 
 #: How long a status query may wait for a worker before the order counts as unattended.
 QUERY_TIMEOUT = timedelta(seconds=5)
@@ -94,15 +114,17 @@ class CertOrderClient:
 
     # -- orders ------------------------------------------------------------------------
 
-    async def submit(self, order_meta: Mapping[str, Any], order_id: str | None = None) -> str:
+    async def submit(self, order_meta: Mapping[str, Any], order_id: str | None = None,
+                     approval: ApprovalPolicy | None = None) -> str:
         """Check an order and start its workflow; returns the order id.
 
         See :meth:`submit_order`, which also returns the workers' verdict.
         """
-        return (await self.submit_order(order_meta, order_id)).order_id
+        return (await self.submit_order(order_meta, order_id, approval)).order_id
 
     async def submit_order(
-        self, order_meta: Mapping[str, Any], order_id: str | None = None
+        self, order_meta: Mapping[str, Any], order_id: str | None = None,
+        approval: ApprovalPolicy | None = None,
     ) -> Submission:
         """Check an order, start its workflow and return the workers' verdict on it.
 
@@ -114,10 +136,28 @@ class CertOrderClient:
         :raises InvalidInputError: the order cannot succeed as given; a rejected order is
             recorded (ERROR, workflow failed) and its id may be submitted again.
         :raises OrderExistsError: ``order_id`` was used before.
-        :raises WorkerUnavailableError: started, but no worker checked it in time.
+        :param approval: the order waits for a person's approval before it reaches a
+            CA (the workers' settings may require one too).
         """
-        order_id = check_order_id(order_id) if order_id is not None else new_order_id()
-        return await submit_order(self.temporal, self.settings, order_meta, order_id)
+        chosen = order_id is not None
+        order_id = check_order_id(order_id) if chosen else new_order_id()
+        return await submit_order(self.temporal, self.settings, order_meta, order_id,
+                                  chosen_id=chosen, approval=approval)
+
+    async def approve(self, order_id: str, note: str = "", by: str | None = None) -> None:
+        """Approve an order awaiting approval; it then goes to its CA.
+
+        :raises InvalidInputError: the order is not awaiting approval.
+        """
+        await approvals.decide(self.temporal, self.settings.temporal_address, order_id,
+                               ApprovalDecision(approved=True, note=note,
+                                                by=by or approvals.default_approver()))
+
+    async def deny(self, order_id: str, reason: str, by: str | None = None) -> None:
+        """Deny an order awaiting approval; it ends ERROR without reaching a CA."""
+        await approvals.decide(self.temporal, self.settings.temporal_address, order_id,
+                               ApprovalDecision(approved=False, note=reason,
+                                                by=by or approvals.default_approver()))
 
     async def status(self, order_id: str) -> OrderDocument:
         """The order's document: from the workflow's ``status`` query while it runs,
@@ -155,21 +195,11 @@ class CertOrderClient:
         await self._signal(order_id, "cancel", CancelRequest(reason=reason))
 
     async def _signal(self, order_id: str, name: str, payload: object) -> None:
-        handle = self.temporal.get_workflow_handle(order_id)
-        with temporal_errors(self.settings.temporal_address, order_id):
-            description = await handle.describe()
-            if description.workflow_type != WORKFLOW_TYPE:
-                raise OrderNotFoundError(order_id)
-            if description.status == WorkflowExecutionStatus.RUNNING:
-                try:
-                    await handle.signal(name, payload)
-                    return
-                except RPCError as exc:
-                    # It ended between describe and signal: report it as ended.
-                    if exc.status != RPCStatusCode.NOT_FOUND:
-                        raise
-        document = await self.status(order_id)
-        raise OrderClosedError(f"order {order_id} is already {document.status}; nothing to {name}")
+        if not await signal_if_running(self.temporal, self.settings.temporal_address,
+                                       order_id, name, payload):
+            document = await self.status(order_id)
+            raise OrderClosedError(
+                f"order {order_id} is already {document.status}; nothing to {name}")
 
     async def wait(
         self,
@@ -198,16 +228,12 @@ class CertOrderClient:
     ) -> list[OrderSummary]:
         """Orders known to Temporal's visibility store, newest first.
 
-        :param status: only orders whose status search attribute has this value.
+        :param status: only orders in this status. An order whose workflow was ended
+            from outside (terminated, timed out) is ERROR, whatever its last recorded
+            status attribute says.
         """
-        query = f"WorkflowType = '{WORKFLOW_TYPE}'"
-        if status is not None:
-            query += f" AND {ORDER_STATUS.name} = '{OrderStatus(status).value}'"
-        rows: list[OrderSummary] = []
-        with temporal_errors(self.settings.temporal_address):
-            async for execution in self.temporal.list_workflows(query, limit=limit):
-                rows.append(summary_of(execution))
-        return rows
+        return await list_order_rows(self.temporal, self.settings.temporal_address,
+                                     status, limit)
 
     async def get_certificate(self, order_id: str) -> CertificateContainer:
         """The issued certificate (and chain) of an order, from the certificate store.

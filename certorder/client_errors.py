@@ -125,7 +125,7 @@ def rpc_error(exc: RPCError, address: str, order_id: str | None) -> CertOrderErr
         return CertOrderError(
             f"Temporal rejected the order's search attributes ({exc.message}); register them "
             "with `temporal operator search-attribute create --name CertificateOrderStatus "
-            "--type Keyword` (and CertificateOrderSubStatus, CertificatePluginName)"
+            "--type Keyword` (and the others in docs/operations.md)"
         )
     if exc.status == RPCStatusCode.INVALID_ARGUMENT:
         return InvalidInputError(f"Temporal rejected the request: {exc.message}")
@@ -144,6 +144,8 @@ def plugin_errors() -> Iterator[None]:
     except CAUnavailableError as exc:
         raise CertOrderError(f"CA unavailable: {exc}") from exc
     except CAOperationError as exc:
-        raise CertOrderError(str(exc)) from exc
+        # The plugin refuses what was asked (delete the root, no plugin named): the
+        # request is wrong, retrying it cannot help.
+        raise InvalidInputError(str(exc)) from exc
     except CertificatePluginError as exc:
         raise CertOrderError(str(exc)) from exc

@@ -5,17 +5,18 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 from pydantic import BaseModel, ConfigDict
-from temporalio.client import WorkflowExecution, WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 
-from certorder.client_errors import InvalidInputError
+from certorder.client_errors import InvalidInputError, temporal_errors
 from certorder.plugins.interface.csr import load_csr
 from certorder.plugins.interface.errors import InvalidOrderError
+from certorder.workflows import WORKFLOW_TYPE
 from certorder.workflows.models import OrderDocument, OrderStatus
 from certorder.workflows.search_attributes import ORDER_STATUS, ORDER_SUB_STATUS, PLUGIN_NAME
 
@@ -93,6 +94,21 @@ class OrderSummary(BaseModel):
     close_time: datetime | None
 
 
+#: Temporal's words for a run that an operator or a timeout ended: the order never
+#: recorded an end of its own, so its status attribute still says PENDING.
+_ENDED_FROM_OUTSIDE = ("Terminated", "TimedOut", "Canceled")
+
+
+def status_filter(status: OrderStatus) -> str:
+    """The visibility query clause for orders in ``status`` (see :func:`summary_of`)."""
+    ended = ", ".join(f"'{name}'" for name in _ENDED_FROM_OUTSIDE)
+    if status is OrderStatus.PENDING:
+        return f"{ORDER_STATUS.name} = 'PENDING' AND ExecutionStatus = 'Running'"
+    if status is OrderStatus.ERROR:
+        return f"({ORDER_STATUS.name} = 'ERROR' OR ExecutionStatus IN ({ended}))"
+    return f"{ORDER_STATUS.name} = '{status.value}' AND ExecutionStatus NOT IN ({ended})"
+
+
 def summary_of(execution: WorkflowExecution) -> OrderSummary:
     """The list row for one workflow execution."""
     attributes = execution.typed_search_attributes
@@ -101,6 +117,9 @@ def summary_of(execution: WorkflowExecution) -> OrderSummary:
         status = OrderStatus(raw_status) if raw_status else None
     except ValueError:
         status = None
+    if execution.status in (WorkflowExecutionStatus.TERMINATED,
+                            WorkflowExecutionStatus.TIMED_OUT, WorkflowExecutionStatus.CANCELED):
+        status = OrderStatus.ERROR
     return OrderSummary(
         order_id=execution.id,
         status=status,
@@ -127,3 +146,19 @@ def abnormal_end_document(
         sub_status_message=detail or None,
         plugin_name=attributes.get(PLUGIN_NAME),
     )
+
+
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+async def list_order_rows(temporal: Client, address: str, status: OrderStatus | None,
+                          limit: int) -> list[OrderSummary]:
+    """See :meth:`certorder.client.CertOrderClient.list_orders`."""
+    query = f"WorkflowType = '{WORKFLOW_TYPE}'"
+    if status is not None:
+        query += f" AND {status_filter(OrderStatus(status))}"
+    rows: list[OrderSummary] = []
+    with temporal_errors(address):
+        async for execution in temporal.list_workflows(query, limit=limit):
+            rows.append(summary_of(execution))
+    return sorted(rows, key=lambda row: row.start_time or _EPOCH, reverse=True)

@@ -23,7 +23,7 @@ from certorder.client_errors import (
 from certorder.client_orders import abnormal_end_document
 from certorder.settings import Settings
 from certorder.store import CertificateContainer, CertificateStore, StoreUnavailableError
-from certorder.workflows import ORDER_REJECTED, WORKFLOW_TYPE
+from certorder.workflows import WORKFLOW_TYPE
 from certorder.workflows.models import OrderDocument, OrderStatus
 from certorder.workflows.search_attributes import ORDER_STATUS, ORDER_SUB_STATUS, PLUGIN_NAME
 
@@ -49,17 +49,18 @@ async def read_document(
             await handle.result()
             detail = ""
         except WorkflowFailureError as exc:
-            rejected = _rejected_document(exc.cause)
-            if rejected is not None:
-                return rejected
+            ended = document_of_failure(exc.cause)
+            if ended is not None:
+                return ended
             detail = str(exc.cause or exc)
         return abnormal_end_document(order_id, description, detail)
 
 
-def _rejected_document(cause: BaseException | None) -> OrderDocument | None:
-    """A rejected order's document: the workflow failed on purpose and carries it."""
-    if (isinstance(cause, ApplicationError) and cause.type == ORDER_REJECTED
-            and cause.details and isinstance(cause.details[0], Mapping)):
+def document_of_failure(cause: BaseException | None) -> OrderDocument | None:
+    """The document of an order that ended ERROR: its run failed on purpose (so the UI
+    shows it failed) and carries the document in the failure's details."""
+    if (isinstance(cause, ApplicationError) and cause.details
+            and isinstance(cause.details[0], Mapping) and "order_id" in cause.details[0]):
         return OrderDocument.model_validate(cause.details[0])
     return None
 
@@ -168,3 +169,26 @@ def missing_certificate_error(order_id: str, document: OrderDocument) -> CertOrd
     return InvalidInputError(
         f"order {order_id} ended {document.status}{detail} without a certificate"
     )
+
+
+async def signal_if_running(temporal: Client, address: str, order_id: str, name: str,
+                            payload: object) -> bool:
+    """Signal the order if it is still running; False if it has ended.
+
+    :raises OrderNotFoundError: no such order.
+    """
+    handle = temporal.get_workflow_handle(order_id)
+    with temporal_errors(address, order_id):
+        description = await handle.describe()
+        if description.workflow_type != WORKFLOW_TYPE:
+            raise OrderNotFoundError(order_id)
+        if description.status != WorkflowExecutionStatus.RUNNING:
+            return False
+        try:
+            await handle.signal(name, payload)
+        except RPCError as exc:
+            # It ended between describe and signal: report it as ended.
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
+            return False
+    return True

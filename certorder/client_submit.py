@@ -12,6 +12,8 @@ from typing import Any
 from temporalio.client import (
     Client,
     WithStartWorkflowOperation,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import (
@@ -20,7 +22,8 @@ from temporalio.common import (
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
 )
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from certorder.client_errors import (
     InvalidInputError,
@@ -32,14 +35,14 @@ from certorder.client_orders import order_summary
 from certorder.client_workers import live_workers
 from certorder.plugins.order_checks import check_request
 from certorder.settings import Settings
-from certorder.workflows import WORKFLOW_TYPE
-from certorder.workflows.models import OrderInput, OrderStatus, OrderVerdict
+from certorder.workflows import ORDER_REJECTED, WORKFLOW_TYPE
+from certorder.workflows.models import ApprovalPolicy, OrderInput, OrderStatus, OrderVerdict
 from certorder.workflows.search_attributes import ORDER_STATUS, PLUGIN_NAME
 
 #: How long the client waits for a worker's verdict on a new order.
 VERDICT_TIMEOUT = timedelta(seconds=15)
 #: ... and when no worker polls the queue (one may be starting).
-UNATTENDED_PATIENCE = timedelta(seconds=3)
+UNATTENDED_PATIENCE = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,12 @@ class OrderRejectedError(InvalidInputError):
 
 
 async def submit_order(temporal: Client, settings: Settings, order_meta: Mapping[str, Any],
-                       order_id: str) -> Submission:
-    """See :meth:`certorder.client.CertOrderClient.submit_order`."""
+                       order_id: str, *, chosen_id: bool = True,
+                       approval: ApprovalPolicy | None = None) -> Submission:
+    """See :meth:`certorder.client.CertOrderClient.submit_order`.
+
+    :param chosen_id: the caller chose ``order_id`` (a fresh random one cannot be in use).
+    """
     if not isinstance(order_meta, Mapping):
         raise InvalidInputError("order_meta must be a mapping")
     meta = dict(order_meta)
@@ -69,7 +76,8 @@ async def submit_order(temporal: Client, settings: Settings, order_meta: Mapping
         check_request(meta)
     named = meta.get("plugin_name") if isinstance(meta.get("plugin_name"), str) else None
     workflow_input = OrderInput(
-        order_meta=meta, call_timeout_seconds=settings.plugin_call_timeout_seconds)
+        order_meta=meta, call_timeout_seconds=settings.plugin_call_timeout_seconds,
+        approval=approval)
     options: dict[str, Any] = {
         "id": order_id, "task_queue": settings.task_queue,
         # A rejected order's run fails, which frees its id for a corrected order; an
@@ -81,6 +89,8 @@ async def submit_order(temporal: Client, settings: Settings, order_meta: Mapping
         "static_summary": order_summary(order_id, meta, named),
     }
     with temporal_errors(settings.temporal_address, order_id):
+        if chosen_id:
+            await _refuse_a_used_id(temporal, order_id)
         # With nobody polling, wait only briefly: a worker that is just starting still
         # answers, and otherwise the order waits durably for one, which checks it first.
         polled = bool(await live_workers(temporal, settings))
@@ -99,6 +109,27 @@ async def submit_order(temporal: Client, settings: Settings, order_meta: Mapping
     if not verdict.accepted:
         raise OrderRejectedError(order_id, verdict.message)
     return Submission(order_id, verdict)
+
+
+async def _refuse_a_used_id(temporal: Client, order_id: str) -> None:
+    """An order that ended ERROR fails its run too (so the UI shows it failed), and
+    Temporal would let a failed run's id be used again: only a rejected order's may be."""
+    handle = temporal.get_workflow_handle(order_id)
+    try:
+        description = await handle.describe()
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            return
+        raise
+    if description.status == WorkflowExecutionStatus.RUNNING:
+        return  # the start itself refuses it (conflict policy FAIL)
+    if description.status == WorkflowExecutionStatus.FAILED:
+        try:
+            await handle.result()
+        except WorkflowFailureError as exc:
+            if isinstance(exc.cause, ApplicationError) and exc.cause.type == ORDER_REJECTED:
+                return
+    raise OrderExistsError(order_id)
 
 
 async def _verdict(temporal: Client, start: WithStartWorkflowOperation, order_id: str,

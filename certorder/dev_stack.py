@@ -25,16 +25,12 @@ from pathlib import Path
 from typing import IO
 
 from certorder.settings import Settings
+from certorder.workflows import search_attributes
 
 __all__ = ["DevServer", "DevServerError", "temporal_binary", "wait_until_serving"]
 
 #: The interface both the frontend and the UI bind to: loopback only, never the LAN.
 LOOPBACK = "127.0.0.1"
-_SEARCH_ATTRIBUTES = (
-    "CertificateOrderStatus",
-    "CertificateOrderSubStatus",
-    "CertificatePluginName",
-)
 
 
 class DevServerError(Exception):
@@ -136,8 +132,8 @@ class DevServer:
             "--log-level",
             "warn",
         ]
-        for name in _SEARCH_ATTRIBUTES:
-            args += ["--search-attribute", f"{name}=Keyword"]
+        for name, kind in search_attributes.registrations():
+            args += ["--search-attribute", f"{name}={kind}"]
         return args + list(self.extra_args)
 
     def start(self) -> None:

@@ -8,13 +8,15 @@ its environment variables use the plugin's prefix (e.g. ``CERTORDER_LOCAL_CA_``)
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -45,7 +47,9 @@ class Settings(BaseSettings):
     task_queue: str = TASK_QUEUE
     data_dir: Path = Field(default_factory=_default_data_dir)
     store_url: str | None = None
-    enabled_plugins: list[str] = Field(default_factory=lambda: ["local-ca"])
+    #: From the environment either a JSON list or comma-separated names.
+    enabled_plugins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["local-ca"])
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
     max_concurrent_activities: int = Field(default=16, ge=1)
     #: How long one plugin call may run before Temporal abandons it and calls again
@@ -54,10 +58,47 @@ class Settings(BaseSettings):
     #: The dev stack (``certorder dev``): ports of the Temporal frontend and its UI.
     dev_port: int = 7233
     dev_ui_port: int = 8233
+    #: Orders for these plugins (``"digicert"``) or CAs of a plugin
+    #: (``"local-ca/web-servers-3f9a1c2e"``) wait for a person's approval (workers).
+    approval_required: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: How long such an order waits for a decision (None: for ever), and then:
+    #: ``error`` ends it in ERROR, ``remind`` records a reminder and waits as long again.
+    approval_timeout_seconds: float | None = Field(default=None, gt=0, le=366 * 86_400)
+    approval_on_timeout: Literal["error", "remind"] = "error"
+    #: The Temporal UI's base URL, so the CLI can link to each order (for the dev
+    #: stack's own address it is known without this).
+    temporal_ui_url: str | None = None
     #: The key-encryption key of stored private keys: a file (mode 0600) holding it as
     #: base64, or the base64 itself in ``CERTORDER_KEK``; default ``<data_dir>/kek``.
     kek_file: Path | None = None
     kek: SecretStr | None = None
+
+    @field_validator("enabled_plugins", "approval_required", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except ValueError:
+                raise ValueError("expected a JSON list or comma-separated names") from None
+        return [name.strip() for name in text.split(",") if name.strip()]
+
+    @property
+    def ui_base_url(self) -> str | None:
+        """The Temporal UI's base URL, when configured or when Temporal is the dev stack."""
+        if self.temporal_ui_url:
+            return self.temporal_ui_url.rstrip("/")
+        if self.temporal_address in (f"localhost:{self.dev_port}", f"127.0.0.1:{self.dev_port}"):
+            return f"http://localhost:{self.dev_ui_port}"
+        return None
+
+    def order_url(self, order_id: str) -> str | None:
+        """The order's page in the Temporal UI, when the UI's address is known."""
+        base = self.ui_base_url
+        return f"{base}/namespaces/{self.temporal_namespace}/workflows/{order_id}" if base else None
 
     @property
     def resolved_store_url(self) -> str:
@@ -103,6 +144,9 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         where = ".".join(str(part) for part in first["loc"]) or "settings"
         raise SettingsError(f"invalid setting {where}: {first['msg']}") from None
     except (OSError, ValueError) as exc:
-        raise SettingsError(f"cannot read settings: {exc}") from None
+        # A TOML syntax error (tomllib's) says where in the file, not which file.
+        source = _config_file()
+        where = f" from {source}" if source is not None else ""
+        raise SettingsError(f"cannot read settings{where}: {exc}") from None
     finally:
         _explicit_config = None

@@ -115,6 +115,10 @@ class PluginManager:
         try:
             return self._plugins[name]
         except (KeyError, TypeError):
+            if isinstance(name, str) and name in self.installed_names():
+                raise PluginNotFoundError(
+                    f"plugin {name!r} is installed but not enabled: add it to enabled_plugins "
+                    f"(enabled: {', '.join(self._plugins)})") from None
             raise PluginNotFoundError(
                 f"unknown plugin {name!r}; available: {', '.join(self._plugins)}"
             ) from None

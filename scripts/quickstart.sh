@@ -47,6 +47,16 @@ UNTRUSTED=()  # issued by the root itself, the chain is empty
 [ -s "$WORK/$ORDER_ID.chain.crt" ] && UNTRUSTED=(-untrusted "$WORK/$ORDER_ID.chain.crt")
 openssl verify -CAfile "$WORK/local-ca-root.pem" "${UNTRUSTED[@]}" "$WORK/$ORDER_ID.crt"
 
+echo "==> an order that waits for a person's approval: show it, modify it, approve it"
+"$CERTORDER" order submit --csr "$WORK/$ORDER_ID.csr" --order-id "$ORDER_ID-approved" --require-approval
+"$CERTORDER" order modify "$ORDER_ID-approved" --meta contact=ops@example.com
+"$CERTORDER" order show "$ORDER_ID-approved" | head -n 5
+"$CERTORDER" order approve "$ORDER_ID-approved" --note "checked by the quickstart"
+"$CERTORDER" order watch "$ORDER_ID-approved"
+echo "==> and one canceled while it waits: nothing reaches the CA"
+"$CERTORDER" order submit --csr "$WORK/$ORDER_ID.csr" --order-id "$ORDER_ID-canceled" --require-approval
+"$CERTORDER" order cancel "$ORDER_ID-canceled" --reason "not needed"
+"$CERTORDER" order watch "$ORDER_ID-canceled" || [ $? -eq 4 ]  # 4: ended canceled
 CERT_NAME="quickstart-managed-$(date +%Y%m%d-%H%M%S)"
 echo "==> issuing a managed certificate: the worker makes the key, deploys and renews it"
 "$CERTORDER" cert issue "$CERT_NAME" --dns managed.quickstart.example.test \

@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Real CA servers for the plugin tests (pebble: ACME, golang-cfssl: CFSSL) and the
-# headers python-ldap needs (the official dogtag-pki client depends on it).
-SYSTEM_PACKAGES=(pebble golang-cfssl libldap2-dev libsasl2-dev openssl)
+# headers python-ldap needs (the official dogtag-pki client depends on it), and jq (a
+# documented command pipes JSON through it; the docs test runs it).
+SYSTEM_PACKAGES=(pebble golang-cfssl libldap2-dev libsasl2-dev openssl jq)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

@@ -18,9 +18,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from certorder.activities.approval_rules import ApprovalRules
+from certorder.client_status import document_of_failure
 from certorder.keys.envelope import Kek
 from certorder.plugins import CertificatePluginBase
 from certorder.plugins.manager import PluginManager
@@ -55,7 +57,15 @@ class OrderHarness:
 
     async def result(self, handle: WorkflowHandle[Any, OrderDocument],
                      timeout: float = 30) -> OrderDocument:
-        return await asyncio.wait_for(handle.result(), timeout)
+        """The final order document, whether the run completed (ACTIVE) or failed
+        (ERROR, the document in the failure's details)."""
+        try:
+            return await asyncio.wait_for(handle.result(), timeout)
+        except WorkflowFailureError as exc:
+            document = document_of_failure(exc.cause)
+            if document is None:
+                raise
+            return document
 
     async def wait_for(self, handle: WorkflowHandle[Any, OrderDocument],
                        predicate: Callable[[OrderDocument], bool],
@@ -76,6 +86,7 @@ async def order_worker(env: WorkflowEnvironment,
                        plugins: Mapping[str, CertificatePluginBase] | PluginManager,
                        data_dir: Path, *, store_url: str | None = None,
                        task_queue: str | None = None,
+                       approvals: ApprovalRules | None = None,
                        kek: Kek | None = None) -> AsyncIterator[OrderHarness]:
     """A worker on a fresh task queue with ``plugins``, a store in ``data_dir`` and a
     key store under ``kek`` (default: a new random KEK)."""
@@ -86,7 +97,7 @@ async def order_worker(env: WorkflowEnvironment,
     executor = ThreadPoolExecutor(max_workers=8)
     try:
         worker = build_worker(env.client, task_queue=queue, plugins=manager, store=store,
-                              executor=executor, keys=keys)
+                              executor=executor, approvals=approvals, keys=keys)
         async with worker:
             yield OrderHarness(env.client, queue, store, manager, keys)
     finally:

@@ -63,3 +63,26 @@ def test_bad_settings_are_one_line(tmp_path, content, expected):
 def test_missing_config_file_is_reported(tmp_path):
     with pytest.raises(SettingsError, match="does not exist"):
         load_settings(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("local-ca,acme", ["local-ca", "acme"]),
+    (" local-ca , acme ", ["local-ca", "acme"]),
+    ('["local-ca", "cfssl"]', ["local-ca", "cfssl"]),
+])
+def test_enabled_plugins_from_the_environment_as_json_or_commas(monkeypatch, value, expected):
+    monkeypatch.setenv("CERTORDER_ENABLED_PLUGINS", value)
+    assert load_settings().enabled_plugins == expected
+
+
+def test_a_broken_json_list_says_what_it_expected(monkeypatch):
+    monkeypatch.setenv("CERTORDER_ENABLED_PLUGINS", "[oops")
+    with pytest.raises(SettingsError, match="expected a JSON list or comma-separated names"):
+        load_settings()
+
+
+def test_a_broken_settings_file_is_named(tmp_path):
+    broken = tmp_path / "broken.toml"
+    broken.write_text("data_dir = [\n")
+    with pytest.raises(SettingsError, match=f"cannot read settings from {broken}"):
+        load_settings(broken)

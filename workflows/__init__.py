@@ -8,9 +8,10 @@ Only constants live here, so ``certorder.workflows.models`` and
 TASK_QUEUE = "certificate-orders"
 #: Workflow type name, as operators see it in the Temporal UI.
 WORKFLOW_TYPE = "CertificateOrderWorkflow"
-#: Error type of an order workflow that refused its order at selection (its result
-#: details carry the order document).
-ORDER_REJECTED = "OrderRejected"
+#: Error type of an order workflow whose order the workers refused (the order's
+#: sub-status; the failure's details carry the order document, as for every ERROR).
+#: Only such a run frees its order id for another order.
+ORDER_REJECTED = "order rejected"
 #: Workflow type of the CA-management operations (``ca ...``, ``plugin list``).
 ADMIN_WORKFLOW_TYPE = "CaAdminWorkflow"
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from certorder.activities.models import ApprovalPolicy, IssuedCertificate
 from certorder.plugins.interface.status import PluginMethod
 
 #: How long one plugin call may run before it is abandoned and made again.
@@ -57,6 +58,14 @@ class CancelRequest(BaseModel):
     reason: str = ""
 
 
+class ApprovalDecision(BaseModel):
+    """Signals ``approve`` and ``deny``: a person's decision on an order awaiting approval."""
+
+    approved: bool
+    by: str = ""
+    note: str = ""
+
+
 class OrderSignal(BaseModel):
     """A modify or cancel waiting in the workflow's inbox (carried across continue-as-new)."""
 
@@ -86,6 +95,10 @@ class OrderDocument(BaseModel):
     """The order as clients see it: the ``status`` query and the workflow's result."""
 
     order_id: str
+    created_at: datetime | None = None
+    #: From the order's CSR, for people (the CSR itself stays in order_meta).
+    subject: str | None = None
+    sans: list[str] = Field(default_factory=list)
     status: OrderStatus = OrderStatus.PENDING
     sub_status: str | None = None
     sub_status_message: str | None = None
@@ -94,6 +107,10 @@ class OrderDocument(BaseModel):
     next_method: PluginMethod | None = None
     next_attempt_at: datetime | None = None
     container_id: str | None = None
+    certificate: IssuedCertificate | None = None
+    cancel_reason: str | None = None
+    #: What the plugin keeps about the order (e.g. the CA's order id), as of its last call.
+    plugin_meta: dict[str, Any] = Field(default_factory=dict)
     transitions: list[Transition] = Field(default_factory=list)
     ignored_signals: int = 0
 
@@ -113,6 +130,11 @@ class OrderState(BaseModel):
     validate_first: bool = False
     #: Calls in a row that found a worker without the plugin (backs off the next try).
     not_on_worker_streak: int = 0
+    #: The approval this order needs before it reaches a CA (None: none), and the
+    #: decision once a person made it.
+    approval: ApprovalPolicy | None = None
+    approval_decision: ApprovalDecision | None = None
+    approval_reminders: int = 0
     #: stored-key orders: the CSR the core built from the stored key (public data only).
     generated_csr: str | None = None
 
@@ -126,4 +148,6 @@ class OrderInput(BaseModel):
 
     order_meta: dict[str, Any] = Field(default_factory=dict)
     call_timeout_seconds: float = Field(default=DEFAULT_CALL_TIMEOUT_SECONDS, gt=0)
+    #: Approval asked for by the client for this order (workers may require it too).
+    approval: ApprovalPolicy | None = None
     carried_state: OrderState | None = None

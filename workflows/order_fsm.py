@@ -50,6 +50,14 @@ class Outcome(StrEnum):  # same base as CertificateStatus
     #: The worker that took the call has not enabled the order's plugin; the plugin
     #: was not called (a rolling deploy, or a worker started with other settings).
     PLUGIN_NOT_ON_WORKER = "waiting for a worker with the plugin"
+    #: The workers refused the order before it reached a CA: no plugin takes it, an
+    #: unknown CA, or the plugin's own order checks.
+    ORDER_REJECTED = "order rejected"
+    #: The order needs a person's approval before it reaches a CA (settings or order).
+    AWAITING_APPROVAL = "awaiting approval"
+    #: A person denied the order, or nobody decided in time.
+    APPROVAL_DENIED = "approval denied"
+    APPROVAL_TIMED_OUT = "approval timed out"
 
     @classmethod
     def from_status(cls, status: CertificateStatus) -> Outcome:
@@ -114,6 +122,16 @@ _SEED_RULES: tuple[tuple[Outcome, OrderStatus, NextCall, bool, str], ...] = (
     (Outcome.CERTIFICATE_REJECTED, _E, NextCall.NONE, False,
      "core check of the issued certificate failed: a failed order, status ERROR; "
      "nothing stored"),
+    (Outcome.ORDER_REJECTED, _E, NextCall.NONE, False,
+     "core: the workers refused the order before any CA saw it; a failed order, status "
+     "ERROR; its id may be used again"),
+    (Outcome.AWAITING_APPROVAL, _P, NextCall.SAME, False,
+     "core: the order needs approval before it reaches a CA; the same method once "
+     "approved (retry_msec: the approval deadline, if any)"),
+    (Outcome.APPROVAL_DENIED, _E, NextCall.NONE, False,
+     "core: a person denied the order before it reached a CA; a failed order, status ERROR"),
+    (Outcome.APPROVAL_TIMED_OUT, _E, NextCall.NONE, False,
+     "core: nobody approved the order in time; a failed order, status ERROR"),
     (Outcome.PLUGIN_NOT_ON_WORKER, _P, NextCall.SAME, False,
      "core: the worker has not enabled the order's plugin, which was not called; the "
      "same method again after retry_msec, on whichever worker takes it"),
@@ -238,7 +256,7 @@ def decide(
     outcome: Outcome,
     *,
     message: str | None = None,
-    retry_msec: int = DEFAULT_RETRY_MSEC,
+    retry_msec: int | None = DEFAULT_RETRY_MSEC,
     retry_method: PluginMethod | None = None,
     error_type: str | None = None,
 ) -> Step:
@@ -247,22 +265,23 @@ def decide(
     :param message: the result's ``status_message`` (or the exception's message);
         becomes the order's ``sub_status_message``.
     :param retry_msec: the result's delay before the next call; ignored when the
-        order ends.
+        order ends. None: the next call has no due time (it waits for an event).
     :param retry_method: the result's explicit next method; overrides the rule's
         only while the order stays PENDING.
-    :param error_type: for :attr:`Outcome.PLUGIN_RAISED`, the exception's type name,
-        used as the sub-status.
+    :param error_type: for :attr:`Outcome.PLUGIN_RAISED` and :attr:`Outcome.ORDER_REJECTED`,
+        the exception's type name; it leads the message (the sub-status keeps the
+        seed's and the core's vocabulary, so operators can filter on it).
     :raises IllegalTransition: no rule applies (e.g. the order is finished).
     :raises ValueError: ``retry_msec`` is negative or ``retry_method`` is not a method.
     """
     rule = rule_for(status, method, outcome)
-    if retry_msec < 0:
+    if retry_msec is not None and retry_msec < 0:
         raise ValueError(f"retry_msec must be >= 0, got {retry_msec}")
     if retry_method is not None:
         retry_method = PluginMethod(retry_method)
     sub_status = rule.outcome.value
-    if rule.outcome is Outcome.PLUGIN_RAISED and error_type:
-        sub_status = error_type
+    if error_type and rule.outcome in (Outcome.PLUGIN_RAISED, Outcome.ORDER_REJECTED):
+        message = f"{error_type}: {message}" if message else error_type
     if rule.outcome is Outcome.CERTIFICATE_GENERATED and not message:
         message = GENERATED_MESSAGE
     if rule.to_status.is_terminal:

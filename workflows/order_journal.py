@@ -39,8 +39,10 @@ class OrderJournal:
     def doc(self) -> OrderDocument:
         return self.state.document
 
-    def apply(self, method: PluginMethod, outcome: Outcome, step: Step) -> None:
-        """Move the order as the state machine decided."""
+    def apply(self, method: PluginMethod, outcome: Outcome, step: Step,
+              note: str | None = None) -> None:
+        """Move the order as the state machine decided; ``note`` (what a modify changed,
+        why a cancel) leads the transition's message."""
         doc, before = self.doc, self.doc.status
         doc.status = step.to_status
         doc.sub_status = step.sub_status
@@ -50,7 +52,8 @@ class OrderJournal:
             workflow.now() + timedelta(milliseconds=step.delay_msec)
             if step.delay_msec is not None else None
         )
-        self.record(method.value, outcome.value, step.sub_status_message, before, doc.status)
+        message = "; ".join(part for part in (note, step.sub_status_message) if part) or None
+        self.record(method.value, outcome.value, message, before, doc.status)
         self.publish()
 
     def receive(self, signal: OrderSignal) -> None:
@@ -83,5 +86,7 @@ class OrderJournal:
             else sa.ORDER_SUB_STATUS.value_unset(),
             sa.PLUGIN_NAME.value_set(doc.plugin_name) if doc.plugin_name
             else sa.PLUGIN_NAME.value_unset(),
+            sa.NEXT_ATTEMPT.value_set(doc.next_attempt_at) if doc.next_attempt_at
+            else sa.NEXT_ATTEMPT.value_unset(),
         ])
-        workflow.set_current_details(ui.current_details(doc))
+        workflow.set_current_details(ui.current_details(doc, workflow.now()))

@@ -16,20 +16,16 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from certorder.activities.ca_activities import CaActivities
     from certorder.activities.key_activities import KeyActivities
     from certorder.activities.key_models import BuildCsrInput
-    from certorder.activities.models import (
-        PluginCallInput,
-        SelectPluginInput,
-        StoreCertificateInput,
-    )
+    from certorder.activities.models import PluginCallInput, StoreCertificateInput
     from certorder.activities.store_activities import StoreActivities
     from certorder.plugins.interface.dto import CoreMetaDTO
     from certorder.plugins.interface.status import CertificateRequestType, PluginMethod
-    from certorder.workflows import ORDER_REJECTED, WORKFLOW_TYPE
+    from certorder.workflows import WORKFLOW_TYPE
     from certorder.workflows import order_presentation as ui
     from certorder.workflows.models import (
+        ApprovalDecision,
         CancelRequest,
         ModifyRequest,
         OrderDocument,
@@ -39,8 +35,11 @@ with workflow.unsafe.imports_passed_through():
         OrderStatus,
         OrderVerdict,
     )
+    from certorder.workflows.order_approval import ApprovalGate
     from certorder.workflows.order_fsm import IllegalTransition, Outcome, decide
+    from certorder.workflows.order_inbox import apply_before_submission, take_signal
     from certorder.workflows.order_journal import OrderJournal
+    from certorder.workflows.order_selection import select_plugin
     from certorder.workflows.plugin_calls import ORDER_METHODS, failure_of, run_activity
 
 #: Backoff while no worker with the order's plugin takes its calls.
@@ -58,13 +57,18 @@ class CertificateOrderWorkflow:
     def __init__(self, request: OrderInput) -> None:
         # Built in init, not in run: signals may be delivered before run starts.
         self._journal = OrderJournal(request.carried_state or OrderState(
-            document=OrderDocument(order_id=workflow.info().workflow_id),
+            document=OrderDocument(order_id=workflow.info().workflow_id,
+                                   created_at=workflow.info().start_time),
             order_meta=dict(request.order_meta),
             call_timeout_seconds=request.call_timeout_seconds,
+            approval=request.approval,
         ))
+        self._approval = ApprovalGate(self._journal)
         self._state = self._journal.state
         self._doc = self._journal.doc
         self._calls_made = len(self._doc.transitions)
+        #: What the signal behind the next call asked for, for its transition.
+        self._note: str | None = None
         # A continued run was accepted long ago; a new one answers once it has chosen.
         self._verdict: OrderVerdict | None = (
             OrderVerdict(accepted=True, plugin_name=self._doc.plugin_name)
@@ -74,7 +78,10 @@ class CertificateOrderWorkflow:
     async def run(self, request: OrderInput) -> OrderDocument:
         self._journal.publish()
         if self._doc.plugin_name is None:
-            await self._select_plugin()
+            self._verdict = await select_plugin(self._journal, timeout=self._call_timeout,
+                                                on_cancel=self._canceled_by_temporal)
+        if self._approval.waiting:
+            await self._approval.wait(on_cancel=self._canceled_by_temporal)
         if self._needs_csr() and workflow.patched("stored-key-csr"):
             await self._build_csr()
         while not self._doc.status.is_terminal:
@@ -88,13 +95,17 @@ class CertificateOrderWorkflow:
             self._journal.receive(late)  # came while the last call ran: recorded as ignored
         self._state.inbox.clear()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        # A failed run (unlike a completed one) frees the order id, so the client may
-        # submit the order again, corrected.
-        if self._verdict is not None and not self._verdict.accepted and workflow.patched(
-                "rejected-orders-fail"):
-            raise ApplicationError(self._verdict.message or "order rejected", self._doc,
-                                   type=ORDER_REJECTED, non_retryable=True)
+        if self._doc.status is OrderStatus.ERROR and self._fails_in_temporal_terms():
+            # The UI lists it as Failed, with the sub-status as error type; the details
+            # carry the order document, which clients read as they read a result.
+            raise ApplicationError(f"{self._doc.sub_status}: {self._doc.sub_status_message}",
+                                   self._doc, type=self._doc.sub_status, non_retryable=True)
         return self._doc
+
+    def _fails_in_temporal_terms(self) -> bool:
+        # Both changed what a finished order's run ends with: older runs completed.
+        rejected = self._verdict is not None and not self._verdict.accepted
+        return workflow.patched("rejected-orders-fail" if rejected else "error-orders-fail")
 
     @property
     def _call_timeout(self) -> timedelta:
@@ -111,6 +122,16 @@ class CertificateOrderWorkflow:
         """Ask the CA to cancel; the plugin's cancel method is called next."""
         self._journal.receive(OrderSignal(kind=PluginMethod.CANCEL, reason=request.reason))
 
+    @workflow.signal(name="approve")
+    def approve(self, decision: ApprovalDecision) -> None:
+        """A person approves the order awaiting approval (``certorder order approve``)."""
+        self._approval.decide(decision.model_copy(update={"approved": True}))
+
+    @workflow.signal(name="deny")
+    def deny(self, decision: ApprovalDecision) -> None:
+        """A person denies the order awaiting approval; it ends ERROR."""
+        self._approval.decide(decision.model_copy(update={"approved": False}))
+
     @workflow.update(name="verdict")
     async def verdict(self) -> OrderVerdict:
         """Whether the workers accept the order; answers once the plugin is chosen."""
@@ -122,26 +143,6 @@ class CertificateOrderWorkflow:
     def status(self) -> OrderDocument:
         """The order document: status, sub-status, next step and history."""
         return self._doc
-
-    async def _select_plugin(self) -> None:
-        try:
-            chosen = await run_activity(
-                CaActivities.select_plugin,
-                SelectPluginInput(order_id=self._doc.order_id, order_meta=self._state.order_meta),
-                summary="choose the CA plugin", timeout=self._call_timeout,
-                on_cancel=self._canceled_by_temporal)
-        except ActivityError as err:
-            self._fail(PluginMethod.ISSUE, err, "no plugin can take this order: ")
-            self._verdict = OrderVerdict(accepted=False, message=self._doc.sub_status_message)
-            return
-        self._doc.plugin_name = chosen.plugin_name
-        self._doc.ca_id = self._state.order_meta.get("ca_id")
-        self._state.plugin_ca_id = chosen.plugin_ca_id
-        self._state.validate_first = chosen.not_on_worker is not None
-        self._verdict = OrderVerdict(accepted=True, plugin_name=chosen.plugin_name,
-                                     message=chosen.not_on_worker,
-                                     waiting=chosen.not_on_worker is not None)
-        self._journal.publish()
 
     def _needs_csr(self) -> bool:
         return (self._state.order_meta.get("request_type") == CertificateRequestType.STORED_KEY
@@ -167,41 +168,23 @@ class CertificateOrderWorkflow:
         if not self._state.submitted:
             # Only a call that found no worker with the plugin schedules a retry here.
             await self._wait_for_timer_or_signal()
-            return self._before_submission()
+            return apply_before_submission(self._journal)
         if not self._state.inbox:
             await self._wait_for_timer_or_signal()
         if not self._state.inbox:
             return self._doc.next_method
-        signal = self._state.inbox.pop(0)
-        if signal.kind is PluginMethod.MODIFY:
-            self._state.order_meta.update(signal.order_meta)
-        return signal.kind
-
-    def _before_submission(self) -> PluginMethod | None:
-        # Nothing is at the CA yet: a modify changes what will be submitted, and a
-        # cancel ends the order without troubling the CA.
-        while self._state.inbox:
-            signal = self._state.inbox.pop(0)
-            if signal.kind is PluginMethod.MODIFY:
-                self._state.order_meta.update(signal.order_meta)
-                self._journal.record(signal.kind.value, "applied before submission",
-                                     f"changed {', '.join(sorted(signal.order_meta))}",
-                                     OrderStatus.PENDING, OrderStatus.PENDING)
-                continue
-            message = f"Canceled before submission to the CA: {signal.reason or 'by the client'}"
-            self._journal.apply(PluginMethod.CANCEL, Outcome.REQUEST_CANCELED, decide(
-                self._doc.status, PluginMethod.CANCEL, Outcome.REQUEST_CANCELED, message=message))
-            return None
-        return PluginMethod.ISSUE
+        method, self._note = take_signal(self._journal)
+        return method
 
     async def _wait_for_timer_or_signal(self) -> None:
         due, method = self._doc.next_attempt_at, self._doc.next_method
         delay = (due - workflow.now()) if due is not None else timedelta(0)
-        if delay <= timedelta(0) or method is None:
+        if delay <= timedelta(0) or method is None or self._state.inbox:
             return
+        summary = ui.timer_summary(self._doc, workflow.now())
         try:
             await workflow.wait_condition(lambda: bool(self._state.inbox), timeout=delay,
-                                          timeout_summary=ui.timer_summary(method, delay))
+                                          timeout_summary=summary)
         except TimeoutError:
             pass
         except asyncio.CancelledError:
@@ -236,7 +219,7 @@ class CertificateOrderWorkflow:
         self._state.not_on_worker_streak = 0
         self._state.validate_first = False
         self._state.submitted = True
-        self._state.plugin_meta = result.plugin_meta
+        self._state.plugin_meta = self._doc.plugin_meta = result.plugin_meta
         outcome = Outcome.from_status(result.status)
         step = decide(self._doc.status, method, outcome, message=result.status_message,
                       retry_msec=result.retry_msec, retry_method=result.retry_method)
@@ -255,7 +238,9 @@ class CertificateOrderWorkflow:
                 outcome = Outcome.CERTIFICATE_REJECTED
                 step = decide(self._doc.status, method, outcome, message=stored.rejected_reason)
             self._doc.container_id = stored.container_id
-        self._journal.apply(method, outcome, step)
+            self._doc.certificate = stored.certificate
+        note, self._note = self._note, None
+        self._journal.apply(method, outcome, step, note=note)
 
     def _plugin_not_on_worker(self, method: PluginMethod, why: str) -> None:
         # Nothing reached the CA: the order stays as it was (a cancel still ends it
@@ -270,6 +255,7 @@ class CertificateOrderWorkflow:
 
     def _fail(self, method: PluginMethod, err: ActivityError, prefix: str = "") -> None:
         error_type, message = failure_of(err)
-        self._journal.apply(method, Outcome.PLUGIN_RAISED, decide(
-            self._doc.status, method, Outcome.PLUGIN_RAISED, message=prefix + message,
-            error_type=error_type))
+        message = prefix + message
+        outcome = Outcome.PLUGIN_RAISED
+        self._journal.apply(method, outcome, decide(
+            self._doc.status, method, outcome, message=message, error_type=error_type))

@@ -54,8 +54,8 @@ def write_atomically(path: Path, text: str) -> None:
 
 async def get(args: argparse.Namespace, settings: Settings) -> int:
     out: Path = args.out
-    if not out.is_dir():
-        raise UsageError(f"output directory {out} does not exist")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} exists and is not a directory")
     check_order_id(args.order_id)
     # The store alone suffices for an issued certificate, so this works with Temporal
     # down; Temporal is asked only to explain why there is none.
@@ -67,6 +67,8 @@ async def get(args: argparse.Namespace, settings: Settings) -> int:
     chain = _pem(container.intermediates)
     paths = files_for(args.order_id, out)
     try:
+        # Made only now that there is something to write (0700: keys may join later).
+        out.mkdir(mode=0o700, parents=True, exist_ok=True)
         write_atomically(paths["certificate"], leaf)
         write_atomically(paths["chain"], chain)
         write_atomically(paths["fullchain"], leaf + chain)

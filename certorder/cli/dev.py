@@ -18,7 +18,9 @@ from certorder.client_status import open_store
 from certorder.dev_stack import DevServer, wait_until_serving
 from certorder.keys.kek_source import kek_path, write_new_kek
 from certorder.plugins.manager import PluginManager
+from certorder.search_attribute_setup import register_missing
 from certorder.settings import Settings
+from certorder.temporal_client import connect
 
 DEV_EPILOG = """\
 State (orders, history) is kept in <data_dir>/temporal.db and survives restarts;
@@ -40,6 +42,10 @@ async def _serve(settings: Settings) -> None:
     from certorder.worker import run_worker  # the composition root: import only when running it
 
     await wait_until_serving(settings)
+    # The server registers them on a new database only: an upgrade may add one.
+    added = await register_missing(await connect(settings))
+    if added:
+        print(f"registered search attributes {', '.join(added)}", file=sys.stderr)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -26,6 +26,7 @@ from certorder.plugins.interface.errors import (
     PluginNotFoundError,
     UnknownCAError,
 )
+from certorder.search_attribute_setup import MissingSearchAttributesError
 from certorder.settings import SettingsError
 
 EXIT_OK = 0
@@ -69,7 +70,7 @@ def guarded(action: Callable[[], int]) -> int:
     except CertOrderError as exc:
         fail(exc)
         return exc.exit_code
-    except (UsageError, SettingsError) as exc:
+    except (UsageError, SettingsError, MissingSearchAttributesError) as exc:
         fail(exc)
         return EXIT_USAGE
     except _INPUT_ERRORS as exc:

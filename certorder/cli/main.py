@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import inspect
 import os
 import sys
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from certorder.cli import ca, cert, dev, key, order, plugin, worker
+from certorder.cli import ca, cert, completion, dev, key, order, plugin, worker
 from certorder.cli.errors import EXIT_USAGE, fail, guarded
 from certorder.settings import load_settings
 
@@ -35,6 +36,13 @@ class Parser(argparse.ArgumentParser):
         sys.exit(EXIT_USAGE)
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("certorder")
+    except importlib.metadata.PackageNotFoundError:  # run from a tree that is not installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full ``certorder`` parser (every subcommand sets ``handler``)."""
     parser = Parser(
@@ -45,8 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML)")
+    parser.add_argument("--version", action="version", version=f"certorder {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (order, cert, plugin, ca, key, dev, worker):
+    for group in (order, cert, plugin, ca, key, dev, worker, completion):
         group.register(commands)
     return parser
 

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import re
 import sys
 from pathlib import Path
-from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
-
-from certorder.cli import output
-from certorder.cli.errors import UsageError
+from certorder.cli import approval, output
+from certorder.cli.follow import follow
+from certorder.cli.order_input import build_order_meta, meta_dict, parse_meta_item
 from certorder.client import CertOrderClient
 from certorder.client_errors import WorkerUnavailableError, plugin_errors
 from certorder.client_orders import check_order_id
-from certorder.plugins.interface.status import CertificateRequestType
 from certorder.plugins.order_checks import check_request
 from certorder.settings import Settings
-from certorder.workflows.models import OrderDocument, OrderStatus
+from certorder.workflows.models import OrderStatus
 
 SUBMIT_EPILOG = """\
 examples:
@@ -29,72 +22,6 @@ examples:
   certorder order submit --csr www.csr --profile server --validity-days 30 --wait
   certorder order submit --csr www.csr --plugin local-ca --meta contact=ops@example.com
 """
-
-# Values that parse as JSON only when they look like JSON: "30" is a number, "true" a
-# bool, '{"a": 1}' an object; "007" or "ops@example.com" stay strings.
-_JSON_LIKE = re.compile(r'\A(?:[{\["]|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\Z|true\Z|false\Z|null\Z)')
-
-
-def parse_meta_item(item: str) -> tuple[str, Any]:
-    """``KEY=VALUE`` → ``(key, value)``, with JSON-looking values decoded.
-
-    :raises argparse.ArgumentTypeError: no ``=``, or an empty key.
-    """
-    key, sep, raw = item.partition("=")
-    key = key.strip()
-    if not sep or not key:
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {item!r}")
-    if _JSON_LIKE.match(raw):
-        try:
-            return key, json.loads(raw)
-        except ValueError:
-            pass
-    return key, raw
-
-
-def meta_dict(items: list[tuple[str, Any]] | None) -> dict[str, Any]:
-    """The ``--meta`` pairs as a dict (a repeated key keeps its last value)."""
-    return dict(items or [])
-
-
-def read_csr(path: Path) -> str:
-    """The CSR file as PEM text (a DER file is converted; the plugins check the rest).
-
-    :raises UsageError: the file cannot be read, or is neither text nor a DER CSR.
-    """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"CSR file {path} does not exist") from None
-    except OSError as exc:
-        raise UsageError(f"cannot read CSR file {path}: {exc.strerror or exc}") from None
-    try:
-        return data.decode("ascii")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return x509.load_der_x509_csr(data).public_bytes(Encoding.PEM).decode("ascii")
-    except ValueError:
-        raise UsageError(f"CSR file {path} is neither a PEM nor a DER CSR") from None
-
-
-def build_order_meta(args: argparse.Namespace) -> dict[str, Any]:
-    """The order_meta of ``order submit``: a simple-cmc request plus the options."""
-    meta: dict[str, Any] = {
-        "request_type": CertificateRequestType.SIMPLE_CMC.value,
-        "request_data": read_csr(args.csr),
-    }
-    for key, value in (
-        ("plugin_name", args.plugin),
-        ("ca_id", args.ca_id),
-        ("profile", args.profile),
-        ("validity_days", args.validity_days),
-    ):
-        if value is not None:
-            meta[key] = value
-    meta.update(meta_dict(args.meta))
-    return meta
-
 
 async def submit(args: argparse.Namespace, settings: Settings) -> int:
     meta = build_order_meta(args)
@@ -105,7 +32,8 @@ async def submit(args: argparse.Namespace, settings: Settings) -> int:
     with plugin_errors():
         check_request(meta)
     async with await CertOrderClient.connect(settings) as client:
-        submission = await client.submit_order(meta, order_id=args.order_id)
+        submission = await client.submit_order(meta, order_id=args.order_id,
+                                               approval=approval.policy_from(args))
         if submission.verdict.waiting:
             print(f"certorder: warning: {submission.verdict.message}", file=sys.stderr)
         if not args.wait:
@@ -117,32 +45,9 @@ async def submit(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 print(submission.order_id)
             return 0
-        if not args.json:
+        if not (args.json or args.jsonl):
             print(submission.order_id, flush=True)
-        return await _follow(client, submission.order_id, args.json)
-
-
-async def _follow(client: CertOrderClient, order_id: str, as_json: bool) -> int:
-    progress = output.ProgressPrinter()
-    try:
-        document = await client.wait(order_id, on_change=progress, on_stall=progress.stall)
-    except asyncio.CancelledError:  # Ctrl-C: only the following stops, not the order
-        print(
-            f"\norder {order_id} goes on; follow it with: certorder order watch {order_id}",
-            file=sys.stderr,
-        )
-        raise
-    _print_final(document, as_json)
-    return output.final_exit_code(document)
-
-
-def _print_final(document: OrderDocument, as_json: bool) -> None:
-    if as_json:
-        output.print_json(output.document_json(document))
-        return
-    print(output.status_line(document))
-    if document.status is OrderStatus.ACTIVE and document.container_id:
-        print(f"get it with: certorder cert get {document.order_id}", file=sys.stderr)
+        return await follow(client, submission.order_id, _mode(args))
 
 
 async def show(args: argparse.Namespace, settings: Settings) -> int:
@@ -157,13 +62,17 @@ async def show(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         output.print_json(output.document_json(document))
     else:
-        output.show_document(document)
+        output.show_document(document, settings.order_url(args.order_id))
     return 0
 
 
 async def watch(args: argparse.Namespace, settings: Settings) -> int:
     async with await CertOrderClient.connect(settings) as client:
-        return await _follow(client, args.order_id, args.json)
+        return await follow(client, args.order_id, _mode(args))
+
+
+def _mode(args: argparse.Namespace) -> str:
+    return "jsonl" if args.jsonl else "json" if args.json else "text"
 
 
 async def list_(args: argparse.Namespace, settings: Settings) -> int:
@@ -210,8 +119,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     _meta_option(p, "extra order_meta field (repeatable); JSON-looking values are parsed")
     p.add_argument("--order-id", metavar="ID", help="choose the order id (default: order-<uuid>)")
     p.add_argument("--wait", action="store_true", help="follow the order until it ends")
+    approval.add_submit_options(p)
     _json_option(p)
+    _jsonl_option(p)
     p.set_defaults(handler=submit)
+    approval.register(sub)
 
     p = sub.add_parser("show", help="show an order's status and history")
     p.add_argument("order_id", metavar="ID", help="the order id")
@@ -221,12 +133,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     p = sub.add_parser("watch", help="follow an order until it ends")
     p.add_argument("order_id", metavar="ID", help="the order id")
     _json_option(p)
+    _jsonl_option(p)
     p.set_defaults(handler=watch)
 
     p = sub.add_parser("list", help="list orders, newest first")
     p.add_argument(
         "--status",
-        type=OrderStatus,
+        type=lambda text: OrderStatus(text.upper()),
         choices=list(OrderStatus),
         metavar="S",
         help="only PENDING, ACTIVE or ERROR orders",
@@ -273,6 +186,11 @@ def _meta_option(parser: argparse.ArgumentParser, text: str, required: bool = Fa
         required=required,
         help=text,
     )
+
+
+def _jsonl_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jsonl", action="store_true",
+                   help="with --wait (watch: always): one JSON document per change, one per line")
 
 
 def _json_option(parser: argparse.ArgumentParser) -> None:

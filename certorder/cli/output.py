@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO
 
 from certorder.client_orders import OrderSummary
 from certorder.plugins.interface.status import CertificateStatus
@@ -30,16 +32,58 @@ def when(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Left-aligned columns separated by two spaces."""
+def ago(moment: datetime, now: datetime) -> str:
+    """How long ago, to the second: ``3d 2h``, ``5m 12s``."""
+    seconds = max(int((now - moment).total_seconds()), 0)
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m {secs}s" if minutes else f"{secs}s"
+
+
+_STATUS_COLOURS = {"ACTIVE": "32", "ERROR": "31", "PENDING": "33"}
+
+
+def colours_on(stream: TextIO | None = None) -> bool:
+    """Colour only for a terminal, and never with ``NO_COLOR`` set or ``TERM=dumb``."""
+    stream = stream or sys.stdout
+    return (stream.isatty() and "NO_COLOR" not in os.environ
+            and os.environ.get("TERM") != "dumb")
+
+
+def status_word(status: str) -> str:
+    """An order status, coloured on a terminal (green ACTIVE, red ERROR, yellow PENDING)."""
+    code = _STATUS_COLOURS.get(status)
+    return f"\x1b[{code}m{status}\x1b[0m" if code and colours_on() else status
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]],
+          width: int | None = None) -> str:
+    """Left-aligned columns separated by two spaces. On a terminal (or with ``width``)
+    the widest column is cut with an ellipsis so that rows fit the terminal's width."""
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    if width is None and sys.stdout.isatty():
+        width = shutil.get_terminal_size().columns
+    if width is not None:
+        widest = max(range(len(widths)), key=widths.__getitem__)
+        excess = sum(widths) + 2 * (len(widths) - 1) - width
+        if excess > 0:
+            widths[widest] = max(widths[widest] - excess, len(headers[widest]), 8)
     lines = [headers, *rows]
     return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+        "  ".join(_fit(cell, w).ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
         for line in lines
     )
+
+
+def _fit(cell: str, width: int) -> str:
+    return cell if len(cell) <= width else cell[: width - 1] + "…"
 
 
 def transition_line(step: Transition) -> str:
@@ -57,22 +101,39 @@ def status_line(document: OrderDocument) -> str:
     return f"{document.order_id}: {document.status}" + (f" ({detail})" if detail else "")
 
 
-def show_document(document: OrderDocument) -> None:
+def show_document(document: OrderDocument, ui_url: str | None = None) -> None:
     """The human view of ``certorder order show``."""
+    now = datetime.now().astimezone()
     fields = [
         ("Order", document.order_id),
-        ("Status", str(document.status)),
+        ("Status", status_word(str(document.status))),
         ("Sub-status", document.sub_status or "-"),
         ("Message", document.sub_status_message or "-"),
+        ("Subject", document.subject or "-"),
+        ("SANs", ", ".join(document.sans) or "-"),
         ("Plugin", document.plugin_name or "-"),
         ("CA", document.ca_id or "(plugin default)"),
     ]
+    if document.created_at is not None:
+        age = "" if document.status.is_terminal else f" (waiting {ago(document.created_at, now)})"
+        fields.append(("Created", when(document.created_at) + age))
     if document.next_method is not None:
         fields.append(("Next call", f"{document.next_method} at {when(document.next_attempt_at)}"))
+    if document.cancel_reason:
+        fields.append(("Cancel reason", document.cancel_reason))
+    if document.certificate is not None:
+        cert = document.certificate
+        fields += [("Serial", cert.serial), ("Not after", when(cert.not_after)),
+                   ("SHA-256", cert.sha256)]
     if document.container_id:
-        fields.append(("Certificate", f"container {document.container_id}"))
+        fields.append(("Container", document.container_id))
+    if document.plugin_meta:
+        fields.append(("Plugin meta", json.dumps(document.plugin_meta, sort_keys=True,
+                                                 default=str)))
+    if ui_url:
+        fields.append(("In the UI", ui_url))
     for label, value in fields:
-        print(f"{label + ':':<13}{value}")
+        print(f"{label + ':':<15}{value}")
     if document.transitions:
         print("Transitions:")
         for step in document.transitions:
@@ -102,32 +163,6 @@ def show_summaries(rows: Sequence[OrderSummary]) -> None:
             ],
         )
     )
-
-
-class ProgressPrinter:
-    """Prints each new transition (and sub-status change) of a followed order on stderr."""
-
-    def __init__(self) -> None:
-        self._seen: set[tuple[str, str, str]] = set()
-        self._last: tuple[OrderStatus, str | None] | None = None
-
-    def __call__(self, document: OrderDocument) -> None:
-        printed = False
-        for step in document.transitions:
-            key = (step.at.isoformat(), step.method, step.result_status)
-            if key not in self._seen:
-                self._seen.add(key)
-                print(transition_line(step), file=sys.stderr)
-                printed = True
-        state = (document.status, document.sub_status)
-        if not printed and state != self._last:
-            print(f"{when(datetime.now().astimezone())}  {status_line(document)}", file=sys.stderr)
-        self._last = state
-
-    @staticmethod
-    def stall(message: str) -> None:
-        """Say once that nobody is working on the order (the wait goes on)."""
-        warn(f"{message}; still waiting")
 
 
 def warn(message: str) -> None:

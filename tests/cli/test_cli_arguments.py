@@ -8,7 +8,7 @@ import pytest
 from x509_helpers import make_csr, make_key
 
 from certorder.cli.main import build_parser
-from certorder.cli.order import build_order_meta, parse_meta_item
+from certorder.cli.order_input import build_order_meta, parse_meta_item
 
 
 @pytest.mark.parametrize(

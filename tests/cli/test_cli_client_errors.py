@@ -60,7 +60,7 @@ def test_temporal_errors_are_mapped(error, expected, exit_code, fragment):
         (UnknownCAError("no CA x"), 2),
         (PluginLoadError("cannot import"), 2),
         (CAUnavailableError("CA down"), 1),
-        (CAOperationError("refused"), 1),
+        (CAOperationError("refused"), 2),
     ],
 )
 def test_plugin_errors_keep_their_message(error, exit_code):

@@ -166,3 +166,33 @@ async def test_recorded_status_needs_no_worker(client):
     assert recorded.status is OrderStatus.PENDING
     assert recorded.plugin_name == "local-ca"
     assert recorded.transitions == []
+
+
+async def test_a_terminated_order_is_listed_as_error_never_as_pending(client):
+    mine = await client.submit(_order(plugin_name="local-ca"))
+    await client.temporal.get_workflow_handle(mine).terminate("operator cleanup")
+
+    async def ids(status):
+        return {row.order_id for row in await client.list_orders(status=status, limit=1000)}
+
+    for _ in range(50):  # visibility is updated asynchronously
+        if mine in await ids(OrderStatus.ERROR):
+            break
+        await asyncio.sleep(0.1)
+    assert mine in await ids(OrderStatus.ERROR)
+    assert mine not in await ids(OrderStatus.PENDING)
+    [row] = [row for row in await client.list_orders(limit=1000) if row.order_id == mine]
+    assert (row.status, row.workflow_status) == (OrderStatus.ERROR, "TERMINATED")
+
+
+async def test_orders_are_listed_newest_first(client):
+    first = await client.submit(_order())
+    second = await client.submit(_order())
+    for _ in range(50):
+        rows = [r.order_id for r in await client.list_orders(limit=1000)]
+        if first in rows and second in rows:
+            break
+        await asyncio.sleep(0.1)
+    assert rows.index(second) < rows.index(first)
+    starts = [r.start_time for r in await client.list_orders(limit=1000)]
+    assert starts == sorted(starts, reverse=True)

@@ -42,8 +42,17 @@ async def test_submit_wait_show_list_and_get_the_certificate(live, run_cli, cli_
     assert document["status"] == "ACTIVE" and document["plugin_name"] == "local-ca"
     assert document["container_id"]
     assert document["transitions"][-1]["to"] == "ACTIVE"
+    assert document["subject"] == "CN=www.example.test"
+    assert document["sans"] == ["www.example.test"]
+    assert document["created_at"] and document["plugin_meta"]
     human = await _cli(run_cli, "order", "show", order_id)
-    assert "Status:      ACTIVE" in human.out
+    assert "Status:        ACTIVE" in human.out
+    shown_cert = document["certificate"]
+    for label, value in (("Subject:", "CN=www.example.test"), ("SANs:", "www.example.test"),
+                         ("Serial:", shown_cert["serial"]), ("SHA-256:", shown_cert["sha256"]),
+                         ("Not after:", ""), ("Created:", "")):
+        assert any(line.startswith(label) and value in line
+                   for line in human.out.splitlines()), (label, human.out)
 
     listed = await _cli(run_cli, "order", "list", "--status", "ACTIVE", "--json")
     rows = {row["order_id"]: row for row in json.loads(listed.out)}
@@ -60,6 +69,7 @@ async def test_submit_wait_show_list_and_get_the_certificate(live, run_cli, cli_
         str(out_dir / f"{order_id}.{suffix}") for suffix in ("crt", "chain.crt", "fullchain.crt")
     ]
     built = verify_server_chain(leaf, chain or None, await _root_pem(run_cli), "www.example.test")
+    assert f"{built[0].serial_number:x}" == document["certificate"]["serial"]
     validity = built[0].not_valid_after_utc - built[0].not_valid_before_utc
     assert validity.days in (29, 30)
 
@@ -78,6 +88,9 @@ async def test_submit_wait_show_list_and_get_the_certificate(live, run_cli, cli_
 
     watched = await _cli(run_cli, "order", "watch", order_id)
     assert watched.code == 0 and watched.out.startswith(f"{order_id}: ACTIVE")
+    streamed = await _cli(run_cli, "order", "watch", order_id, "--jsonl")
+    documents = [json.loads(line) for line in streamed.out.splitlines()]
+    assert streamed.code == 0 and documents[-1]["status"] == "ACTIVE"
 
     cancel = await _cli(run_cli, "order", "cancel", order_id)
     assert_one_line_error(cancel, 2, f"order {order_id} is already ACTIVE; nothing to cancel")

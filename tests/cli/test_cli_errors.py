@@ -95,9 +95,15 @@ def test_server_down_on_other_commands(run_cli, cli_env, argv):
     assert_one_line_error(result, 1, "cannot reach Temporal at")
 
 
-def test_cert_get_into_a_missing_directory(run_cli, cli_env):
-    result = run_cli("cert", "get", "order-1", "--out", "nowhere")
-    assert_one_line_error(result, 2, "nowhere")
+def test_cert_get_into_a_file_instead_of_a_directory(run_cli, cli_env):
+    (cli_env.parent / "a-file").write_text("x")
+    result = run_cli("cert", "get", "order-1", "--out", "a-file")
+    assert_one_line_error(result, 2, "a-file", "not a directory")
+
+
+def test_cert_get_of_a_missing_order_creates_no_directory(run_cli, cli_env):
+    result = run_cli("cert", "get", "order-1", "--out", "certs")
+    assert result.code != 0 and not (cli_env.parent / "certs").exists()
 
 
 def test_unexpected_errors_are_one_line_with_a_debug_hint(run_cli, cli_env, monkeypatch):

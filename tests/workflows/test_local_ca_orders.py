@@ -61,11 +61,12 @@ async def test_bad_input_reaching_the_workflow_ends_in_error(temporal_env, local
         handle = await orders.start({"request_type": "simple-cmc", "request_data": "junk"})
         # Rejected: the run fails (freeing the id) and carries the order document.
         with pytest.raises(WorkflowFailureError) as failed:
-            await orders.result(handle)
-        assert failed.value.cause.type == "OrderRejected"
+            await handle.result()
+        assert failed.value.cause.type == "order rejected"
         doc = OrderDocument.model_validate(failed.value.cause.details[0])
         assert orders.store.get_by_order(handle.id) is None
     assert doc.status is OrderStatus.ERROR
-    assert doc.sub_status == "InvalidOrderError"
+    assert doc.sub_status == "order rejected"
+    assert doc.sub_status_message.startswith("InvalidOrderError: ")
     assert "CSR" in doc.sub_status_message
     assert doc.sub_status != CertificateStatus.CERTIFICATE_GENERATED.value

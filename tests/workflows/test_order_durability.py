@@ -58,13 +58,14 @@ async def test_search_attributes_and_details_follow_the_order(temporal_env, plug
     assert listed == [handle.id]
     details = metadata.current_details
     assert "**Status:** PENDING" in details and "**Message:** queued" in details
-    assert "`check_certificate_status` at" in details
+    assert "**Next:** waiting for CA: check in 1h0m0s (at " in details
+    assert attrs.get(sa.NEXT_ATTEMPT) is not None
     history = await handle.fetch_history()
     summaries = [e.user_metadata.summary.data for e in history.events
                  if e.HasField("user_metadata") and e.user_metadata.HasField("summary")]
     text = b" ".join(summaries).decode()
     assert "scripted.issue_certificate_request" in text
-    assert "then check_certificate_status" in text
+    assert "waiting for CA: check in 1h0m0s (at " in text and " UTC)" in text
 
 
 async def _listed(client, query: str, timeout: float = 10) -> list[str]:

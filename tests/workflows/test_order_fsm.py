@@ -91,10 +91,11 @@ def test_invalid_operation_ends_error(method: PluginMethod) -> None:
 
 
 @every_method
-def test_plugin_raised_ends_error_with_exception_type(method: PluginMethod) -> None:
+def test_plugin_raised_ends_error_with_the_exception_in_the_message(method: PluginMethod) -> None:
     step = decide(PENDING, method, Outcome.PLUGIN_RAISED, message="boom", error_type="KeyError")
     assert step.to_status is ERROR
-    assert (step.sub_status, step.sub_status_message) == ("KeyError", "boom")
+    # The sub-status stays in the core's vocabulary (operators filter on it).
+    assert (step.sub_status, step.sub_status_message) == ("plugin raised", "KeyError: boom")
     assert (step.next_method, step.delay_msec, step.store_certificate) == (None, None, False)
 
 
@@ -166,7 +167,9 @@ def test_outcome_mirrors_every_certificate_status() -> None:
         assert Outcome.from_status(status).value == status.value
         assert Outcome.from_status(status).name == status.name
     core_only = {o.name for o in Outcome} - {s.name for s in CertificateStatus}
-    assert core_only == {"PLUGIN_RAISED", "CERTIFICATE_REJECTED", "PLUGIN_NOT_ON_WORKER"}
+    assert core_only == {"PLUGIN_RAISED", "CERTIFICATE_REJECTED", "PLUGIN_NOT_ON_WORKER",
+                         "ORDER_REJECTED", "AWAITING_APPROVAL", "APPROVAL_DENIED",
+                         "APPROVAL_TIMED_OUT"}
 
 
 def test_string_inputs_are_accepted() -> None:
@@ -267,3 +270,11 @@ def test_a_worker_without_the_plugin_leaves_the_order_pending_for_the_same_call(
     assert step.to_status is PENDING and step.next_method is method
     assert step.delay_msec == 10_000 and not step.store_certificate
     assert step.sub_status == "waiting for a worker with the plugin"
+
+
+def test_a_rejected_order_ends_error_and_keeps_the_reason() -> None:
+    step = decide(PENDING, PluginMethod.ISSUE, Outcome.ORDER_REJECTED,
+                  message="unknown plugin 'ghost'", error_type="PluginNotFoundError")
+    assert (step.to_status, step.next_method) == (ERROR, None)
+    assert step.sub_status == "order rejected"
+    assert step.sub_status_message == "PluginNotFoundError: unknown plugin 'ghost'"

@@ -6,6 +6,7 @@ import pytest
 from order_fixtures import issued_for, new_request, result, waiting
 from order_harness import order_worker
 from scripted_plugin import ScriptedPlugin
+from temporalio.client import WorkflowExecutionStatus
 
 from certorder.plugins import CertificateStatus, PluginMethod
 from certorder.workflows.models import OrderStatus
@@ -128,9 +129,14 @@ async def test_plugin_exception_ends_in_error_with_type_and_message(temporal_env
         handle = await orders.start(request.order_meta)
         plugin.script(handle.id, waiting(), KeyError("no such request 42"))
         doc = await orders.result(handle)
+        failure = (await handle.describe()).status
     assert doc.status is OrderStatus.ERROR
-    assert doc.sub_status == "KeyError"
-    assert "no such request 42" in doc.sub_status_message
+    # The core's vocabulary as sub-status; the exception leads the message.
+    assert doc.sub_status == "plugin raised"
+    assert doc.sub_status_message.startswith("KeyError: ") and "no such request 42" in \
+        doc.sub_status_message
+    # Failed in Temporal's own terms, so the UI's list shows which orders failed.
+    assert failure is WorkflowExecutionStatus.FAILED
     # Not retried: a plugin exception is the order's outcome, not an infrastructure blip.
     assert len(plugin.calls_for(handle.id)) == 2
 

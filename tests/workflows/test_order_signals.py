@@ -40,6 +40,9 @@ async def test_modify_during_a_long_wait_calls_modify_at_once(temporal_env, plug
     assert modify.order_meta["contact"] == "ops@example.test"
     assert modify.order_meta["request_data"] == request.csr
     assert doc.status is OrderStatus.ACTIVE
+    # The transition says what the modify changed.
+    [step] = [t for t in doc.transitions if t.method == "modify_certificate_request"]
+    assert step.message.startswith("changed contact")
 
 
 async def test_cancel_during_a_long_wait_cancels_at_the_ca(temporal_env, plugin, tmp_path):
@@ -55,6 +58,8 @@ async def test_cancel_during_a_long_wait_cancels_at_the_ca(temporal_env, plugin,
         "issue_certificate_request", "cancel_certificate_request"]
     assert doc.status is OrderStatus.ACTIVE
     assert doc.sub_status == S.REQUEST_CANCELED.value
+    assert doc.cancel_reason == "not needed"
+    assert doc.transitions[-1].message.startswith("reason: not needed")
 
 
 async def test_cancel_answered_waiting_is_checked_later(temporal_env, plugin, tmp_path):

@@ -8,13 +8,16 @@ import asyncio
 import time
 
 import pytest
+from order_fixtures import result
 from order_harness import order_worker
 from scripted_plugin import ScriptedPlugin
 from temporalio.client import WorkflowExecutionStatus
 from x509_helpers import make_csr, make_key
 
 from certorder.client import CertOrderClient
+from certorder.client_errors import OrderExistsError
 from certorder.client_submit import OrderRejectedError
+from certorder.plugins import CertificateStatus as S
 from certorder.plugins.manager import PluginManager
 from certorder.settings import Settings
 from certorder.workflows.models import OrderDocument, OrderStatus
@@ -121,3 +124,18 @@ async def test_no_worker_at_all_still_starts_the_order_durably(temporal_env, loc
                                                          result_type=OrderDocument)
         document = await asyncio.wait_for(orders.result(handle), 30)
     assert document.status is OrderStatus.ACTIVE
+
+
+async def test_an_order_that_ended_error_keeps_its_id_for_good(temporal_env, tmp_path):
+    plugin = ScriptedPlugin()
+    async with order_worker(temporal_env, {"scripted": plugin}, tmp_path) as orders:
+        client = _client(temporal_env, orders.task_queue)
+        plugin.script("ended-error-1", result(S.INVALID_OPERATION, "profile not allowed"))
+        await client.submit_order(_order(plugin_name="scripted"), order_id="ended-error-1")
+        document = await client.wait("ended-error-1", poll_seconds=0.05, timeout=30)
+        assert document.status is OrderStatus.ERROR
+        assert document.sub_status == S.INVALID_OPERATION.value
+        # Its run failed (as every ERROR order's does), yet the id is not free again.
+        with pytest.raises(OrderExistsError):
+            await client.submit_order(_order(plugin_name="scripted"), order_id="ended-error-1")
+    assert len(plugin.calls_for("ended-error-1")) == 1

@@ -1,0 +1,44 @@
+"""A CA that asks to be checked again after ``delay_msec`` (``order_meta``), then issues
+through the embedded local CA: orders that wait on a durable timer, for
+``bench.pending``. Each check appends how late it ran to ``lateness.log``."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from certorder.plugins.interface.certificate_manager import (
+    CertificatePluginBase,
+    CertificateStatus,
+    PluginContext,
+    ResultDTO,
+)
+from certorder.plugins.local_ca import LocalCAPlugin
+
+
+class DelayedCAPlugin(CertificatePluginBase):
+    def __init__(self, context: PluginContext) -> None:
+        super().__init__(context)
+        self._local = LocalCAPlugin(context.model_copy(update={"name": "local-ca"}))
+        self._log = Path(context.data_dir) / "lateness.log"
+        self._lock = threading.Lock()
+
+    def issue_certificate_request(self, order_id, order_meta, plugin_meta, core_meta):
+        delay = int(order_meta.get("delay_msec", 1000))
+        plugin_meta["due"] = time.time() + delay / 1000
+        return ResultDTO(status=CertificateStatus.WAITING_FOR_CA, retry_msec=delay,
+                         status_message="queued")
+
+    def check_certificate_status(self, order_id, order_meta, plugin_meta, core_meta):
+        late = time.time() - float(plugin_meta.get("due", time.time()))
+        with self._lock, self._log.open("a") as log:
+            log.write(f"{late:.4f}\n")
+        return self._local.issue_certificate_request(order_id, order_meta, plugin_meta,
+                                                     core_meta)
+
+    def modify_certificate_request(self, order_id, order_meta, plugin_meta, core_meta):
+        return ResultDTO(status=CertificateStatus.WAITING_FOR_CA, retry_msec=1000)
+
+    def cancel_certificate_request(self, order_id, order_meta, plugin_meta, core_meta):
+        return ResultDTO(status=CertificateStatus.REQUEST_CANCELED)

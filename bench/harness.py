@@ -1,0 +1,68 @@
+"""Running a benchmark's worker process beside a dev server, and timing batches."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.measure import cpu_seconds, percentile
+
+
+@asynccontextmanager
+async def worker_process(address: str, data_dir: Path):
+    """``python -m bench.worker_main`` until the block ends; yields its process."""
+    process = subprocess.Popen([sys.executable, "-m", "bench.worker_main", address,
+                                str(data_dir)], stdout=subprocess.PIPE, text=True)
+    try:
+        line = await asyncio.to_thread(process.stdout.readline)
+        if "ready" not in line:
+            raise RuntimeError("the bench worker did not start")
+        yield process
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+@dataclass
+class Batch:
+    """One round: ``count`` runs of one kind at one concurrency."""
+
+    kind: str
+    concurrency: int
+    latencies: list[float] = field(default_factory=list)
+    elapsed: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)
+
+    def row(self) -> dict[str, float | str | int]:
+        n = len(self.latencies)
+        return {"kind": self.kind, "concurrency": self.concurrency, "runs": n,
+                "per_second": round(n / self.elapsed, 1) if self.elapsed else 0.0,
+                "p50_ms": round(percentile(self.latencies, 0.5) * 1000),
+                "p99_ms": round(percentile(self.latencies, 0.99) * 1000),
+                **{f"cpu_ms_{who}": round(seconds * 1000 / max(n, 1), 1)
+                   for who, seconds in self.cpu.items()}}
+
+
+async def run_batch(batch: Batch, count: int, one: Callable[[int], Awaitable[None]],
+                    pids: dict[str, int]) -> Batch:
+    """Run ``one(i)`` ``count`` times, ``batch.concurrency`` at a time."""
+    gate = asyncio.Semaphore(batch.concurrency)
+    before = {who: cpu_seconds(pid) for who, pid in pids.items()}
+
+    async def timed(i: int) -> None:
+        async with gate:
+            started = time.perf_counter()
+            await one(i)
+            batch.latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(timed(i) for i in range(count)))
+    batch.elapsed = time.perf_counter() - started
+    batch.cpu = {who: cpu_seconds(pid) - before[who] for who, pid in pids.items()}
+    return batch

@@ -1,0 +1,87 @@
+"""Orders waiting on CA timers at once: worker memory over time, how late each check
+runs after it is due, and how long the backlog takes to drain.
+
+    python -m bench.pending [--orders 10000] [--delay 180] [--rate 45] [--json]
+
+Orders go to a CA that answers "waiting for CA, check again in --delay seconds" and
+issues on the check (through the local CA), submitted at --rate per second through
+the client SDK, so their due times are spread at that rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from bench.csr import bench_csr
+from bench.harness import worker_process
+from bench.measure import percentile, rss_mb, server_pid, start_server
+from bench.worker_main import ORDER_QUEUE
+from certorder.client import CertOrderClient
+from certorder.settings import Settings
+
+
+async def main(args: argparse.Namespace) -> dict:
+    env = await start_server()
+    address = env.client.service_client.config.target_host
+    sdk = CertOrderClient(Settings(temporal_address=address, task_queue=ORDER_QUEUE),
+                          env.client)
+    order = {"request_type": "simple-cmc", "request_data": bench_csr(),
+             "plugin_name": "delayed-ca", "delay_msec": int(args.delay * 1000)}
+    samples: list[tuple[float, float, float]] = []
+    try:
+        with tempfile.TemporaryDirectory() as data:
+            log = Path(data) / "lateness.log"
+            async with worker_process(address, Path(data)) as worker:
+                started = time.monotonic()
+                server = server_pid(env)
+
+                def sample() -> None:
+                    samples.append((round(time.monotonic() - started, 1), rss_mb(worker.pid),
+                                    rss_mb(server) if server else 0.0))
+
+                for i in range(args.orders):
+                    await sdk.submit(order)
+                    if i % max(int(args.rate), 1) == 0:
+                        sample()
+                    await asyncio.sleep(max(0.0, started + (i + 1) / args.rate
+                                            - time.monotonic()))
+                submitted = time.monotonic()
+                deadline = submitted + args.delay + args.drain_timeout
+                while _count(log) < args.orders and time.monotonic() < deadline:
+                    sample()
+                    await asyncio.sleep(1)
+                drained = time.monotonic()
+                late = [float(line) for line in log.read_text().split()] if log.exists() else []
+    finally:
+        await env.shutdown()
+    return {"orders": args.orders, "checked": len(late), "delay_s": args.delay,
+            "rate_per_s": args.rate, "lost": args.orders - len(late),
+            "late_p50_s": round(percentile(late, 0.5), 3),
+            "late_p99_s": round(percentile(late, 0.99), 3),
+            "late_max_s": round(max(late, default=float("nan")), 3),
+            "drain_s_after_last_due": round(drained - submitted - args.delay, 1),
+            "worker_rss_max_mb": round(max((s[1] for s in samples), default=0.0), 1),
+            "server_rss_max_mb": round(max((s[2] for s in samples), default=0.0), 1),
+            "rss_over_time": samples[:: max(len(samples) // 20, 1)]}
+
+
+def _count(log: Path) -> int:
+    return len(log.read_text().split()) if log.exists() else 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--orders", type=int, default=10_000)
+    parser.add_argument("--delay", type=float, default=180.0, help="seconds each order waits")
+    parser.add_argument("--rate", type=float, default=45.0, help="orders submitted per second")
+    parser.add_argument("--drain-timeout", type=float, default=600.0)
+    parser.add_argument("--json", action="store_true")
+    parsed = parser.parse_args()
+    result = asyncio.run(main(parsed))
+    print(json.dumps(result, indent=1) if parsed.json else
+          "\n".join(f"{k}: {v}" for k, v in result.items() if k != "rss_over_time"))

@@ -1,0 +1,51 @@
+"""The benchmarks' worker, in a process of its own so that its CPU and memory are its
+own: plain workflows on ``bench-plain``, certorder orders (local CA, and the delayed
+CA of bench.pending) on ``bench-orders``, built by the real composition root.
+
+    python -m bench.worker_main ADDRESS DATA_DIR
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from bench.delayed_ca import DelayedCAPlugin
+from bench.plain import OneActivityWorkflow, ThreeActivitiesWorkflow, sign_once
+from certorder.plugins.interface.certificate_manager import PluginContext
+from certorder.plugins.local_ca import LocalCAPlugin
+from certorder.plugins.manager import PluginManager
+from certorder.store import CertificateStore
+from certorder.worker import build_worker
+
+PLAIN_QUEUE, ORDER_QUEUE = "bench-plain", "bench-orders"
+
+
+async def main(address: str, data_dir: Path) -> None:
+    client = await Client.connect(address, data_converter=pydantic_data_converter)
+    plugins = PluginManager.from_plugins({
+        "local-ca": LocalCAPlugin(PluginContext(name="local-ca", data_dir=data_dir / "ca")),
+        "delayed-ca": DelayedCAPlugin(PluginContext(name="delayed-ca", data_dir=data_dir)),
+    })
+    store = CertificateStore.open(f"sqlite:///{data_dir / 'certorder.db'}")
+    with ThreadPoolExecutor(16) as orders_pool, ThreadPoolExecutor(16) as plain_pool:
+        orders = build_worker(client, task_queue=ORDER_QUEUE, plugins=plugins, store=store,
+                              executor=orders_pool)
+        plain = Worker(client, task_queue=PLAIN_QUEUE, activity_executor=plain_pool,
+                       workflows=[OneActivityWorkflow, ThreeActivitiesWorkflow],
+                       activities=[sign_once])
+        async with orders, plain:
+            print("bench worker ready", flush=True)
+            await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    data = Path(sys.argv[2])
+    (data / "ca").mkdir(parents=True, exist_ok=True)
+    asyncio.run(main(sys.argv[1], data))
