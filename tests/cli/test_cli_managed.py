@@ -38,8 +38,14 @@ async def test_issue_show_inspect_get_renew_retire(live, run_cli, tmp_path):
     assert f"certificate {name}: ACTIVE" in issued.out
     assert "10d before notAfter" in issued.out
 
-    listed = await _cli(run_cli, "cert", "list")
-    [row] = [line for line in listed.out.splitlines() if line.startswith(name)]
+    # `cert list` reads Temporal's visibility, which may lag a moment behind a start.
+    for _ in range(100):
+        listed = await _cli(run_cli, "cert", "list")
+        rows = [line for line in listed.out.splitlines() if line.startswith(name)]
+        if rows:
+            break
+        await asyncio.sleep(0.2)
+    [row] = rows
     assert "www.example.test,127.0.0.1" in row and "ACTIVE" in row and " 29 " in row
 
     inspected = json.loads((await _cli(run_cli, "cert", "inspect", name, "--json")).out)
