@@ -1,5 +1,9 @@
 """Private keys, envelope-encrypted under a KEK.
 
+Chained after 0003 (added on other branches, with 0002, concurrently with this one):
+until those are merged, this branch's store cannot migrate on its own; to test it alone,
+set down_revision to "0001" locally.
+
 Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-01
@@ -13,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0001"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
