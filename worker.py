@@ -21,12 +21,16 @@ from temporalio.worker import Worker
 from certorder.activities.admin_activities import AdminActivities
 from certorder.activities.approval_rules import ApprovalRules
 from certorder.activities.ca_activities import CaActivities
+from certorder.activities.deploy_activities import DeployActivities
+from certorder.activities.key_activities import KeyActivities
 from certorder.activities.models import ApprovalPolicy
 from certorder.activities.order_id_activities import OrderIdActivities
 from certorder.activities.revocation_activities import RevocationActivities
 from certorder.activities.store_activities import StoreActivities
 from certorder.client_errors import CertOrderError
 from certorder.data_dir import ensure_data_dir
+from certorder.keys.envelope import Kek, KeyDecryptionError
+from certorder.keys.kek_source import load_kek
 from certorder.plugins.interface.errors import CertificatePluginError
 from certorder.plugins.manager import PluginManager
 from certorder.search_attribute_setup import (
@@ -35,9 +39,11 @@ from certorder.search_attribute_setup import (
 )
 from certorder.settings import Settings, SettingsError, load_settings
 from certorder.store import CertificateStore, StoreLocationError, StoreUnavailableError
+from certorder.store.key_store import KeyStore
 from certorder.temporal_client import connect
 from certorder.workflows import worker_task_queue
 from certorder.workflows.admin_workflow import CaAdminWorkflow
+from certorder.workflows.managed_workflow import ManagedCertificateWorkflow
 from certorder.workflows.order_workflow import CertificateOrderWorkflow
 from certorder.workflows.revocation_workflow import CertificateRevocationWorkflow
 
@@ -57,9 +63,10 @@ def build_worker(
     store: CertificateStore,
     executor: ThreadPoolExecutor,
     approvals: ApprovalRules | None = None,
+    keys: KeyStore | None = None,
 ) -> Worker:
     """A worker for certificate orders and CA management (used by ``run_worker`` and by
-    the tests)."""
+    the tests); with ``keys``, also for stored keys and managed certificates."""
     ca = CaActivities(plugins, client.identity, approvals)
     admin = AdminActivities(plugins, identity=client.identity, task_queue=task_queue)
     storage = StoreActivities(store)
@@ -67,7 +74,8 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[CertificateOrderWorkflow, CaAdminWorkflow, CertificateRevocationWorkflow],
+        workflows=[CertificateOrderWorkflow, CaAdminWorkflow, CertificateRevocationWorkflow,
+                   ManagedCertificateWorkflow],
         activities=[
             ca.select_plugin,
             ca.issue_certificate_request,
@@ -83,6 +91,7 @@ def build_worker(
             revocation.find_revocation_target,
             revocation.revoke_certificate,
             revocation.record_revocation,
+            *(key_and_managed_activities(keys, store) if keys is not None else []),
         ],
         # Plugin calls block (HTTP, signing): they run here, never on the event loop.
         # Store activities are async and use the store's own few threads, so a hung
@@ -99,6 +108,13 @@ def build_worker(
     )
 
 
+def key_and_managed_activities(keys: KeyStore, store: CertificateStore) -> list:
+    key_calls = KeyActivities(keys)
+    deploy = DeployActivities(store, keys)
+    return [key_calls.create_key, key_calls.build_csr, key_calls.delete_key,
+            deploy.read_certificate, deploy.deploy_certificate, deploy.run_deploy_hook]
+
+
 def build_identity_worker(client: Client, *, task_queue: str,
                           plugins: PluginManager) -> Worker:
     """A worker on this process's own queue, answering ``plugin list`` for this process
@@ -113,7 +129,13 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     """Run a worker until ``stop`` is set (or, without one, until SIGINT/SIGTERM)."""
     ensure_data_dir(settings.data_dir)
     plugins = PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins)
+    kek = load_kek(settings)  # before anything else: a missing KEK is a setup mistake
     store = CertificateStore.open(settings.resolved_store_url)
+    try:
+        keys = open_key_store(kek, store)
+    except BaseException:
+        store.close()
+        raise
     executor = ThreadPoolExecutor(
         max_workers=settings.max_concurrent_activities, thread_name_prefix="plugin-call"
     )
@@ -121,7 +143,8 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         client = await connect(settings)
         await require_search_attributes(client)
         worker = build_worker(client, task_queue=settings.task_queue, plugins=plugins,
-                              store=store, executor=executor, approvals=approval_rules(settings))
+                              store=store, executor=executor,
+                              approvals=approval_rules(settings), keys=keys)
         identity_worker = build_identity_worker(client, task_queue=settings.task_queue,
                                                 plugins=plugins)
         stop = stop or _stop_on_signals()
@@ -143,6 +166,17 @@ def approval_rules(settings: Settings) -> ApprovalRules:
         on_timeout=settings.approval_on_timeout))
 
 
+def open_key_store(kek: Kek, store: CertificateStore) -> KeyStore:
+    """The key store under the configured KEK, checked against the keys already stored:
+    a missing or wrong KEK stops the worker here, in one line, before it touches a key."""
+    keys = KeyStore(store.engine, kek)
+    try:
+        keys.check_kek()
+    except KeyDecryptionError as exc:
+        raise SettingsError(str(exc)) from None
+    return keys
+
+
 def _stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -155,6 +189,7 @@ def main() -> int:
     """Entry point for ``python worker.py``; user errors are one line, exit code 2."""
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # as `certorder worker`
     try:
         asyncio.run(run_worker(load_settings()))
     except (SettingsError, CertificatePluginError, MissingSearchAttributesError,

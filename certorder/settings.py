@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     #: The Temporal UI's base URL, so the CLI can link to each order (for the dev
     #: stack's own address it is known without this).
     temporal_ui_url: str | None = None
+    #: The key-encryption key of stored private keys: a file (mode 0600) holding it as
+    #: base64, or the base64 itself in ``CERTORDER_KEK``; default ``<data_dir>/kek``.
+    kek_file: Path | None = None
+    kek: SecretStr | None = None
 
     @field_validator("enabled_plugins", "approval_required", mode="before")
     @classmethod

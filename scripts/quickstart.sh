@@ -57,15 +57,30 @@ echo "==> and one canceled while it waits: nothing reaches the CA"
 "$CERTORDER" order submit --csr "$WORK/$ORDER_ID.csr" --order-id "$ORDER_ID-canceled" --require-approval
 "$CERTORDER" order cancel "$ORDER_ID-canceled" --reason "not needed"
 "$CERTORDER" order watch "$ORDER_ID-canceled" || [ $? -eq 4 ]  # 4: ended canceled
+CERT_NAME="quickstart-managed-$(date +%Y%m%d-%H%M%S)"
+echo "==> issuing a managed certificate: the worker makes the key, deploys and renews it"
+"$CERTORDER" cert issue "$CERT_NAME" --dns managed.quickstart.example.test \
+  --deploy-dir "$WORK/$CERT_NAME" --wait
+LIVE="$WORK/$CERT_NAME/current"
+MANAGED_UNTRUSTED=()
+[ -s "$LIVE/chain.pem" ] && MANAGED_UNTRUSTED=(-untrusted "$LIVE/chain.pem")
+openssl verify -CAfile "$WORK/local-ca-root.pem" "${MANAGED_UNTRUSTED[@]}" "$LIVE/cert.pem"
+if [ "$(openssl pkey -in "$LIVE/privkey.pem" -pubout)" != "$(openssl x509 -in "$LIVE/cert.pem" -noout -pubkey)" ]; then
+  echo "quickstart: the deployed key does not match the deployed certificate" >&2; exit 1
+fi
 
 UI_PORT=$(.venv/bin/python -c 'from certorder.settings import load_settings; print(load_settings().dev_ui_port)')
 cat <<DONE
 
 Certificate issued and verified:  $WORK/$ORDER_ID.crt (key: $WORK/$ORDER_ID.key)
+Managed certificate $CERT_NAME:  $LIVE/{privkey,cert,chain,fullchain}.pem
+  (renewed automatically; see \`certorder cert list\`, \`certorder cert show $CERT_NAME\`)
 Look at the order in the Temporal UI:
   http://localhost:$UI_PORT/namespaces/default/workflows/$ORDER_ID
   (its event history, the "Current details" panel, and the status query), and at all orders:
   http://localhost:$UI_PORT/namespaces/default/workflows?query=WorkflowType%3D%22CertificateOrderWorkflow%22
+  and at the managed certificate (its current details, renewal timer, child orders):
+  http://localhost:$UI_PORT/namespaces/default/workflows/certificate-$CERT_NAME
 DONE
 
 if [ "${CERTORDER_QUICKSTART_EXIT:-0}" = 1 ]; then exit 0; fi

@@ -10,6 +10,7 @@ Usage::
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -22,9 +23,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from certorder.activities.approval_rules import ApprovalRules
 from certorder.client_status import document_of_failure
+from certorder.keys.envelope import Kek
 from certorder.plugins import CertificatePluginBase
 from certorder.plugins.manager import PluginManager
 from certorder.store import CertificateStore
+from certorder.store.key_store import KeyStore
 from certorder.worker import build_worker
 from certorder.workflows.models import OrderDocument, OrderInput
 from certorder.workflows.order_workflow import CertificateOrderWorkflow
@@ -34,7 +37,8 @@ class OrderHarness:
     """Start orders on a test worker and look at them."""
 
     def __init__(self, client: Client, task_queue: str, store: CertificateStore,
-                 plugins: PluginManager) -> None:
+                 plugins: PluginManager, keys: KeyStore) -> None:
+        self.keys = keys
         self.client = client
         self.task_queue = task_queue
         self.store = store
@@ -82,17 +86,20 @@ async def order_worker(env: WorkflowEnvironment,
                        plugins: Mapping[str, CertificatePluginBase] | PluginManager,
                        data_dir: Path, *, store_url: str | None = None,
                        task_queue: str | None = None,
-                       approvals: ApprovalRules | None = None) -> AsyncIterator[OrderHarness]:
-    """A worker on a fresh task queue with ``plugins`` and a store in ``data_dir``."""
+                       approvals: ApprovalRules | None = None,
+                       kek: Kek | None = None) -> AsyncIterator[OrderHarness]:
+    """A worker on a fresh task queue with ``plugins``, a store in ``data_dir`` and a
+    key store under ``kek`` (default: a new random KEK)."""
     manager = plugins if isinstance(plugins, PluginManager) else PluginManager.from_plugins(plugins)
     store = CertificateStore.open(store_url or f"sqlite:///{data_dir / 'certorder.db'}")
     queue = task_queue or f"tq-{uuid.uuid4().hex}"
+    keys = KeyStore(store.engine, kek or Kek(os.urandom(32)))
     executor = ThreadPoolExecutor(max_workers=8)
     try:
         worker = build_worker(env.client, task_queue=queue, plugins=manager, store=store,
-                              executor=executor, approvals=approvals)
+                              executor=executor, approvals=approvals, keys=keys)
         async with worker:
-            yield OrderHarness(env.client, queue, store, manager)
+            yield OrderHarness(env.client, queue, store, manager, keys)
     finally:
         executor.shutdown(wait=True)
         store.close()

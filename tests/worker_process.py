@@ -12,6 +12,8 @@ from typing import Any
 
 import tomli_w
 
+from certorder.keys.envelope import new_kek_text
+
 ROOT = Path(__file__).parents[1]
 
 
@@ -20,13 +22,15 @@ class WorkerProcess:
 
     def __init__(self, tmp: Path, *, temporal_address: str, task_queue: str,
                  enabled: list[str], plugin_options: dict[str, dict[str, Any]],
-                 store_url: str) -> None:
+                 store_url: str, kek: str | None = None) -> None:
         tmp.mkdir(parents=True, exist_ok=True)
         config = tmp / "certorder.toml"
         config.write_text(tomli_w.dumps({
             "temporal_address": temporal_address, "task_queue": task_queue,
             "data_dir": str(tmp / "data"), "store_url": store_url,
             "enabled_plugins": enabled, "plugins": plugin_options,
+            # Workers refuse to start without a key-encryption key.
+            "kek": kek or new_kek_text(),
         }))
         self._env = {k: v for k, v in os.environ.items() if not k.startswith("CERTORDER_")}
         self._env["CERTORDER_CONFIG"] = str(config)

@@ -139,6 +139,8 @@ class OrderState(BaseModel):
     approval: ApprovalPolicy | None = None
     approval_decision: ApprovalDecision | None = None
     approval_reminders: int = 0
+    #: stored-key orders: the CSR the core built from the stored key (public data only).
+    generated_csr: str | None = None
 
 
 class OrderInput(BaseModel):

@@ -17,13 +17,9 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from certorder.activities.models import (
-        ClaimOrderIdInput,
         PluginCallInput,
         StoreCertificateInput,
-        StoreCertificateResult,
     )
-    from certorder.activities.order_id_activities import OrderIdActivities
-    from certorder.activities.store_activities import StoreActivities
     from certorder.plugins.interface.dto import CoreMetaDTO
     from certorder.plugins.interface.status import PluginMethod
     from certorder.workflows import WORKFLOW_TYPE
@@ -44,13 +40,18 @@ with workflow.unsafe.imports_passed_through():
     from certorder.workflows.order_inbox import apply_before_submission, take_signal
     from certorder.workflows.order_journal import OrderJournal
     from certorder.workflows.order_selection import select_plugin
+    from certorder.workflows.order_steps import (
+        build_csr,
+        claim_order_id,
+        needs_csr,
+        store_certificate,
+    )
     from certorder.workflows.plugin_calls import (
         ORDER_METHODS,
         PLUGIN_CALL_HEARTBEAT_TIMEOUT,
         failure_of,
         run_activity,
     )
-    from certorder.workflows.store_calls import run_store_activity
 
 #: Backoff while no worker with the order's plugin takes its calls.
 NOT_ON_WORKER_FIRST = timedelta(seconds=2)
@@ -92,9 +93,14 @@ class CertificateOrderWorkflow:
                                                 on_cancel=self._canceled_by_temporal)
         if request.carried_state is None and not self._doc.status.is_terminal:
             # After selection: an order refused there never used its id.
-            await self._claim_order_id()
+            await claim_order_id(self._journal, on_cancel=self._canceled_by_temporal)
         if self._approval.waiting and not self._doc.status.is_terminal:
             await self._approval.wait(on_cancel=self._canceled_by_temporal)
+        if needs_csr(self._journal) and workflow.patched("stored-key-csr"):
+            failure = await build_csr(self._journal, timeout=self._call_timeout,
+                                      on_cancel=self._canceled_by_temporal)
+            if failure is not None:
+                self._fail(PluginMethod.ISSUE, failure, "cannot build the CSR: ")
         while not self._doc.status.is_terminal:
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
@@ -155,24 +161,6 @@ class CertificateOrderWorkflow:
         """The order document: status, sub-status, next step and history."""
         return self._doc
 
-    async def _claim_order_id(self) -> None:
-        """Refuse an order id used before, even by an order Temporal has forgotten.
-
-        Temporal refuses a duplicate workflow id only within its retention period;
-        after it, a reused id would otherwise take the old order's certificate.
-        """
-        if not workflow.patched("claim-order-id"):
-            return  # replaying an order that started before ids were claimed
-        claim = await run_store_activity(
-            OrderIdActivities.claim_order_id,
-            # The chain's first run: the same across retries, resets and continue-as-new.
-            ClaimOrderIdInput(order_id=self._doc.order_id,
-                              claimant=workflow.info().first_execution_run_id),
-            summary="check that the order id is new", doing="checking the order id",
-            on_unavailable=self._journal.show_waiting, on_cancel=self._canceled_by_temporal)
-        if claim.refused_reason:
-            self._journal.refuse("claim_order_id", "order id reused", claim.refused_reason)
-
     async def _next_method(self) -> PluginMethod | None:
         """The next plugin method to call: a waiting signal's, else the scheduled one."""
         if not self._state.submitted:
@@ -211,7 +199,8 @@ class CertificateOrderWorkflow:
         call = PluginCallInput(
             order_id=self._doc.order_id, plugin_name=self._doc.plugin_name or "",
             order_meta=self._state.order_meta, plugin_meta=self._state.plugin_meta,
-            core_meta=CoreMetaDTO(plugin_ca_id=self._state.plugin_ca_id),
+            core_meta=CoreMetaDTO(plugin_ca_id=self._state.plugin_ca_id,
+                                  generated_csr=self._state.generated_csr),
             validate_first=self._state.validate_first and method is PluginMethod.ISSUE)
         try:
             result = await run_activity(
@@ -234,12 +223,13 @@ class CertificateOrderWorkflow:
         step = decide(self._doc.status, method, outcome, message=result.status_message,
                       retry_msec=result.retry_msec, retry_method=result.retry_method)
         if step.store_certificate:
-            stored = await self._store_certificate(StoreCertificateInput(
+            stored = await store_certificate(self._journal, StoreCertificateInput(
                 order_id=self._doc.order_id, plugin_name=call.plugin_name,
                 ca_id=self._doc.ca_id, certificate=result.certificate or "",
                 intermediates=result.intermediates,
-                csr=self._state.order_meta.get("request_data"),
-                order_meta=self._state.order_meta, plugin_meta=result.plugin_meta))
+                csr=self._state.order_meta.get("request_data") or self._state.generated_csr,
+                order_meta=self._state.order_meta, plugin_meta=result.plugin_meta),
+                timeout=self._call_timeout, on_cancel=self._canceled_by_temporal)
             if stored.rejected_reason:
                 outcome = Outcome.CERTIFICATE_REJECTED
                 step = decide(self._doc.status, method, outcome, message=stored.rejected_reason)
@@ -247,18 +237,6 @@ class CertificateOrderWorkflow:
             self._doc.certificate = stored.certificate
         note, self._note = self._note, None
         self._journal.apply(method, outcome, step, note=note)
-
-    async def _store_certificate(self, request: StoreCertificateInput) -> StoreCertificateResult:
-        if not workflow.patched("store-retried-by-workflow"):
-            # Orders recorded before: Temporal retried the store activity itself.
-            return await run_activity(
-                StoreActivities.store_certificate, request,
-                summary="check and store the certificate", timeout=self._call_timeout,
-                on_cancel=self._canceled_by_temporal)
-        return await run_store_activity(
-            StoreActivities.store_certificate, request,
-            summary="check and store the certificate", doing="storing the certificate",
-            on_unavailable=self._journal.show_waiting, on_cancel=self._canceled_by_temporal)
 
     def _plugin_not_on_worker(self, method: PluginMethod, why: str) -> None:
         # Nothing reached the CA: the order stays as it was (a cancel still ends it
@@ -271,8 +249,9 @@ class CertificateOrderWorkflow:
             self._doc.status, method, outcome, message=why,
             retry_msec=int(delay.total_seconds() * 1000)))
 
-    def _fail(self, method: PluginMethod, err: ActivityError) -> None:
+    def _fail(self, method: PluginMethod, err: ActivityError, prefix: str = "") -> None:
         error_type, message = failure_of(err)
+        message = prefix + message
         outcome = Outcome.PLUGIN_RAISED
         self._journal.apply(method, outcome, decide(
             self._doc.status, method, outcome, message=message, error_type=error_type))

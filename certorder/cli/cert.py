@@ -8,7 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from certorder.cli import output, revoke
+from certorder.cli import managed, output, revoke
 from certorder.cli.errors import UsageError
 from certorder.client import CertOrderClient
 from certorder.client_orders import check_order_id
@@ -94,7 +94,7 @@ async def get(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``cert`` command group."""
-    group = commands.add_parser("cert", help="fetch and revoke issued certificates")
+    group = commands.add_parser("cert", help="issued and managed certificates: get, revoke, issue")
     sub = group.add_subparsers(dest="cert_command", required=True, metavar="COMMAND")
     p = sub.add_parser(
         "get",
@@ -113,3 +113,4 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="also print the PEMs and paths as JSON")
     p.set_defaults(handler=get)
     revoke.register(sub)
+    managed.register(sub)

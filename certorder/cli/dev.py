@@ -17,6 +17,7 @@ from certorder.client_errors import plugin_errors
 from certorder.client_status import open_store
 from certorder.data_dir import ensure_data_dir
 from certorder.dev_stack import DevServer, wait_until_serving
+from certorder.keys.kek_source import kek_path, write_new_kek
 from certorder.plugins.manager import PluginManager
 from certorder.search_attribute_setup import register_missing
 from certorder.settings import Settings
@@ -24,7 +25,8 @@ from certorder.temporal_client import connect, temporal_address
 
 DEV_EPILOG = """\
 State (orders, history) is kept in <data_dir>/temporal.db and survives restarts;
-issued certificates go to the store in the same directory.
+issued certificates go to the store in the same directory. Without a configured
+key-encryption key, a new one is made once in <data_dir>/kek (mode 0600): back it up.
 
 examples:
   certorder dev                                    # ports 7233 (gRPC) and 8233 (UI)
@@ -60,6 +62,10 @@ def _check_worker_setup(settings: Settings) -> None:
     with plugin_errors():
         PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins).close()
     open_store(settings).close()
+    if settings.kek is None and settings.kek_file is None and not kek_path(settings).exists():
+        # The dev stack is for trying things: it makes the KEK a worker insists on.
+        # Silently, as the store is made: --help and docs/keys.md say where it is.
+        write_new_kek(kek_path(settings))
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

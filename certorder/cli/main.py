@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from certorder.cli import ca, cert, codec_server, completion, dev, order, plugin, worker
+from certorder.cli import ca, cert, codec_server, completion, dev, key, order, plugin, worker
 from certorder.cli.errors import EXIT_USAGE, fail, guarded
 from certorder.settings import load_settings
 
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML)")
     parser.add_argument("--version", action="version", version=f"certorder {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (order, cert, plugin, ca, dev, worker, codec_server, completion):
+    for group in (order, cert, plugin, ca, key, dev, worker, codec_server, completion):
         group.register(commands)
     return parser
 

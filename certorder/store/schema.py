@@ -99,3 +99,19 @@ used_order_ids = Table(
     Column("claimant", Text, nullable=True),
     Column("first_used_at", DateTime(timezone=True), nullable=False),
 )
+
+#: Private keys made by the workers, envelope-encrypted (see certorder.keys.envelope):
+#: ``ciphertext`` under a per-key data key, ``wrapped_data_key`` under the KEK
+#: ``kek_id``. Nothing in a row is usable without the KEK.
+private_keys = Table(
+    "private_keys",
+    metadata,
+    Column("key_id", Text, primary_key=True),
+    Column("key_type", Text, nullable=False),
+    Column("public_key", Text, nullable=False),
+    Column("ciphertext", Text, nullable=False),
+    Column("wrapped_data_key", Text, nullable=False),
+    Column("kek_id", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_private_keys_kek_id", "kek_id"),
+)

@@ -13,6 +13,7 @@ import pytest
 from cli_helpers import Run, closed_port, running_worker
 
 from certorder.cli.main import main
+from certorder.keys.kek_source import write_new_kek
 from certorder.settings import Settings
 
 
@@ -70,7 +71,13 @@ def cli_queue(temporal_env, cli_env, monkeypatch) -> Settings:
     task_queue = f"tq-cli-{uuid.uuid4().hex}"
     monkeypatch.setenv("CERTORDER_TEMPORAL_ADDRESS", address)
     monkeypatch.setenv("CERTORDER_TASK_QUEUE", task_queue)
-    return Settings(temporal_address=address, task_queue=task_queue, data_dir=cli_env)
+    # The worker insists on a key-encryption key; the CLI (same settings) finds it too.
+    # Kept outside the data dir, which some tests expect the client never to create.
+    kek_file = cli_env.parent / "secrets" / "kek"
+    write_new_kek(kek_file)
+    monkeypatch.setenv("CERTORDER_KEK_FILE", str(kek_file))
+    return Settings(temporal_address=address, task_queue=task_queue, data_dir=cli_env,
+                    kek_file=kek_file)
 
 
 @pytest.fixture

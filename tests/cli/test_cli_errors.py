@@ -6,6 +6,8 @@ import pytest
 from cli_helpers import assert_one_line_error
 from x509_helpers import make_csr, make_key, tamper_signature
 
+from certorder.keys.envelope import new_kek_text
+
 
 @pytest.fixture
 def good_csr(cli_env):
@@ -118,7 +120,7 @@ def test_unexpected_errors_are_one_line_with_a_debug_hint(run_cli, cli_env, monk
 
 
 def test_worker_with_the_server_down(run_subprocess):
-    result = run_subprocess("worker")
+    result = run_subprocess("worker", env={"CERTORDER_KEK": new_kek_text()})
     assert result.code == 1, result
     assert "Traceback" not in result.err
     assert result.err_lines[-1].startswith("certorder: error: cannot reach Temporal at 127.0.0.1:")

@@ -174,13 +174,14 @@ def test_new_revision_is_numbered_and_applies(
     shutil.copytree(migrate.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(migrate, "MIGRATIONS_DIR", scripts)
 
-    before = migrate.head_revision()
-    after = f"{int(before) + 1:04d}"
-    path = migrate.new_revision("add private keys")
+    # Numbered after whatever the head is (others add revisions too).
+    head = migrate.head_revision()
+    after = f"{int(head) + 1:04d}"
+    path = migrate.new_revision("add more things")
 
-    assert path == scripts / "versions" / f"{after}_add_private_keys.py"
+    assert path == scripts / "versions" / f"{after}_add_more_things.py"
     source = path.read_text()
-    assert f"down_revision: str | None = '{before}'" in source
+    assert f"down_revision: str | None = '{head}'" in source
     assert migrate.head_revision() == after
     engine = create_store_engine(f"sqlite:///{tmp_path / 'db' / 'store.db'}")
     try:

@@ -1,0 +1,1 @@
+"""Private keys made and kept by the workers: generation, the KEK, envelope encryption."""
