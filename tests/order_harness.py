@@ -37,7 +37,7 @@ class OrderHarness:
     """Start orders on a test worker and look at them."""
 
     def __init__(self, client: Client, task_queue: str, store: CertificateStore,
-                 plugins: PluginManager, keys: KeyStore) -> None:
+                 plugins: PluginManager, keys: KeyStore | None = None) -> None:
         self.keys = keys
         self.client = client
         self.task_queue = task_queue

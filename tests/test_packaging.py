@@ -111,3 +111,14 @@ def test_every_third_party_import_is_a_declared_dependency(wheel):
                   if not {d.lower().replace("_", "-") for d in distributions.get(name, [])}
                   & declared}
     assert not undeclared
+
+
+def test_every_package_of_the_tree_is_in_the_wheel(wheel):
+    roots = {"certorder": "certorder", "plugins": "certorder/plugins",
+             "workflows": "certorder/workflows", "activities": "certorder/activities"}
+    names = set(wheel.namelist())
+    for folder, installed in roots.items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            inside = init.parent.relative_to(ROOT / folder)
+            path = f"{installed}/{inside.as_posix()}/__init__.py".replace("/./", "/")
+            assert path in names, f"{init.parent.relative_to(ROOT)} is missing from the wheel"

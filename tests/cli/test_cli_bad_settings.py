@@ -7,6 +7,8 @@ import asyncio
 import pytest
 from cli_helpers import assert_one_line_error
 
+from certorder.keys.envelope import new_kek_text
+
 
 @pytest.mark.parametrize(("variable", "value", "fragment"), [
     ("CERTORDER_STORE_URL", "mysql://db/certs", "store_url"),
@@ -30,11 +32,13 @@ def test_data_dir_that_cannot_be_created_is_one_line(run_cli, cli_env, monkeypat
 
 
 def test_store_directory_that_cannot_be_created_is_one_line(run_cli, cli_env, monkeypatch):
+    monkeypatch.setenv("CERTORDER_KEK", new_kek_text())  # so the store is what fails
     monkeypatch.setenv("CERTORDER_STORE_URL", "sqlite:////proc/no-such-dir/certorder.db")
     assert_one_line_error(run_cli("worker"), 2, "/proc/no-such-dir")
 
 
 def test_unreachable_postgres_store_is_one_line(run_cli, cli_env, monkeypatch):
+    monkeypatch.setenv("CERTORDER_KEK", new_kek_text())
     monkeypatch.setenv("CERTORDER_STORE_URL", "postgresql://postgres:pw@127.0.0.1:1/x")
     result = run_cli("worker")
     # Operational, like an unreachable Temporal: the setting may well be right.

@@ -18,6 +18,7 @@ from x509_helpers import make_csr, make_key
 
 from certorder.codec import codec_from_settings
 from certorder.codec_server import CodecServer
+from certorder.keys.envelope import new_kek_text
 from certorder.settings import Settings
 from certorder.temporal_client import connect
 from certorder.worker import run_worker
@@ -32,6 +33,7 @@ def encrypted_settings(address: str, data_dir: Path) -> Settings:
     return Settings(
         temporal_address=address, task_queue=f"tq-codec-{uuid.uuid4().hex}",
         data_dir=data_dir, payload_keys={"2026-12": base64.b64encode(os.urandom(32)).decode()},
+        kek=new_kek_text(),
     )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from x509_helpers import make_csr, make_key
 
+from certorder.keys.envelope import new_kek_text
 from tests.servers.mtls_proxy import MtlsFiles, MtlsProxy, write_mtls_files
 
 
@@ -30,7 +31,8 @@ def mtls(temporal_env, tmp_path):
 def _env(files: MtlsFiles, proxy: MtlsProxy, tmp: Path, *, client_cert: bool) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CERTORDER_", "TEMPORAL_"))}
     env.update(TEMPORAL_ADDRESS=proxy.address, TEMPORAL_TLS_SERVER_CA_CERT_PATH=str(files.ca),
-               CERTORDER_DATA_DIR=str(tmp / "data"), CERTORDER_TASK_QUEUE=tmp.name)
+               CERTORDER_DATA_DIR=str(tmp / "data"), CERTORDER_TASK_QUEUE=tmp.name,
+               CERTORDER_KEK=new_kek_text())
     if client_cert:
         env.update(TEMPORAL_TLS_CLIENT_CERT_PATH=str(files.client_cert),
                    TEMPORAL_TLS_CLIENT_KEY_PATH=str(files.client_key))

@@ -48,7 +48,8 @@ def _worker(image_bin, temporal_env, tmp_path, queue: str, compose_secrets: Path
         secrets={"CERTORDER_STORE_URL": f"sqlite:///{tmp_path / 'certorder.db'}",
                  "CERTORDER_LOCAL_CA_PASSPHRASE":
                      (compose_secrets / "local_ca_passphrase").read_text().strip(),
-                 "CERTORDER_PAYLOAD_KEYS": (compose_secrets / "payload_keys").read_text()},
+                 "CERTORDER_PAYLOAD_KEYS": (compose_secrets / "payload_keys").read_text(),
+                 "CERTORDER_KEK": (compose_secrets / "kek").read_text().strip()},
     )  # fmt: skip
 
 
