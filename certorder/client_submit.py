@@ -4,6 +4,7 @@ verdict comes back in the same round trip as the start (no plugin on the client)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -144,4 +145,8 @@ async def _verdict(temporal: Client, start: WithStartWorkflowOperation, order_id
         raise OrderExistsError(order_id) from None
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
         # Cancelled by wait_for, the SDK reports its own error rather than the timeout.
+        # Collect the start's outcome too: a future left unread (cancelled with the
+        # call) would print "Future exception was never retrieved" at exit.
+        with contextlib.suppress(BaseException):
+            await asyncio.wait_for(start.workflow_handle(), 1)
         return None
