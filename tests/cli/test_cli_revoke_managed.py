@@ -86,8 +86,15 @@ async def test_key_compromise_by_name_revokes_and_renews_at_once_with_a_new_key(
         # --reuse-key still holds, for the new key: the compromised one never returns.
         renewed = await _cli(run_cli, "cert", "renew", name)
         third = await wait_for(handle, lambda s: len(s.versions) == 3)
+        after_renewal = _deployed_key(deploy)
         document = await orders.client.get_workflow_handle(
             f"revoke-{v1.order_id}", result_type=RevocationDocument).result()
+        # By order id: v2's order is a child of the managed workflow, found as its parent.
+        # v3 shares v2's key (--reuse-key), so the current key goes too.
+        v2_order = third.versions[1].order_id
+        by_order = await _cli(run_cli, "cert", "revoke", v2_order, "--reason",
+                              "keyCompromise", "--wait")
+        fourth = await wait_for(handle, lambda s: len(s.versions) == 4)
         await _retired(handle)
     assert revoked.code == 0, revoked
     assert revoked.out.startswith(f"{v1.order_id}: REVOKED (keyCompromise)")
@@ -99,9 +106,13 @@ async def test_key_compromise_by_name_revokes_and_renews_at_once_with_a_new_key(
     assert v2.key_id != v1.key_id and v2.serial != v1.serial
     assert renewed.code == 0 and v3.key_id == v2.key_id and v3.serial != v2.serial
     assert v1.key_id in third.compromised_key_ids
-    assert after_compromise != old_key and _deployed_key(deploy) == after_compromise
-    assert deployed_pair_matches(deploy / "current") == (True, "v3")
+    assert after_compromise != old_key and after_renewal == after_compromise
+    assert _deployed_key(deploy) not in (old_key, after_compromise)
+    assert deployed_pair_matches(deploy / "current") == (True, "v4")
     assert third.status is ManagedStatus.ACTIVE
+    assert by_order.code == 0 and by_order.out.startswith(f"{v2_order}: REVOKED")
+    assert fourth.versions[3].key_id not in (v1.key_id, v2.key_id)
+    assert sorted(fourth.compromised_key_ids) == sorted([v1.key_id, v2.key_id])
 
 
 async def test_retire_revoke_revokes_the_current_certificate_and_renews_nothing(
