@@ -12,16 +12,10 @@ import asyncio
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING
 
-from certorder.client_errors import plugin_errors
-from certorder.client_status import open_store
-from certorder.data_dir import ensure_data_dir
-from certorder.dev_stack import DevServer, wait_until_serving
-from certorder.keys.kek_source import kek_path, write_new_kek
-from certorder.plugins.manager import PluginManager
-from certorder.search_attribute_setup import register_missing
-from certorder.settings import Settings
-from certorder.temporal_client import connect, temporal_address
+if TYPE_CHECKING:
+    from certorder.settings import Settings
 
 DEV_EPILOG = """\
 State (orders, history) is kept in <data_dir>/temporal.db and survives restarts;
@@ -40,6 +34,9 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 
 
 async def _serve(settings: Settings) -> None:
+    from certorder.dev_stack import wait_until_serving
+    from certorder.search_attribute_setup import register_missing
+    from certorder.temporal_client import connect
     from certorder.worker import run_worker  # the composition root: import only when running it
 
     await wait_until_serving(settings)
@@ -58,6 +55,12 @@ async def _serve(settings: Settings) -> None:
 def _check_worker_setup(settings: Settings) -> None:
     """Load the plugins and open the store once, so that a configuration mistake is
     reported before a server is started (and before "worker running" is printed)."""
+    from certorder.client_errors import plugin_errors
+    from certorder.client_status import open_store
+    from certorder.data_dir import ensure_data_dir
+    from certorder.keys.kek_source import kek_path, write_new_kek
+    from certorder.plugins.manager import PluginManager
+
     ensure_data_dir(settings.data_dir)
     with plugin_errors():
         PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins).close()
@@ -69,6 +72,9 @@ def _check_worker_setup(settings: Settings) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.dev_stack import DevServer
+    from certorder.temporal_client import temporal_address
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     _check_worker_setup(settings)
     # SIGTERM must unwind like Ctrl-C so that the server child is stopped too.
