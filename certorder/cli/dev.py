@@ -15,6 +15,8 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from temporalio.client import Client
+
     from certorder.settings import Settings
 
 DEV_EPILOG = """\
@@ -40,16 +42,35 @@ async def _serve(settings: Settings) -> None:
     from certorder.worker import run_worker  # the composition root: import only when running it
 
     await wait_until_serving(settings)
+    client = await connect(settings)
     # The server registers them on a new database only: an upgrade may add one.
-    added = await register_missing(await connect(settings))
+    added = await register_missing(client)
     if added:
         print(f"registered search attributes {', '.join(added)}", file=sys.stderr)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    print("worker running; press Ctrl-C to stop", file=sys.stderr, flush=True)
-    await run_worker(settings, stop=stop)
+    worker = asyncio.create_task(run_worker(settings, stop=stop))
+    await _until_polling(client, settings, worker)
+    if not worker.done():  # else it failed, or Ctrl-C came first: `await` says which
+        print("worker running; press Ctrl-C to stop", file=sys.stderr, flush=True)
+    await worker
+
+
+async def _until_polling(client: Client, settings: Settings, worker: asyncio.Task) -> None:
+    """Wait (a minute at most) until Temporal lists the worker as a poller.
+
+    "worker running" is the line scripts wait for before their first command, and a
+    client refuses to start an order on a queue nobody polls: said any earlier, a
+    quick first command would find no worker.
+    """
+    from certorder.client_workers import live_workers
+
+    for _ in range(600):
+        if worker.done() or await live_workers(client, settings):
+            return
+        await asyncio.wait({worker}, timeout=0.1)
 
 
 def _check_worker_setup(settings: Settings) -> None:
