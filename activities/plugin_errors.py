@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from certorder.plugins.interface.dto import ResultDTO
@@ -39,20 +40,26 @@ def plugin_failures_end_the_order(describe: str) -> Iterator[None]:
     try:
         yield
     except CAUnavailableError as exc:
-        log.warning("%s: CA unavailable, retrying in %d ms: %s", describe, exc.retry_msec, exc)
+        log.warning("%s%s: CA unavailable, retrying in %d ms: %s", _order(), describe,
+                    exc.retry_msec, exc)
         raise ApplicationError(
             str(exc), type=type(exc).__name__,
             next_retry_delay=timedelta(milliseconds=exc.retry_msec),
             category=ApplicationErrorCategory.BENIGN,
         ) from exc
     except Exception as exc:  # noqa: BLE001 - every plugin failure ends the order
-        log.warning("%s raised %s: %s", describe, type(exc).__name__, exc)
+        log.warning("%s%s raised %s: %s", _order(), describe, type(exc).__name__, exc)
         expected = isinstance(exc, CertificatePluginError)
         raise ApplicationError(
             str(exc) or type(exc).__name__, type=type(exc).__name__, non_retryable=True,
             category=ApplicationErrorCategory.BENIGN if expected
             else ApplicationErrorCategory.UNSPECIFIED,
         ) from exc
+
+
+def _order() -> str:
+    """``order <id>: `` inside an order's activity (its workflow id is the order id)."""
+    return f"order {activity.info().workflow_id}: " if activity.in_activity() else ""
 
 
 def run_order_method(describe: str, call: Callable[[], ResultDTO]) -> ResultDTO:

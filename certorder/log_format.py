@@ -51,5 +51,8 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     # ``temporal_workflow``, ``temporal_activity``); in text they end the message.
     workflow.logger.workflow_info_on_message = fmt != "json"
     activity.logger.activity_info_on_message = fmt != "json"
-    # Migrations say what they do at INFO on every start: noise for a worker.
-    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
+    # Migrations say what they do, and httpx every CA request, at INFO: at INFO a
+    # worker's log is one line per order transition; DEBUG shows them again.
+    for chatty in ("alembic", "httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level)
+                                           if root.level > logging.DEBUG else logging.DEBUG)
