@@ -12,7 +12,7 @@ once) are all finished, and the other 150 have all been accepted (their plugin i
 visibility, so the workflow task that counted the start has completed) and wait for
 a CertCentral administrator's approval, which comes only after the kill and the
 restart. The kill still lands mid-work: those orders' requests are being placed
-(the simulator answers each POST after a second) and polled. A finished order is
+(the simulator answers each POST after two seconds) and polled. A finished order is
 counted in the workflow task that finishes it, and replay never counts, so an order
 moved to another worker is counted once (a workflow task that timed out and ran
 twice would count twice: not expected here, and the test would say so).
@@ -114,7 +114,7 @@ async def test_three_workers_one_killed_one_restarted_lose_nothing(
         first = await _submit(client, queue, names[:HALF])
         await _until(lambda: _completed(client, in_queue, HALF), "the first half to finish")
         certcentral_sim.set_scenario("approval")  # polls=0: until an administrator approves
-        certcentral_sim.delay_method, certcentral_sim.delay_seconds = "POST", 1.0
+        certcentral_sim.delay_method, certcentral_sim.delay_seconds = "POST", 2.0
         second = await _submit(client, queue, names[HALF:])
         await _until(lambda: _accepted(client, in_queue, 2 * HALF), "every order accepted")
         assert certcentral_sim.orders_placed < 2 * HALF, "the kill came too late"
