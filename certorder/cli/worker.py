@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,12 +15,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.check:
         return asyncio.run(_check(settings))
+    from certorder.log_format import configure_logging
     from certorder.worker import run_worker  # the composition root: import only when running it
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(settings.log_level, settings.log_format)
     try:
         asyncio.run(run_worker(settings))
     except RuntimeError as exc:
