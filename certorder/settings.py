@@ -23,7 +23,6 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from certorder.store.engine import normalize_url
 from certorder.workflows import TASK_QUEUE
 from certorder.workflows.models import (
     DEFAULT_CALL_TIMEOUT_SECONDS,
@@ -164,6 +163,10 @@ class Settings(BaseSettings):
     @classmethod
     def _check_store_url(cls, value: str | None) -> str | None:
         if value is not None:
+            # SQLAlchemy only when a URL is set: the CLI loads the settings for every
+            # command, and most never open the store.
+            from certorder.store.engine import normalize_url
+
             normalize_url(value)  # ValueError: one line saying what is wrong
         return value
 

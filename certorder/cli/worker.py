@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from typing import TYPE_CHECKING
 
-from certorder.client_errors import TemporalUnavailableError
-from certorder.settings import Settings
+if TYPE_CHECKING:
+    from certorder.settings import Settings
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.client_errors import TemporalUnavailableError
+
     if args.check:
         return asyncio.run(_check(settings))
     from certorder.log_format import configure_logging
@@ -27,6 +30,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _check(settings: Settings) -> int:
+    from certorder.client_errors import TemporalUnavailableError
     from certorder.worker_health import check_worker
 
     try:
