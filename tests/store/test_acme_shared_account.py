@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import josepy as jose
+import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
@@ -23,6 +24,12 @@ from certorder.store.plugin_state import StoreSharedState
 from certorder.store.schema import plugin_state
 
 DIRECTORY = "https://127.0.0.1:14000/dir"  # never contacted: building a plugin is offline
+
+@pytest.fixture
+def store_url(module_store_url: str) -> str:
+    """This module's own store: its tests leave secrets sealed by KEKs of their own."""
+    return module_store_url
+
 
 
 def _workers(store_url: str, tmp_path: Path, count: int):

@@ -31,6 +31,12 @@ HOST = "shared.example.test"
 
 Worker = Callable[..., LocalCAPlugin]
 
+@pytest.fixture
+def store_url(module_store_url: str) -> str:
+    """This module's own store: its tests leave secrets sealed by KEKs of their own."""
+    return module_store_url
+
+
 
 @pytest.fixture
 def worker(store_url: str, tmp_path: Path) -> Iterator[Worker]:

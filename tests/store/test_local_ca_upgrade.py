@@ -29,6 +29,12 @@ from certorder.store.plugin_state import StoreSharedState
 HOST = "upgrade.example.test"
 OLD_SUB = "old-sub-0000aaaa"
 
+@pytest.fixture
+def store_url(module_store_url: str) -> str:
+    """This module's own store: its tests leave secrets sealed by KEKs of their own."""
+    return module_store_url
+
+
 
 def _write_ca(directory: Path, meta: dict, cert: x509.Certificate, key_pem: bytes) -> None:
     directory.mkdir(parents=True)

@@ -25,6 +25,13 @@ from certorder.store.plugin_state import PluginStates, StoreSharedState
 from certorder.store.schema import plugin_state
 
 
+@pytest.fixture
+def store_url(module_store_url: str) -> str:
+    """This module's own store: its tests leave secrets sealed by KEKs of their own."""
+    return module_store_url
+
+
+
 def _name() -> str:
     return f"plugin-{uuid.uuid4().hex[:10]}"
 
@@ -44,7 +51,7 @@ def state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SharedStat
         yield DirectorySharedState(tmp_path / "state")
         return
     url = (f"sqlite:///{tmp_path / 'certorder.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("postgres_session_url"))
+           else request.getfixturevalue("new_postgres_database")())
     store = CertificateStore.open(url)
     yield PluginStates(store.engine, _kek())(_name())
     store.close()
