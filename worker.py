@@ -32,7 +32,8 @@ from certorder.data_dir import ensure_data_dir
 from certorder.keys.envelope import Kek, KeyDecryptionError
 from certorder.keys.kek_source import load_kek
 from certorder.plugins.interface.errors import CertificatePluginError
-from certorder.plugins.manager import PluginManager
+from certorder.plugins.loading import check_loadable
+from certorder.plugins.manager import PLUGIN_NAMESPACE, PluginManager
 from certorder.search_attribute_setup import (
     MissingSearchAttributesError,
     require_search_attributes,
@@ -129,7 +130,8 @@ def build_identity_worker(client: Client, *, task_queue: str,
 async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Run a worker until ``stop`` is set (or, without one, until SIGINT/SIGTERM)."""
     ensure_data_dir(settings.data_dir)
-    kek = load_kek(settings)  # before anything else: a missing KEK is a setup mistake
+    check_loadable(PLUGIN_NAMESPACE, settings.enabled_plugins)  # a typo before all else
+    kek = load_kek(settings)  # a missing KEK is a setup mistake too
     store = CertificateStore.open(settings.resolved_store_url)
     try:
         keys = open_key_store(kek, store)

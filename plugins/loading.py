@@ -22,7 +22,8 @@ from certorder.plugins.interface.shared_state import SharedState
 #: Gives each plugin (by name) its shared state; see ``PluginContext.shared``.
 SharedStateFactory = Callable[[str], SharedState]
 
-__all__ = ["check_names", "describe_exception", "installed_targets", "load_plugins", "one_line"]
+__all__ = ["check_loadable", "check_names", "describe_exception", "installed_targets",
+           "load_plugins", "one_line"]
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
@@ -99,6 +100,15 @@ def load_plugins(
                 pass
         raise
     return plugins
+
+
+def check_loadable(namespace: str, enabled: Sequence[str]) -> None:
+    """Import the enabled plugins without constructing them, so that a missing or broken
+    plugin is reported before the worker opens the store their shared state lives in.
+
+    :raises PluginLoadError: as :func:`load_plugins` would for these causes.
+    """
+    _load_classes(namespace, check_names(enabled))
 
 
 def _load_classes(namespace: str, names: Sequence[str]) -> dict[str, Any]:
