@@ -31,6 +31,10 @@ from certorder.client_errors import CertOrderError
 from certorder.data_dir import ensure_data_dir
 from certorder.keys.envelope import Kek, KeyDecryptionError
 from certorder.keys.kek_source import load_kek
+from certorder.log_format import configure_logging
+from certorder.metrics.expiry import ExpiryScanner
+from certorder.metrics.fleet import FleetGauges, refresh_periodically
+from certorder.metrics.runtime import worker_runtime
 from certorder.plugins.interface.errors import CertificatePluginError
 from certorder.plugins.loading import check_loadable
 from certorder.plugins.manager import PLUGIN_NAMESPACE, PluginManager
@@ -142,8 +146,10 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     executor = ThreadPoolExecutor(
         max_workers=settings.max_concurrent_activities, thread_name_prefix="plugin-call"
     )
+    fleet: asyncio.Task | None = None
     try:
-        client = await connect(settings)
+        runtime = worker_runtime(settings)
+        client = await connect(settings, runtime)
         await require_search_attributes(client)
         worker = build_worker(client, task_queue=settings.task_queue, plugins=plugins,
                               store=store, executor=executor,
@@ -151,12 +157,22 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         identity_worker = build_identity_worker(client, task_queue=settings.task_queue,
                                                 plugins=plugins)
         stop = stop or _stop_on_signals()
+        if runtime is not None and settings.metrics_refresh_seconds > 0:
+            fleet = asyncio.create_task(refresh_periodically(FleetGauges(
+                client, runtime.metric_meter, ExpiryScanner(store.engine,
+                                                            settings.metrics_scan_limit),
+                expiry_days=settings.metrics_expiry_days,
+                scan_limit=settings.metrics_scan_limit), settings.metrics_refresh_seconds))
         async with worker, identity_worker:
-            log.info("worker polling %s on %s with plugins %s", settings.task_queue,
-                     client.service_client.config.target_host, ", ".join(plugins.names))
+            log.info("worker polling %s on %s with plugins %s%s", settings.task_queue,
+                     client.service_client.config.target_host, ", ".join(plugins.names),
+                     f"; metrics on http://{settings.metrics_address}/metrics"
+                     if runtime is not None else "")
             await stop.wait()
             log.info("shutting down")
     finally:
+        if fleet is not None:
+            fleet.cancel()
         executor.shutdown(wait=True)
         plugins.close()
         store.close()
@@ -197,11 +213,10 @@ def _stop_on_signals() -> asyncio.Event:
 
 def main() -> int:
     """Entry point for ``python worker.py``; user errors are one line, exit code 2."""
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # as `certorder worker`
     try:
-        asyncio.run(run_worker(load_settings()))
+        settings = load_settings()
+        configure_logging(settings.log_level, settings.log_format)  # as `certorder worker`
+        asyncio.run(run_worker(settings))
     except (SettingsError, CertificatePluginError, MissingSearchAttributesError,
             StoreLocationError) as exc:
         print(f"certorder worker: error: {exc}", file=sys.stderr)

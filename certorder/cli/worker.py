@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 
 from certorder.client_errors import TemporalUnavailableError
 from certorder.settings import Settings
@@ -13,12 +12,10 @@ from certorder.settings import Settings
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.check:
         return asyncio.run(_check(settings))
+    from certorder.log_format import configure_logging
     from certorder.worker import run_worker  # the composition root: import only when running it
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(settings.log_level, settings.log_format)
     try:
         asyncio.run(run_worker(settings))
     except RuntimeError as exc:
