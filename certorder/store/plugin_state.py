@@ -87,10 +87,12 @@ class StoreSharedState:
     def list(self, prefix: str = "") -> dict[str, Any]:
         query = (select(plugin_state.c.state_key, plugin_state.c.value)
                  .where(plugin_state.c.plugin_name == self.plugin_name,
-                        plugin_state.c.state_key.startswith(prefix, autoescape=True))
-                 .order_by(plugin_state.c.state_key))
+                        plugin_state.c.state_key.startswith(prefix, autoescape=True)))
         with self._engine.connect() as connection:
-            return {row.state_key: json.loads(row.value) for row in connection.execute(query)}
+            rows = connection.execute(query).all()
+        # Sorted here: a PostgreSQL collation may order punctuation otherwise.
+        return {row.state_key: json.loads(row.value)
+                for row in sorted(rows, key=lambda row: row.state_key)}
 
     def get_secret(self, key: str) -> bytes | None:
         c = plugin_state.c

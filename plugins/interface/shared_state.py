@@ -53,7 +53,8 @@ def json_copy(value: Any) -> Any:
 
 @runtime_checkable
 class SharedState(Protocol):
-    """Namespaced records (JSON values) shared by every instance of one plugin.
+    """Namespaced records (JSON values other than ``null``) shared by every instance of
+    one plugin.
 
     Methods block (a database call) and are safe to call from several threads.
     """
