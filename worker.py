@@ -36,7 +36,8 @@ from certorder.metrics.expiry import ExpiryScanner
 from certorder.metrics.fleet import FleetGauges, refresh_periodically
 from certorder.metrics.runtime import worker_runtime
 from certorder.plugins.interface.errors import CertificatePluginError
-from certorder.plugins.manager import PluginManager
+from certorder.plugins.loading import check_loadable
+from certorder.plugins.manager import PLUGIN_NAMESPACE, PluginManager
 from certorder.search_attribute_setup import (
     MissingSearchAttributesError,
     require_search_attributes,
@@ -44,6 +45,7 @@ from certorder.search_attribute_setup import (
 from certorder.settings import Settings, SettingsError, load_settings
 from certorder.store import CertificateStore, StoreLocationError, StoreUnavailableError
 from certorder.store.key_store import KeyStore
+from certorder.store.plugin_state import PluginStates
 from certorder.temporal_client import connect
 from certorder.workflows import worker_task_queue
 from certorder.workflows.admin_workflow import CaAdminWorkflow
@@ -132,11 +134,12 @@ def build_identity_worker(client: Client, *, task_queue: str,
 async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Run a worker until ``stop`` is set (or, without one, until SIGINT/SIGTERM)."""
     ensure_data_dir(settings.data_dir)
-    plugins = PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins)
-    kek = load_kek(settings)  # before anything else: a missing KEK is a setup mistake
+    check_loadable(PLUGIN_NAMESPACE, settings.enabled_plugins)  # a typo before all else
+    kek = load_kek(settings)  # a missing KEK is a setup mistake too
     store = CertificateStore.open(settings.resolved_store_url)
     try:
         keys = open_key_store(kek, store)
+        plugins = open_plugins(settings, store, kek)
     except BaseException:
         store.close()
         raise
@@ -173,6 +176,13 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         executor.shutdown(wait=True)
         plugins.close()
         store.close()
+
+
+def open_plugins(settings: Settings, store: CertificateStore, kek: Kek) -> PluginManager:
+    """The enabled plugins, each with its shared state in ``store`` (sealed by ``kek``):
+    what one worker's plugin instance stores there, every other worker's sees."""
+    return PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins,
+                         shared=PluginStates(store.engine, kek))
 
 
 def approval_rules(settings: Settings) -> ApprovalRules:

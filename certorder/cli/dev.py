@@ -80,11 +80,15 @@ def _check_worker_setup(settings: Settings) -> None:
     from certorder.client_status import open_store
     from certorder.data_dir import ensure_data_dir
     from certorder.keys.kek_source import kek_path, write_new_kek
+    from certorder.plugins.interface.shared_state import MemorySharedState
     from certorder.plugins.manager import PluginManager
 
     ensure_data_dir(settings.data_dir)
     with plugin_errors():
-        PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins).close()
+        # Throw-away shared state: this only checks the settings, the worker's plugins
+        # then keep their state in the store.
+        PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins,
+                      shared=lambda _name: MemorySharedState()).close()
     open_store(settings).close()
     if settings.kek is None and settings.kek_file is None and not kek_path(settings).exists():
         # The dev stack is for trying things: it makes the KEK a worker insists on.
