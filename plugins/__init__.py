@@ -31,6 +31,7 @@ from certorder.plugins.interface.revocation import (
     RevocationResult,
     RevocationStatus,
 )
+from certorder.plugins.interface.shared_state import MemorySharedState, SharedState
 from certorder.plugins.interface.status import (
     CertificateRequestType,
     CertificateStatus,
@@ -50,6 +51,7 @@ __all__ = [
     "ERROR_RETRY_MSEC",
     "InvalidOrderError",
     "MAX_RETRY_MSEC",
+    "MemorySharedState",
     "PluginConfigurationError",
     "PluginContext",
     "PluginLoadError",
@@ -61,5 +63,6 @@ __all__ = [
     "RevocationReason",
     "RevocationResult",
     "RevocationStatus",
+    "SharedState",
     "UnknownCAError",
 ]

@@ -9,25 +9,32 @@ needed, and nothing was compromised); give ``--reason keyCompromise`` if the key
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from certorder.cli.errors import UsageError
-from certorder.cli.revoke import finish_revocation, revoke_and_follow
-from certorder.client import CertOrderClient
-from certorder.client_errors import InvalidInputError
-from certorder.client_managed import ManagedCertificates
-from certorder.client_revocation import RevocationRunningError, parse_reason, read_revocation
-from certorder.plugins.interface.revocation import RevocationReason
-from certorder.settings import Settings
+
+if TYPE_CHECKING:
+    from certorder.settings import Settings
 
 #: Retiring means the certificate is no longer needed: not superseded (nothing
 #: replaces it) and not compromised.
-RETIRE_REASON = RevocationReason.CESSATION_OF_OPERATION
+RETIRE_REASON = "cessationOfOperation"
 
 
 async def retire(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.cli.revoke import finish_revocation, revoke_and_follow
+    from certorder.client import CertOrderClient
+    from certorder.client_errors import InvalidInputError
+    from certorder.client_managed import ManagedCertificates
+    from certorder.client_revocation import (
+        RevocationRunningError,
+        parse_reason,
+        read_revocation,
+    )
+
     if (args.reason or args.wait) and not args.revoke:
         raise UsageError("--reason and --wait go with --revoke")
-    reason = args.reason or RETIRE_REASON.value
+    reason = args.reason or RETIRE_REASON
     parse_reason(reason)
     async with await CertOrderClient.connect(settings) as client:
         managed = ManagedCertificates(client.temporal, settings)
@@ -58,6 +65,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--revoke", action="store_true",
                    help="revoke the current certificate at its CA (see `cert revoke`)")
     p.add_argument("--reason", metavar="R", help=f"revocation reason (default "
-                   f"{RETIRE_REASON.value}; keyCompromise if the key leaked)")
+                   f"{RETIRE_REASON}; keyCompromise if the key leaked)")
     p.add_argument("--wait", action="store_true", help="follow the revocation until it ends")
     p.set_defaults(handler=retire)

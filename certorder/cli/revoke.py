@@ -9,24 +9,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from certorder.cli import output
-from certorder.client import CertOrderClient
-from certorder.client_errors import InvalidInputError, OrderNotFoundError
-from certorder.client_revocation import (
-    RevocationRunningError,
-    parse_reason,
-    read_revocation,
-    start_revocation,
-    wait_revocation,
-)
-from certorder.client_revocation_subject import revocation_subject
-from certorder.plugins.interface.revocation import RevocationReason
-from certorder.settings import Settings
-from certorder.workflows.revocation_fsm import RevocationState
-from certorder.workflows.revocation_models import RevocationDocument, revocation_workflow_id
 
-REVOKE_EPILOG = f"""\
+if TYPE_CHECKING:
+    from certorder.client import CertOrderClient
+    from certorder.settings import Settings
+    from certorder.workflows.revocation_models import RevocationDocument
+
+
+def revoke_epilog() -> str:
+    """The help's epilog: made when the help is shown, as the reasons need pydantic."""
+    from certorder.plugins.interface.revocation import RevocationReason
+
+    return f"""\
 reasons (RFC 5280): {", ".join(reason.value for reason in RevocationReason)}
 
 examples:
@@ -35,6 +32,7 @@ examples:
   certorder cert revoke www --reason keyCompromise     (a managed certificate: renewed
                                                         at once with a new key)
 """
+
 
 EXIT_REFUSED = 3
 
@@ -62,6 +60,11 @@ def _stalled(message: str) -> None:
 
 
 async def revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.client import CertOrderClient
+    from certorder.client_errors import InvalidInputError, OrderNotFoundError
+    from certorder.client_revocation import parse_reason
+    from certorder.client_revocation_subject import revocation_subject
+
     parse_reason(args.reason)  # before connecting: a typo is reported the same offline
     async with await CertOrderClient.connect(settings) as client:
         subject = await revocation_subject(client, args.target)
@@ -83,6 +86,14 @@ async def revoke_and_follow(client: CertOrderClient, order_id: str, reason: str,
     """Start (or, with ``wait``, join) the revocation of ``order_id``; refuse in one line
     when the worker found nothing the CA could be asked; else print ``announce`` (to
     stderr) and, with ``wait``, follow it."""
+    from certorder.client_revocation import (
+        RevocationRunningError,
+        read_revocation,
+        start_revocation,
+        wait_revocation,
+    )
+    from certorder.workflows.revocation_models import revocation_workflow_id
+
     try:
         document = await start_revocation(client, order_id, reason,
                                           managed_workflow_id=managed_workflow_id)
@@ -108,6 +119,9 @@ async def revoke_and_follow(client: CertOrderClient, order_id: str, reason: str,
 
 
 def _refuse_if_nothing_reached_the_ca(document: RevocationDocument) -> None:
+    from certorder.client_errors import InvalidInputError
+    from certorder.workflows.revocation_fsm import RevocationState
+
     # Refused by the worker's check (no plugin that can revoke) before any CA call:
     # for the user that is bad input, like an unknown order.
     if document.state is RevocationState.REFUSED and document.calls == 0:
@@ -116,6 +130,8 @@ def _refuse_if_nothing_reached_the_ca(document: RevocationDocument) -> None:
 
 def finish_revocation(document: RevocationDocument, as_json: bool) -> int:
     """Print the revocation's outcome; its exit code."""
+    from certorder.workflows.revocation_fsm import RevocationState
+
     _refuse_if_nothing_reached_the_ca(document)
     if as_json:
         output.print_json(document.model_dump(mode="json"))
@@ -130,7 +146,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add ``cert revoke`` to the ``cert`` group."""
     p = sub.add_parser(
         "revoke", help="revoke an order's (or a managed certificate's) certificate at its CA",
-        epilog=REVOKE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=revoke_epilog, formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Start the revocation of an order's certificate (or of a managed "
                     "certificate's current one); it goes on through CA outages until the "
                     "CA has revoked (or refused) it.")
