@@ -25,6 +25,7 @@ from certorder.activities.deploy_activities import DeployActivities
 from certorder.activities.key_activities import KeyActivities
 from certorder.activities.models import ApprovalPolicy
 from certorder.activities.order_id_activities import OrderIdActivities
+from certorder.activities.renewal_info_activities import RenewalInfoActivities
 from certorder.activities.revocation_activities import RevocationActivities
 from certorder.activities.store_activities import StoreActivities
 from certorder.client_errors import CertOrderError
@@ -97,7 +98,7 @@ def build_worker(
             revocation.find_revocation_target,
             revocation.revoke_certificate,
             revocation.record_revocation,
-            *(key_and_managed_activities(keys, store) if keys is not None else []),
+            *(key_and_managed_activities(keys, store, plugins) if keys is not None else []),
         ],
         # Plugin calls block (HTTP, signing): they run here, never on the event loop.
         # Store activities are async and use the store's own few threads, so a hung
@@ -114,11 +115,14 @@ def build_worker(
     )
 
 
-def key_and_managed_activities(keys: KeyStore, store: CertificateStore) -> list:
+def key_and_managed_activities(keys: KeyStore, store: CertificateStore,
+                               plugins: PluginManager) -> list:
     key_calls = KeyActivities(keys)
     deploy = DeployActivities(store, keys)
+    renewal_info = RenewalInfoActivities(plugins, store)
     return [key_calls.create_key, key_calls.build_csr, key_calls.delete_key,
-            deploy.read_certificate, deploy.deploy_certificate, deploy.run_deploy_hook]
+            deploy.read_certificate, deploy.deploy_certificate, deploy.run_deploy_hook,
+            renewal_info.suggested_renewal_window]
 
 
 def build_identity_worker(client: Client, *, task_queue: str,

@@ -88,9 +88,12 @@ def recorded_document(recorded: RecordedRevocation) -> RevocationDocument:
 
 
 async def start_revocation(client: CertOrderClient, order_id: str, reason: str, *,
-                           verdict_timeout: float | None = None) -> RevocationDocument:
+                           verdict_timeout: float | None = None,
+                           managed_workflow_id: str | None = None) -> RevocationDocument:
     """Check, start the revocation workflow, and return its document once the worker
     has given its verdict (or ``verdict_timeout`` passed: then ``checked`` is false).
+    ``managed_workflow_id``: the managed certificate the order belongs to, told when
+    the reason is keyCompromise.
 
     :raises InvalidInputError: bad order id or reason, no such order, no certificate,
         or a revocation of this certificate is already running.
@@ -109,7 +112,8 @@ async def start_revocation(client: CertOrderClient, order_id: str, reason: str, 
             await client.temporal.start_workflow(
                 REVOCATION_WORKFLOW_TYPE,
                 RevocationInput(order_id=order_id, reason=revocation_reason,
-                                call_timeout_seconds=settings.plugin_call_timeout_seconds),
+                                call_timeout_seconds=settings.plugin_call_timeout_seconds,
+                                managed_workflow_id=managed_workflow_id),
                 id=workflow_id, task_queue=settings.task_queue,
                 # One revocation at a time per certificate; a new one may follow a
                 # refused or failed one (a revoked one is caught by the store above).

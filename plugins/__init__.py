@@ -25,6 +25,7 @@ from certorder.plugins.interface.errors import (
     PluginNotFoundError,
     UnknownCAError,
 )
+from certorder.plugins.interface.renewal_info import RenewalWindow
 from certorder.plugins.interface.revocation import (
     RevocationReason,
     RevocationResult,
@@ -57,6 +58,7 @@ __all__ = [
     "PluginMethod",
     "PluginNotFoundError",
     "RETRY_MSEC",
+    "RenewalWindow",
     "ResultDTO",
     "RevocationReason",
     "RevocationResult",

@@ -21,7 +21,8 @@ PURE_WORKFLOW_MODULES = {"__init__.py", "models.py", "order_fsm.py", "order_pres
                          "order_states_doc.py", "admin_models.py", "revocation_fsm.py",
                          "revocation_models.py", "revocation_presentation.py", "managed_models.py",
                          "order_status.py",
-                         "managed_failures.py", "managed_presentation.py", "renewal_policy.py"}
+                         "managed_failures.py", "managed_presentation.py", "renewal_policy.py",
+                         "managed_renewal_window.py"}
 #: What workflow code may import from certorder (all else is I/O or the client).
 WORKFLOW_MAY_USE = ("certorder.workflows", "certorder.activities", "certorder.plugins.interface")
 NEVER_IN_WORKFLOWS = ("stevedore", "sqlalchemy", "httpx", "psycopg", "requests")

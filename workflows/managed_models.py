@@ -13,6 +13,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field, model_validator
 
 from certorder.activities.key_models import DEFAULT_KEY_TYPE, KeyType
+from certorder.plugins.interface.renewal_info import RenewalWindow
 
 #: Workflow type, and the id prefix: one workflow per certificate name.
 MANAGED_WORKFLOW_TYPE = "ManagedCertificateWorkflow"
@@ -111,6 +112,10 @@ class ManagedCertificate(BaseModel):
     current_order_id: str | None = None
     next_renewal_at: datetime | None = None
     next_renewal_reason: str | None = None
+    #: The CA's suggested window for the current certificate (ACME ARI), when it gave one.
+    renewal_window: RenewalWindow | None = None
+    #: When to ask the CA for its renewal window again (its Retry-After).
+    renewal_info_recheck_at: datetime | None = None
     #: The key made for the version being issued: reused by every retry of it.
     pending_key_id: str | None = None
     next_version: int = 1
@@ -118,6 +123,8 @@ class ManagedCertificate(BaseModel):
     orders_started: int = 0
     renew_requested: bool = False
     retire_requested: bool = False
+    #: Keys revoked for keyCompromise: never reused (even with reuse_key), never deployed.
+    compromised_key_ids: list[str] = Field(default_factory=list)
     #: How long one activity (and each plugin call of the child orders) may run before
     #: it is abandoned and made again: how soon a dead worker's call is retried.
     call_timeout_seconds: float = Field(default=120, gt=0)
@@ -125,6 +132,13 @@ class ManagedCertificate(BaseModel):
     @property
     def current(self) -> CertificateVersion | None:
         return self.versions[-1] if self.versions else None
+
+
+class KeyCompromised(BaseModel):
+    """Signal ``compromised``: the key of this order's certificate is being revoked for
+    keyCompromise (sent by the revocation workflow ``revoke-<order_id>``)."""
+
+    order_id: str
 
 
 class ManagedInput(BaseModel):

@@ -5,6 +5,8 @@ after each new version so that the history stays bounded across years.
 
 A failed attempt leaves the current certificate deployed and is retried with backoff
 until notAfter; past it the state is EXPIRED and the workflow waits for ``cert renew``.
+A CA that suggests a renewal window (ACME ARI) moves the renewal into it; a key
+revoked for keyCompromise (signal ``compromised``) is replaced at once.
 """
 
 from __future__ import annotations
@@ -13,37 +15,33 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
-from temporalio.workflow import ParentClosePolicy
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from certorder.activities.deploy_activities import DeployActivities
-    from certorder.activities.deploy_models import DeployInput, HookInput, ReadCertificateInput
-    from certorder.activities.key_activities import KeyActivities
-    from certorder.activities.key_models import CreateKeyInput, DeleteKeyInput
-    from certorder.workflows import ORDER_REJECTED
+    from certorder.activities.renewal_info_activities import (
+        RenewalInfoActivities,
+        RenewalInfoInput,
+        RenewalInfoResult,
+    )
+    from certorder.plugins.interface.renewal_info import DEFAULT_RECHECK_SECONDS
     from certorder.workflows import managed_presentation as ui
     from certorder.workflows.managed_failures import after_failure
     from certorder.workflows.managed_models import (
         MANAGED_WORKFLOW_TYPE,
-        VERSIONS_KEPT,
-        CertificateVersion,
+        KeyCompromised,
         ManagedCertificate,
         ManagedInput,
         ManagedStatus,
         ModifyCertificate,
     )
-    from certorder.workflows.models import OrderDocument, OrderInput, OrderStatus
-    from certorder.workflows.order_workflow import CertificateOrderWorkflow
-    from certorder.workflows.plugin_calls import INFRASTRUCTURE_RETRY
+    from certorder.workflows.managed_renewal_window import apply_renewal_info
+    from certorder.workflows.managed_version import AttemptFailed, VersionSteps
     from certorder.workflows.renewal_policy import human, renewal_time
 
-# A hook that keeps failing is reported after a few tries, never hidden or retried forever.
-HOOK_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_attempts=4)
-
-
-class AttemptFailed(Exception):
-    """This attempt at a new version failed; the message says why (no key material)."""
+#: Renewal information is advice: a worker that cannot ask (an old worker without the
+#: activity) is not waited for; the policy's time stands and the core asks again later.
+RENEWAL_INFO_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=3)
+RENEWAL_INFO_PATCH = "renewal-info"
 
 
 @workflow.defn(name=MANAGED_WORKFLOW_TYPE)
@@ -54,6 +52,7 @@ class ManagedCertificateWorkflow:
         self._s = request.carried or ManagedCertificate(
             name=request.name, spec=request.spec, lineage=workflow.uuid4().hex[:8],
             call_timeout_seconds=request.call_timeout_seconds)
+        self._steps = VersionSteps(self._s, self._publish)
 
     @workflow.run
     async def run(self, request: ManagedInput) -> ManagedCertificate:
@@ -66,9 +65,12 @@ class ManagedCertificateWorkflow:
                         workflow.continue_as_new(ManagedInput(name=self._s.name,
                                                               carried=self._s))
                 continue
+            if self._recheck_due():
+                await self._ask_renewal_info()
+                continue
             await self._sleep()
         self._s.status, self._s.next_renewal_at = ManagedStatus.RETIRED, None
-        self._s.next_renewal_reason = None
+        self._s.next_renewal_reason, self._s.renewal_info_recheck_at = None, None
         self._publish()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._s
@@ -82,6 +84,21 @@ class ManagedCertificateWorkflow:
     def retire(self) -> None:
         """Stop renewing; the deployed files stay where they are."""
         self._s.retire_requested = True
+
+    @workflow.signal(name="compromised")
+    def compromised(self, notice: KeyCompromised) -> None:
+        """The key of this order's certificate is revoked for keyCompromise: never use
+        it again, and if it is the current key, renew now with a new one."""
+        s = self._s
+        version = next((v for v in s.versions if v.order_id == notice.order_id), None)
+        if version is None or version.key_id in s.compromised_key_ids:
+            return  # unknown or long gone, or told before (a second revocation)
+        s.compromised_key_ids.append(version.key_id)
+        if s.current is not None and s.current.key_id == version.key_id:
+            s.renew_requested = True
+            s.message = (f"key {version.key_id} revoked for keyCompromise (order "
+                         f"{notice.order_id}): renewing now with a new key")
+        self._publish()
 
     @workflow.update(name="modify")
     def modify(self, change: ModifyCertificate) -> ManagedCertificate:
@@ -99,22 +116,28 @@ class ManagedCertificateWorkflow:
     def state(self) -> ManagedCertificate:
         return self._s
 
-    @property
-    def _call_timeout(self) -> timedelta:
-        return timedelta(seconds=self._s.call_timeout_seconds)
-
     def _due(self) -> bool:
         s = self._s
         if s.renew_requested or (s.current is None and s.next_renewal_at is None):
             return True
         return s.next_renewal_at is not None and workflow.now() >= s.next_renewal_at
 
+    def _recheck_due(self) -> bool:
+        s = self._s
+        return (s.status is ManagedStatus.ACTIVE and s.renewal_info_recheck_at is not None
+                and workflow.now() >= s.renewal_info_recheck_at)
+
     async def _sleep(self) -> None:
         s = self._s
         due = s.next_renewal_at
-        timeout = max(due - workflow.now(), timedelta(0)) if due is not None else None
-        what = (f"renewal of {s.name} at {due.isoformat(timespec='seconds')}"
-                f" ({s.next_renewal_reason})" if due else f"cert renew {s.name} (expired)")
+        recheck = s.renewal_info_recheck_at if s.status is ManagedStatus.ACTIVE else None
+        if recheck is not None and (due is None or recheck < due):
+            until, what = recheck, f"asking the CA again when to renew {s.name}"
+        else:
+            until = due
+            what = (f"renewal of {s.name} at {due.isoformat(timespec='seconds')}"
+                    f" ({s.next_renewal_reason})" if due else f"cert renew {s.name} (expired)")
+        timeout = max(until - workflow.now(), timedelta(0)) if until is not None else None
         try:
             await workflow.wait_condition(
                 lambda: s.renew_requested or s.retire_requested, timeout=timeout,
@@ -130,133 +153,35 @@ class ManagedCertificateWorkflow:
         s.status = ManagedStatus.RENEWING if s.current else ManagedStatus.ISSUING
         self._publish()
         try:
-            await self._issue_and_deploy()
+            version = await self._steps.issue_and_deploy()
         except AttemptFailed as failed:
-            self._attempt_failed(str(failed))
+            after_failure(self._s, workflow.now(), str(failed))
+            self._publish()
             return False
+        s.next_renewal_at, s.next_renewal_reason = renewal_time(
+            version.not_before, version.not_after, workflow.now(), s.spec.renewal,
+            workflow.random().random())
+        s.renewal_window, s.renewal_info_recheck_at = None, None
+        self._publish()
+        if workflow.patched(RENEWAL_INFO_PATCH):
+            await self._ask_renewal_info()
         return True
 
-    async def _issue_and_deploy(self) -> None:
-        s, spec = self._s, self._s.spec
-        if spec.reuse_key and s.current is not None:
-            key_id = s.current.key_id
-        else:
-            # Chosen (and carried) before the key exists: every retry of this version,
-            # on any worker, asks for the same key id, so one key per version.
-            key_id = s.pending_key_id = s.pending_key_id or (
-                f"{s.name}-v{s.next_version}-{workflow.uuid4().hex[:8]}")
-            await self._activity(KeyActivities.create_key,
-                                 CreateKeyInput(key_id=key_id, key_type=spec.key_type),
-                                 f"make a {spec.key_type} key {key_id}")
-        document = await self._order(key_id)
-        facts = await self._activity(DeployActivities.read_certificate,
-                                     ReadCertificateInput(container_id=document.container_id),
-                                     "read the issued certificate")
-        version = CertificateVersion(
-            version=s.next_version, key_id=key_id, order_id=document.order_id,
-            container_id=document.container_id or "", serial=facts.serial,
-            not_before=facts.not_before, not_after=facts.not_after,
-            fingerprint_sha256=facts.fingerprint_sha256, issued_at=workflow.now(),
-            plugin_name=document.plugin_name, issuer=facts.issuer)
-        if spec.deploy_dir:
-            deployed = await self._activity(
-                DeployActivities.deploy_certificate,
-                DeployInput(name=s.name, deploy_dir=spec.deploy_dir, version=version.version,
-                            key_id=key_id, container_id=version.container_id),
-                f"deploy v{version.version} to {spec.deploy_dir}")
-            version.deployed_to = deployed.live_dir
-            if spec.deploy_hook:
-                version.hook_result = await self._hook(spec.deploy_hook, deployed, version)
-        kept = [*s.versions, version][-VERSIONS_KEPT:]
-        await self._forget_keys(s.versions, kept)
-        s.versions = kept
-        s.certificate, s.chain = facts.certificate, facts.chain
-        s.next_version, s.pending_key_id, s.failures = s.next_version + 1, None, 0
-        s.status = ManagedStatus.ACTIVE
-        s.message = version.hook_result if (version.hook_result or "").startswith("deploy hook") \
-            else None
-        s.next_renewal_at, s.next_renewal_reason = renewal_time(
-            facts.not_before, facts.not_after, workflow.now(), spec.renewal,
-            workflow.random().random())
-        self._publish()
-
-    async def _order(self, key_id: str) -> OrderDocument:
-        s = self._s
-        s.orders_started += 1
-        order_id = f"{workflow.info().workflow_id}-{s.lineage}-v{s.next_version}-{s.orders_started}"
-        s.current_order_id = order_id
-        self._publish()
-        try:
-            child = await workflow.start_child_workflow(
-                CertificateOrderWorkflow.run,
-                OrderInput(order_meta=s.spec.order_meta(key_id),
-                           call_timeout_seconds=s.call_timeout_seconds),
-                id=order_id, parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
-                static_summary=f"v{s.next_version} of managed certificate {s.name}")
-            await self._until_expiry(child, order_id)
-            document = await child
-        except ChildWorkflowError as err:
-            cause = err.cause
-            if isinstance(cause, ApplicationError) and cause.type == ORDER_REJECTED:
-                raise AttemptFailed(f"order {order_id} rejected: {cause.message}") from None
-            raise AttemptFailed(f"order {order_id} failed: {cause or err}") from None
-        if document.status is not OrderStatus.ACTIVE or not document.container_id:
-            raise AttemptFailed(f"order {order_id} ended {document.status}: "
-                                f"{document.sub_status_message or document.sub_status}")
-        return document
-
-    async def _forget_keys(self, before: list[CertificateVersion],
-                           kept: list[CertificateVersion]) -> None:
-        # A version dropped from the state is long superseded: its key goes too, so the
-        # store holds exactly the keys of the versions the state still names.
-        in_use = {v.key_id for v in kept}
-        for key_id in {v.key_id for v in before} - in_use:
-            await self._activity(KeyActivities.delete_key, DeleteKeyInput(key_id=key_id),
-                                 f"delete the superseded key {key_id}")
-
-    async def _until_expiry(self, child, order_id: str) -> None:
-        # An order can wait on an unreachable CA for as long as the CA asks: past the
-        # current certificate's notAfter, that must show, while the order goes on.
+    async def _ask_renewal_info(self) -> None:
         current = self._s.current
-        if current is None:
-            return
-        left = current.not_after - workflow.now()
+        assert current is not None
         try:
-            if left > timedelta(0):
-                await workflow.wait_condition(child.done, timeout=left,
-                                              timeout_summary="until the current notAfter")
-                return
-        except TimeoutError:
-            pass
-        if not child.done():
-            self._s.status = ManagedStatus.EXPIRED
-            self._s.message = (f"order {order_id} still waits for the CA and the current "
-                               "certificate has expired; it stays deployed")
-            self._publish()
-
-    async def _hook(self, command: str, deployed, version: CertificateVersion) -> str:
-        try:
-            return await workflow.execute_activity_method(
-                DeployActivities.run_deploy_hook,
-                HookInput(name=self._s.name, command=command, live_dir=deployed.live_dir,
-                          files=deployed.files, serial=version.serial, version=version.version),
-                start_to_close_timeout=self._call_timeout, retry_policy=HOOK_RETRY,
-                summary=f"deploy hook for v{version.version}")
+            answer = await workflow.execute_activity_method(
+                RenewalInfoActivities.suggested_renewal_window,
+                RenewalInfoInput(order_id=current.order_id),
+                start_to_close_timeout=self._steps.call_timeout,
+                retry_policy=RENEWAL_INFO_RETRY,
+                summary=f"ask the CA when to renew v{current.version}")
         except ActivityError as err:
-            return f"deploy hook failed after {HOOK_RETRY.maximum_attempts} tries: " \
-                   f"{getattr(err.cause, 'message', err.cause)}"
-
-    async def _activity(self, activity, arg, summary: str):
-        try:
-            return await workflow.execute_activity_method(
-                activity, arg, start_to_close_timeout=self._call_timeout,
-                retry_policy=INFRASTRUCTURE_RETRY, summary=summary)
-        except ActivityError as err:
-            raise AttemptFailed(f"{summary}: {getattr(err.cause, 'message', err.cause)}") \
-                from None
-
-    def _attempt_failed(self, why: str) -> None:
-        after_failure(self._s, workflow.now(), why)
+            answer = RenewalInfoResult(error=str(getattr(err.cause, "message", err.cause)),
+                                       recheck_seconds=DEFAULT_RECHECK_SECONDS)
+        apply_renewal_info(self._s, answer.window, answer.error, answer.recheck_seconds,
+                           workflow.now(), workflow.random().random())
         self._publish()
 
     def _publish(self) -> None:

@@ -61,5 +61,8 @@ class RevocationInput(BaseModel):
     order_id: str
     reason: RevocationReason
     call_timeout_seconds: float = Field(default=DEFAULT_CALL_TIMEOUT_SECONDS, gt=0)
+    #: The managed certificate the order belongs to (``certificate-NAME``), if any: told
+    #: of a keyCompromise revocation, so that it replaces the key at once.
+    managed_workflow_id: str | None = None
     carried_document: RevocationDocument | None = None
     carried_plugin_meta: dict[str, Any] | None = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from certorder.activities.revocation_activities import RevocationActivities
@@ -23,6 +23,8 @@ with workflow.unsafe.imports_passed_through():
         RevocationTargetInput,
         RevokeCallInput,
     )
+    from certorder.plugins.interface.revocation import RevocationReason
+    from certorder.workflows.managed_models import KeyCompromised
     from certorder.workflows.plugin_calls import failure_of, run_activity
     from certorder.workflows.revocation_fsm import (
         IllegalRevocationStep,
@@ -59,6 +61,9 @@ class CertificateRevocationWorkflow:
         target = await self._find_target(timeout)
         if target is None:
             return self._doc
+        if request.managed_workflow_id and request.carried_document is None \
+                and self._doc.reason is RevocationReason.KEY_COMPROMISE:
+            await self._tell_managed(request.managed_workflow_id)
         while not self._doc.state.is_terminal:
             if workflow.info().is_continue_as_new_suggested():
                 workflow.continue_as_new(request.model_copy(update={
@@ -107,6 +112,19 @@ class CertificateRevocationWorkflow:
         self._doc.checked = True
         self._publish()
         return target
+
+    async def _tell_managed(self, managed_id: str) -> None:
+        # Before the first call to the CA: the replacement need not wait for a slow CA.
+        # A signal is durable and sent once; the managed workflow ignores a repeat.
+        outcome = f"told {managed_id}: renew with a new key"
+        try:
+            await workflow.get_external_workflow_handle(managed_id).signal(
+                "compromised", KeyCompromised(order_id=self._doc.order_id))
+        except FailureError as err:  # not running (retired): nothing to replace
+            outcome = f"could not tell {managed_id} ({err.message})"
+        self._doc.steps.append(RevocationStepRecord(
+            at=workflow.now(), outcome=outcome, state=self._doc.state))
+        self._publish()
 
     async def _call(self, target: RevocationTarget, timeout: timedelta) -> None:
         self._doc.calls += 1

@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from certorder.cli import output
+from certorder.cli import managed_retire, output
 from certorder.cli.errors import UsageError
 from certorder.cli.managed_args import (
     KEY_TYPES,
@@ -71,13 +71,6 @@ async def renew(args: argparse.Namespace, settings: Settings) -> int:
     _, managed = await _managed(settings)
     await managed.renew(args.name)
     print(f"certificate {args.name}: renewal requested")
-    return 0
-
-
-async def retire(args: argparse.Namespace, settings: Settings) -> int:
-    _, managed = await _managed(settings)
-    await managed.retire(args.name)
-    print(f"certificate {args.name}: retired (no more renewals; deployed files stay)")
     return 0
 
 
@@ -222,11 +215,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=float, default=120, metavar="S", help=argparse.SUPPRESS)
     p.set_defaults(handler=issue)
 
-    for verb, handler, text in (("renew", renew, "renew now (a new key unless --reuse-key)"),
-                                ("retire", retire, "stop renewing; deployed files stay")):
-        p = sub.add_parser(verb, help=text)
-        p.add_argument("name", metavar="NAME")
-        p.set_defaults(handler=handler)
+    p = sub.add_parser("renew", help="renew now (a new key unless --reuse-key)")
+    p.add_argument("name", metavar="NAME")
+    p.set_defaults(handler=renew)
+    managed_retire.register(sub)
 
     p = sub.add_parser("modify", help="change names, renewal policy or hook (from the next "
                        "renewal, or now with --renew)")

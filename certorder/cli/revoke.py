@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from certorder.cli import output
 
 if TYPE_CHECKING:
+    from certorder.client import CertOrderClient
     from certorder.settings import Settings
     from certorder.workflows.revocation_models import RevocationDocument
 
@@ -28,6 +29,8 @@ reasons (RFC 5280): {", ".join(reason.value for reason in RevocationReason)}
 examples:
   certorder cert revoke order-1234 --reason superseded
   certorder cert revoke order-1234 --reason keyCompromise --wait
+  certorder cert revoke www --reason keyCompromise     (a managed certificate: renewed
+                                                        at once with a new key)
 """
 
 
@@ -58,36 +61,61 @@ def _stalled(message: str) -> None:
 
 async def revoke(args: argparse.Namespace, settings: Settings) -> int:
     from certorder.client import CertOrderClient
+    from certorder.client_errors import InvalidInputError, OrderNotFoundError
+    from certorder.client_revocation import parse_reason
+    from certorder.client_revocation_subject import revocation_subject
+
+    parse_reason(args.reason)  # before connecting: a typo is reported the same offline
+    async with await CertOrderClient.connect(settings) as client:
+        subject = await revocation_subject(client, args.target)
+        announce = None if subject.name is None else (
+            f"certificate {subject.name}: revoking its current certificate "
+            f"(order {subject.order_id})")
+        try:
+            document = await revoke_and_follow(
+                client, subject.order_id, args.reason, wait=args.wait,
+                managed_workflow_id=subject.managed_workflow_id, announce=announce)
+        except OrderNotFoundError:
+            raise InvalidInputError(f"no order or managed certificate {args.target}") from None
+    return finish_revocation(document, args.json)
+
+
+async def revoke_and_follow(client: CertOrderClient, order_id: str, reason: str, *,
+                            wait: bool, managed_workflow_id: str | None = None,
+                            announce: str | None = None) -> RevocationDocument:
+    """Start (or, with ``wait``, join) the revocation of ``order_id``; refuse in one line
+    when the worker found nothing the CA could be asked; else print ``announce`` (to
+    stderr) and, with ``wait``, follow it."""
     from certorder.client_revocation import (
         RevocationRunningError,
-        parse_reason,
         read_revocation,
         start_revocation,
         wait_revocation,
     )
     from certorder.workflows.revocation_models import revocation_workflow_id
 
-    parse_reason(args.reason)  # before connecting: a typo is reported the same offline
-    async with await CertOrderClient.connect(settings) as client:
-        try:
-            document = await start_revocation(client, args.order_id, args.reason)
-        except RevocationRunningError:
-            if not args.wait:
-                raise
-            document = await read_revocation(client, args.order_id)
-        _refuse_if_nothing_reached_the_ca(document)
-        if not document.checked:
-            output.warn(f"no worker has picked up {revocation_workflow_id(args.order_id)} yet")
-        if args.wait:
-            progress = _Progress()
-            progress(document)
-            if not document.state.is_terminal:
-                document = await wait_revocation(client, args.order_id, on_change=progress,
-                                                 on_stall=_stalled)
-        elif not document.state.is_terminal:
-            print(f"{revocation_workflow_id(args.order_id)} started; follow it with: "
-                  f"certorder cert revoke {args.order_id} --wait", file=sys.stderr)
-    return _finish(document, args.json)
+    try:
+        document = await start_revocation(client, order_id, reason,
+                                          managed_workflow_id=managed_workflow_id)
+    except RevocationRunningError:
+        if not wait:
+            raise
+        document = await read_revocation(client, order_id)
+    _refuse_if_nothing_reached_the_ca(document)
+    if announce:
+        print(announce, file=sys.stderr)
+    if not document.checked:
+        output.warn(f"no worker has picked up {revocation_workflow_id(order_id)} yet")
+    if wait:
+        progress = _Progress()
+        progress(document)
+        if not document.state.is_terminal:
+            document = await wait_revocation(client, order_id, on_change=progress,
+                                             on_stall=_stalled)
+    elif not document.state.is_terminal:
+        print(f"{revocation_workflow_id(order_id)} started; follow it with: "
+              f"certorder cert revoke {order_id} --reason {reason} --wait", file=sys.stderr)
+    return document
 
 
 def _refuse_if_nothing_reached_the_ca(document: RevocationDocument) -> None:
@@ -100,7 +128,8 @@ def _refuse_if_nothing_reached_the_ca(document: RevocationDocument) -> None:
         raise InvalidInputError(f"cannot revoke order {document.order_id}: {document.message}")
 
 
-def _finish(document: RevocationDocument, as_json: bool) -> int:
+def finish_revocation(document: RevocationDocument, as_json: bool) -> int:
+    """Print the revocation's outcome; its exit code."""
     from certorder.workflows.revocation_fsm import RevocationState
 
     _refuse_if_nothing_reached_the_ca(document)
@@ -116,11 +145,14 @@ def _finish(document: RevocationDocument, as_json: bool) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``cert revoke`` to the ``cert`` group."""
     p = sub.add_parser(
-        "revoke", help="revoke an order's certificate at its CA (a durable workflow)",
+        "revoke", help="revoke an order's (or a managed certificate's) certificate at its CA",
         epilog=revoke_epilog, formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Start the revocation of an order's certificate; it goes on "
-                    "through CA outages until the CA has revoked (or refused) it.")
-    p.add_argument("order_id", metavar="ORDER_ID", help="the order whose certificate to revoke")
+        description="Start the revocation of an order's certificate (or of a managed "
+                    "certificate's current one); it goes on through CA outages until the "
+                    "CA has revoked (or refused) it.")
+    p.add_argument("target", metavar="ORDER_ID|NAME",
+                   help="the order whose certificate to revoke, or a managed certificate's "
+                        "NAME (its current certificate)")
     p.add_argument("--reason", required=True, metavar="R",
                    help="RFC 5280 reason, e.g. keyCompromise or superseded")
     p.add_argument("--wait", action="store_true", help="follow the revocation until it ends")

@@ -23,6 +23,7 @@ from certorder.plugins.acme.challenges import build_solver
 from certorder.plugins.acme.errors import invalid, is_account_gone, result_for_failure
 from certorder.plugins.acme.network import AcmeSession
 from certorder.plugins.acme.order import AcmeOrderDriver
+from certorder.plugins.acme.renewal_info import suggested_window
 from certorder.plugins.acme.revoke import revoke_with_account
 from certorder.plugins.acme.settings import AcmeSettings
 from certorder.plugins.interface.certificate_manager import CertificatePluginBase, PluginContext
@@ -33,6 +34,7 @@ from certorder.plugins.interface.errors import (
     InvalidOrderError,
     PluginConfigurationError,
 )
+from certorder.plugins.interface.renewal_info import RenewalWindow
 from certorder.plugins.interface.revocation import RevocationReason, RevocationResult
 from certorder.plugins.interface.shared_state_files import DirectorySharedState
 from certorder.plugins.interface.status import CertificateRequestType, CertificateStatus
@@ -148,6 +150,13 @@ class AcmePlugin(CertificatePluginBase):
         """Revoke through the directory's ``revokeCert`` with the ordering account's key
         (RFC 8555 section 7.6); ``alreadyRevoked`` counts as revoked."""
         return revoke_with_account(self.account, self.settings, certificate, reason)
+
+    def suggested_renewal_window(
+        self, certificate: str, order_meta: dict, plugin_meta: dict
+    ) -> RenewalWindow | None:
+        """The directory's ACME Renewal Information (RFC 9773) for the certificate; None
+        when the directory has no ``renewalInfo`` (Pebble 2.4, for one)."""
+        return suggested_window(self.account, self.settings, certificate)
 
     # -- CAs -------------------------------------------------------------------------
 

@@ -45,9 +45,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from cryptography import x509
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from certorder.plugins.interface.ca_methods import CAMethods
 from certorder.plugins.interface.csr import csr_pem, load_csr
 from certorder.plugins.interface.dto import (
     MAX_RETRY_MSEC,
@@ -68,6 +68,8 @@ from certorder.plugins.interface.errors import (
     PluginNotFoundError,
     UnknownCAError,
 )
+from certorder.plugins.interface.lifecycle_methods import LifecycleMethods
+from certorder.plugins.interface.renewal_info import RenewalWindow
 from certorder.plugins.interface.revocation import (
     RevocationReason,
     RevocationResult,
@@ -102,6 +104,7 @@ __all__ = [
     "PluginMethod",
     "PluginNotFoundError",
     "RETRY_MSEC",
+    "RenewalWindow",
     "ResultDTO",
     "RevocationReason",
     "RevocationResult",
@@ -132,7 +135,7 @@ class PluginContext(BaseModel):
     shared: SharedState | None = None
 
 
-class CertificatePluginBase(abc.ABC):
+class CertificatePluginBase(CAMethods, LifecycleMethods, abc.ABC):
     """Base class of every certificate plugin.
 
     Subclasses implement the four order methods. Everything else has a default that
@@ -188,39 +191,6 @@ class CertificatePluginBase(abc.ABC):
         """Cancel a pending order at the CA. Return ``REQUEST_CANCELED`` when done, or
         ``WAITING_FOR_CA`` when the CA will cancel later (the core then checks status)."""
 
-    # -- revocation (optional) ----------------------------------------------------------
-
-    def supports_revocation(self) -> bool:
-        """Whether :meth:`revoke_certificate` works. Default: yes if it is overridden.
-
-        The core asks before it starts a revocation and refuses one through a plugin
-        that says no, with one line, before anything reaches the CA.
-        """
-        return type(self).revoke_certificate is not CertificatePluginBase.revoke_certificate
-
-    def revoke_certificate(
-        self, order_id: str, certificate: str, order_meta: dict, plugin_meta: dict,
-        reason: RevocationReason,
-    ) -> RevocationResult:
-        """Revoke the certificate an order was issued (optional; see ``revocation``).
-
-        ``certificate`` is the stored leaf (PEM); ``order_meta`` and ``plugin_meta`` are
-        the order's as they were when it was issued. ``plugin_meta`` is the
-        revocation's own copy: change it in place to remember the CA's request id; the
-        core passes it back on every later call of this revocation. Calls may be
-        repeated (a worker died, the CA was slow): one for a certificate the CA has
-        already revoked must answer ``REVOKED``, never revoke again.
-        """
-        return RevocationResult(status=RevocationStatus.REFUSED,
-                                status_message=f"plugin {self.name!r} offers no revocation")
-
-    def get_crl(self, ca_id: str | None) -> str:
-        """The current signed CRL (PEM) of one of this plugin's CAs (optional).
-
-        :raises CAOperationError: the plugin publishes no CRL, or ``ca_id`` is unknown.
-        """
-        raise CAOperationError(f"plugin {self.name!r} publishes no CRL")
-
     # -- selection -------------------------------------------------------------------
 
     def supports(self, order_meta: Mapping[str, Any]) -> bool:
@@ -246,56 +216,6 @@ class CertificatePluginBase(abc.ABC):
             first = exc.errors()[0]
             field = ".".join(str(part) for part in first["loc"]) or "order_meta"
             raise InvalidOrderError(f"{self.name}: {field}: {first['msg']}") from None
-
-    # -- CAs -------------------------------------------------------------------------
-
-    def get_default_ca_name(self) -> str:
-        """The id of the CA used when an order names none."""
-        return self.name
-
-    def get_default_signing_cert(self) -> str | None:
-        """PEM of the default CA's signing certificate, if known."""
-        return None
-
-    def get_default_intermediates(self) -> str | None:
-        """PEM chain above the default CA's signing certificate, if any."""
-        return None
-
-    def get_ca_info(self) -> list[CAInfo]:
-        """Every CA this plugin can issue from. Default: the default CA alone."""
-        name = self.get_default_ca_name()
-        signing = self.get_default_signing_cert()
-        expiration = None
-        if signing:
-            expiration = x509.load_pem_x509_certificate(signing.encode()).not_valid_after_utc
-        return [
-            CAInfo(
-                ca_id=name,
-                name=name,
-                description=f"Certificate Authority - {name}",
-                ca_signing_certificate=signing,
-                intermediates=self.get_default_intermediates(),
-                expiration=expiration,
-            )
-        ]
-
-    def supports_create_ca(self) -> bool:
-        """Whether :meth:`create_ca` works. Default: no."""
-        return False
-
-    def create_ca(self, ca_create: CACreateDTO) -> CAInfo:
-        """Create a subordinate CA and return its description.
-
-        :raises CAOperationError: if not supported or the CA refused.
-        """
-        raise CAOperationError(f"plugin {self.name!r} cannot create sub-CAs")
-
-    def delete_ca(self, ca_id: str) -> None:
-        """Delete a subordinate CA created by :meth:`create_ca`.
-
-        :raises CAOperationError: if not supported, or ``ca_id`` is a root CA.
-        """
-        raise CAOperationError(f"plugin {self.name!r} cannot delete CAs")
 
     def close(self) -> None:  # noqa: B027 - an optional hook, not an abstract method
         """Release connections and files; called once at worker shutdown."""

@@ -124,7 +124,7 @@ async def test_bad_input_is_one_line_exit_2_and_starts_nothing(temporal_env, sha
         with pytest.raises(WorkflowFailureError):  # an ERROR order fails its workflow
             await failed.result()
         cases = [
-            (("no-such-order", "keyCompromise"), "no order no-such-order"),
+            (("no-such-order", "keyCompromise"), "no order or managed certificate no-such-order"),
             ((order_id, "stolen"), "unknown revocation reason 'stolen'"),
             ((failed.id, "keyCompromise"), f"nothing to revoke: order {failed.id} ended ERROR"),
         ]

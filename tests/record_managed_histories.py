@@ -1,0 +1,84 @@
+"""Record managed-certificate histories for the replay test:
+``python tests/record_managed_histories.py v0.4``.
+
+One managed certificate on the local CA, whose plugin suggests a renewal window (ARI,
+re-checked after 1 s), then revoked for keyCompromise by name: the run that takes the
+``compromised`` signal and renews with a new key, and the revocation that sent it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]
+
+from managed_helpers import spec, wait_for  # noqa: E402
+from order_harness import order_worker  # noqa: E402
+from revocation_helpers import revocation_client, revocation_result  # noqa: E402
+from temporal_server import start_dev_server  # noqa: E402
+
+from certorder.client_revocation import start_revocation  # noqa: E402
+from certorder.plugins.interface.certificate_manager import PluginContext  # noqa: E402
+from certorder.plugins.interface.renewal_info import RenewalWindow  # noqa: E402
+from certorder.plugins.local_ca.plugin import LocalCAPlugin  # noqa: E402
+from certorder.plugins.manager import PluginManager  # noqa: E402
+from certorder.workflows.managed_models import ManagedInput, RenewalPolicy  # noqa: E402
+from certorder.workflows.managed_workflow import ManagedCertificateWorkflow  # noqa: E402
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+class WindowedCA(LocalCAPlugin):
+    def suggested_renewal_window(self, certificate, order_meta, plugin_meta):
+        now = datetime.now(UTC)
+        return RenewalWindow(start=now + timedelta(days=1), end=now + timedelta(days=2),
+                             retry_after_seconds=1)
+
+
+async def record(version: str) -> None:
+    env = await start_dev_server()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp)
+            plugin = WindowedCA(PluginContext(name="local-ca", data_dir=data / "ca"))
+            manager = PluginManager.from_plugins({"local-ca": plugin})
+            async with order_worker(env, manager, data) as orders:
+                # The replay test names a history's workflow by its file name, and the
+                # order ids derive from the managed workflow's id: so that id is this one.
+                managed_id = f"{version}-managed-compromised"
+                handle = await orders.client.start_workflow(
+                    ManagedCertificateWorkflow.run,
+                    ManagedInput(name="compromised",
+                                 spec=spec(renewal=RenewalPolicy(), validity_days=30)),
+                    id=managed_id, task_queue=orders.task_queue)
+                first = await wait_for(handle, lambda s: s.renewal_window is not None)
+                await asyncio.sleep(2.5)  # a re-check or two, after Retry-After
+                run = (await orders.client.get_workflow_handle(handle.id).describe()).run_id
+                client = revocation_client(orders, data)
+                order_id = first.versions[0].order_id
+                await start_revocation(client, order_id, "keyCompromise",
+                                       managed_workflow_id=managed_id)
+                await revocation_result(client, order_id)
+                await wait_for(handle, lambda s: len(s.versions) == 2)
+                await orders.client.get_workflow_handle(handle.id).signal("retire")
+                await orders.client.get_workflow_handle(handle.id).result()
+                histories = {
+                    "managed-compromised": orders.client.get_workflow_handle(handle.id,
+                                                                             run_id=run),
+                    "revocation-tells-managed": orders.client.get_workflow_handle(
+                        f"revoke-{order_id}"),
+                }
+                for label, target in histories.items():
+                    path = HISTORIES / f"{version}-{label}.json"
+                    path.write_text((await target.fetch_history()).to_json())
+                    print(f"wrote {path}")
+    finally:
+        await env.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(record(sys.argv[1] if len(sys.argv) > 1 else "v0.4"))
