@@ -22,9 +22,11 @@ from certorder.activities.admin_activities import AdminActivities
 from certorder.activities.approval_rules import ApprovalRules
 from certorder.activities.ca_activities import CaActivities
 from certorder.activities.deploy_activities import DeployActivities
+from certorder.activities.intake_activities import IntakeActivities
 from certorder.activities.key_activities import KeyActivities
 from certorder.activities.models import ApprovalPolicy
 from certorder.activities.order_id_activities import OrderIdActivities
+from certorder.activities.quick_call_activities import QuickCallActivities
 from certorder.activities.revocation_activities import RevocationActivities
 from certorder.activities.store_activities import StoreActivities
 from certorder.client_errors import CertOrderError
@@ -70,6 +72,7 @@ def build_worker(
     ca = CaActivities(plugins, client.identity, approvals)
     admin = AdminActivities(plugins, identity=client.identity, task_queue=task_queue)
     storage = StoreActivities(store)
+    ids = OrderIdActivities(store)
     revocation = RevocationActivities(plugins, store)
     return Worker(
         client,
@@ -83,7 +86,9 @@ def build_worker(
             ca.modify_certificate_request,
             ca.cancel_certificate_request,
             storage.store_certificate,
-            OrderIdActivities(store).claim_order_id,
+            ids.claim_order_id,
+            IntakeActivities(ca, ids, executor).accept_order,
+            QuickCallActivities(ca, storage, executor).quick_plugin_call,
             admin.list_cas,
             admin.create_ca,
             admin.delete_ca,
@@ -100,6 +105,9 @@ def build_worker(
         # its timeout there and be made twice).
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
+        # Quick plugins' calls and the order's first step run as local activities on
+        # the same threads; as many slots again (they are quick by declaration).
+        max_concurrent_local_activities=executor._max_workers,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         # A plugin's progress (e.g. the CA's id of a request just placed) must reach
         # Temporal within a second, not after the default throttle of 80 % of the
