@@ -16,7 +16,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
-from bench.delayed_ca import DelayedCAPlugin
+from bench.delayed_ca import DelayedCAPlugin, QuickDelayedCAPlugin
 from bench.plain import OneActivityWorkflow, ThreeActivitiesWorkflow, sign_once
 from certorder.plugins.interface.certificate_manager import PluginContext
 from certorder.plugins.local_ca import LocalCAPlugin
@@ -32,6 +32,8 @@ async def main(address: str, data_dir: Path) -> None:
     plugins = PluginManager.from_plugins({
         "local-ca": LocalCAPlugin(PluginContext(name="local-ca", data_dir=data_dir / "ca")),
         "delayed-ca": DelayedCAPlugin(PluginContext(name="delayed-ca", data_dir=data_dir)),
+        "delayed-ca-quick": QuickDelayedCAPlugin(
+            PluginContext(name="delayed-ca-quick", data_dir=data_dir)),
     })
     store = CertificateStore.open(f"sqlite:///{data_dir / 'certorder.db'}")
     with ThreadPoolExecutor(16) as orders_pool, ThreadPoolExecutor(16) as plain_pool:
