@@ -31,7 +31,8 @@ async def main(args: argparse.Namespace) -> dict:
     sdk = CertOrderClient(Settings(temporal_address=address, task_queue=ORDER_QUEUE),
                           env.client)
     order = {"request_type": "simple-cmc", "request_data": bench_csr(),
-             "plugin_name": "delayed-ca-quick" if args.quick else "delayed-ca", "delay_msec": int(args.delay * 1000)}
+             "plugin_name": "delayed-ca-quick" if args.quick else "delayed-ca",
+             "delay_msec": int(args.delay * 1000)}
     samples: list[tuple[float, float, float]] = []
     try:
         with tempfile.TemporaryDirectory() as data:
