@@ -16,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from certorder.activities.admin_activities import AdminActivities
 from certorder.activities.approval_rules import ApprovalRules
@@ -66,9 +67,17 @@ def build_worker(
     executor: ThreadPoolExecutor,
     approvals: ApprovalRules | None = None,
     keys: KeyStore | None = None,
+    sandboxed: bool = True,
 ) -> Worker:
     """A worker for certificate orders and CA management (used by ``run_worker`` and by
-    the tests); with ``keys``, also for stored keys and managed certificates."""
+    the tests); with ``keys``, also for stored keys and managed certificates.
+
+    ``sandboxed``: run workflows in Temporal's sandbox, which fails a workflow task that
+    reaches for the clock, randomness or I/O. The tests keep it (that is where such a
+    mistake is made); ``run_worker`` does not, because the sandbox re-imports the
+    workflow modules for every workflow run and re-enters itself for every payload: a
+    third of the worker's CPU per order (docs/performance.md).
+    """
     ca = CaActivities(plugins, client.identity, approvals)
     admin = AdminActivities(plugins, identity=client.identity, task_queue=task_queue)
     storage = StoreActivities(store)
@@ -109,6 +118,7 @@ def build_worker(
         # the same threads; as many slots again (they are quick by declaration).
         max_concurrent_local_activities=executor._max_workers,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        workflow_runner=SandboxedWorkflowRunner() if sandboxed else UnsandboxedWorkflowRunner(),
         # A plugin's progress (e.g. the CA's id of a request just placed) must reach
         # Temporal within a second, not after the default throttle of 80 % of the
         # heartbeat timeout: a worker dying in between would lose it.
@@ -152,7 +162,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         await require_search_attributes(client)
         worker = build_worker(client, task_queue=settings.task_queue, plugins=plugins,
                               store=store, executor=executor,
-                              approvals=approval_rules(settings), keys=keys)
+                              approvals=approval_rules(settings), keys=keys, sandboxed=False)
         identity_worker = build_identity_worker(client, task_queue=settings.task_queue,
                                                 plugins=plugins)
         stop = stop or _stop_on_signals()

@@ -37,8 +37,9 @@ async def main(address: str, data_dir: Path) -> None:
     })
     store = CertificateStore.open(f"sqlite:///{data_dir / 'certorder.db'}")
     with ThreadPoolExecutor(16) as orders_pool, ThreadPoolExecutor(16) as plain_pool:
+        # As certorder.worker.run_worker builds it (unsandboxed).
         orders = build_worker(client, task_queue=ORDER_QUEUE, plugins=plugins, store=store,
-                              executor=orders_pool)
+                              executor=orders_pool, sandboxed=False)
         plain = Worker(client, task_queue=PLAIN_QUEUE, activity_executor=plain_pool,
                        workflows=[OneActivityWorkflow, ThreeActivitiesWorkflow],
                        activities=[sign_once])
