@@ -4,7 +4,11 @@ upserted only when they change). Counted, not timed."""
 
 from __future__ import annotations
 
+import uuid
+
+from order_fixtures import issued_for, new_request, waiting
 from order_harness import order_worker
+from scripted_plugin import QuickScriptedPlugin
 from temporalio.api.enums.v1 import EventType
 from x509_helpers import make_csr, make_key
 
@@ -36,3 +40,25 @@ async def test_a_local_ca_order_issued_at_once_takes_at_most_12_events(temporal_
     assert document.status is OrderStatus.ACTIVE
     kinds = [EventType.Name(event.event_type) for event in history.events]
     assert len(kinds) <= MAX_EVENTS_ISSUED_AT_ONCE, "\n".join(kinds)
+
+
+#: Timer started and fired, one workflow task, the check's local activity, and the
+#: upsert of the next attempt's time (CertificateOrderNextAttempt).
+MAX_EVENTS_PER_POLL_CYCLE = 7
+
+
+async def test_a_quick_plugin_poll_cycle_takes_at_most_7_events(temporal_env, tmp_path):
+    plugin = QuickScriptedPlugin("quick")
+    request, order_id = new_request(), f"quick-polls-{uuid.uuid4().hex}"
+    plugin.script(order_id, waiting(), waiting(), waiting(), waiting(),
+                  issued_for(request.csr))
+    async with order_worker(temporal_env, {"quick": plugin}, tmp_path) as orders:
+        handle = await orders.start({**request.order_meta, "plugin_name": "quick"},
+                                    order_id=order_id)
+        document = await orders.result(handle)
+        history = await handle.fetch_history()
+    assert document.status is OrderStatus.ACTIVE
+    kinds = [EventType.Name(event.event_type) for event in history.events]
+    # Started without the client's search attributes: one more upsert (PENDING).
+    assert len(kinds) <= MAX_EVENTS_ISSUED_AT_ONCE + 1 + 4 * MAX_EVENTS_PER_POLL_CYCLE, (
+        "\n".join(kinds))
