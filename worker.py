@@ -54,6 +54,11 @@ log = logging.getLogger("certorder.worker")
 
 #: How long running plugin calls may take to finish once shutdown begins.
 GRACEFUL_SHUTDOWN = timedelta(seconds=30)
+#: Workflows kept in memory between their tasks (the SDK's sticky cache; the SDK's
+#: default is 1,000). An order not in it is rebuilt by replaying its history on its next
+#: task: a few milliseconds for an order's short history, while each cached order holds
+#: memory for as long as it waits (docs/performance.md, 10,000 waiting orders).
+MAX_CACHED_WORKFLOWS = 1000
 #: Longest a heartbeat (with a plugin's progress) waits before it is sent to Temporal.
 HEARTBEAT_THROTTLE = timedelta(seconds=0.5)
 
@@ -68,6 +73,7 @@ def build_worker(
     approvals: ApprovalRules | None = None,
     keys: KeyStore | None = None,
     sandboxed: bool = True,
+    max_cached_workflows: int = MAX_CACHED_WORKFLOWS,
 ) -> Worker:
     """A worker for certificate orders and CA management (used by ``run_worker`` and by
     the tests); with ``keys``, also for stored keys and managed certificates.
@@ -119,6 +125,7 @@ def build_worker(
         max_concurrent_local_activities=executor._max_workers,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         workflow_runner=SandboxedWorkflowRunner() if sandboxed else UnsandboxedWorkflowRunner(),
+        max_cached_workflows=max_cached_workflows,
         # A plugin's progress (e.g. the CA's id of a request just placed) must reach
         # Temporal within a second, not after the default throttle of 80 % of the
         # heartbeat timeout: a worker dying in between would lose it.

@@ -2,7 +2,7 @@
 own: plain workflows on ``bench-plain``, certorder orders (local CA, and the delayed
 CA of bench.pending) on ``bench-orders``, built by the real composition root.
 
-    python -m bench.worker_main ADDRESS DATA_DIR
+    python -m bench.worker_main ADDRESS DATA_DIR [MAX_CACHED_WORKFLOWS]
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from certorder.plugins.interface.certificate_manager import PluginContext
 from certorder.plugins.local_ca import LocalCAPlugin
 from certorder.plugins.manager import PluginManager
 from certorder.store import CertificateStore
-from certorder.worker import build_worker
+from certorder.worker import MAX_CACHED_WORKFLOWS, build_worker
 
 PLAIN_QUEUE, ORDER_QUEUE = "bench-plain", "bench-orders"
 
 
-async def main(address: str, data_dir: Path) -> None:
+async def main(address: str, data_dir: Path, max_cached: int = MAX_CACHED_WORKFLOWS) -> None:
     client = await Client.connect(address, data_converter=pydantic_data_converter)
     plugins = PluginManager.from_plugins({
         "local-ca": LocalCAPlugin(PluginContext(name="local-ca", data_dir=data_dir / "ca")),
@@ -39,7 +39,8 @@ async def main(address: str, data_dir: Path) -> None:
     with ThreadPoolExecutor(16) as orders_pool, ThreadPoolExecutor(16) as plain_pool:
         # As certorder.worker.run_worker builds it (unsandboxed).
         orders = build_worker(client, task_queue=ORDER_QUEUE, plugins=plugins, store=store,
-                              executor=orders_pool, sandboxed=False)
+                              executor=orders_pool, sandboxed=False,
+                              max_cached_workflows=max_cached)
         plain = Worker(client, task_queue=PLAIN_QUEUE, activity_executor=plain_pool,
                        workflows=[OneActivityWorkflow, ThreeActivitiesWorkflow],
                        activities=[sign_once])
@@ -51,4 +52,4 @@ async def main(address: str, data_dir: Path) -> None:
 if __name__ == "__main__":
     data = Path(sys.argv[2])
     (data / "ca").mkdir(parents=True, exist_ok=True)
-    asyncio.run(main(sys.argv[1], data))
+    asyncio.run(main(sys.argv[1], data, *(int(arg) for arg in sys.argv[3:4])))
