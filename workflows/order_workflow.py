@@ -3,8 +3,9 @@
 The loop: choose the plugin, call ``issue_certificate_request``, then let the state
 machine say what comes next: a durable timer (``retry_msec``) that a ``modify`` or
 ``cancel`` signal cuts short, then the next plugin call, until the order is
-``ACTIVE`` or ``ERROR``. Every plugin call is an activity; the workflow itself does
-no I/O and reads no clock but ``workflow.now()``.
+``ACTIVE`` or ``ERROR``. Every plugin call is an activity (a local one, storing the
+certificate in the same call, for a plugin that declares ``quick_calls``); the
+workflow itself does no I/O and reads no clock but ``workflow.now()``.
 """
 
 from __future__ import annotations
@@ -209,6 +210,9 @@ class CertificateOrderWorkflow:
             plugin_failed(self._journal, method, err)
             return
         if result.not_on_worker:
+            # A local activity runs where the workflow task does, maybe always this
+            # worker: the next call is an activity that any worker with the plugin takes.
+            self._state.quick_calls = False
             plugin_not_on_worker(self._journal, method, result.not_on_worker)
             return
         self._state.not_on_worker_streak = 0
@@ -220,10 +224,11 @@ class CertificateOrderWorkflow:
                       retry_msec=result.retry_msec, retry_method=result.retry_method)
         if step.store_certificate:
             # A quick call stored it already, unless the store did not answer then.
-            stored = stored or await store_certificate(
-                self._journal, store_request(self._journal, result),
-                timeout=self._call_timeout, on_cancel=self._canceled_by_temporal,
-                one_task=self._one_task)
+            if stored is None:
+                stored = await store_certificate(
+                    self._journal, store_request(self._journal, result),
+                    timeout=self._call_timeout, on_cancel=self._canceled_by_temporal,
+                    one_task=self._one_task)
             if stored.rejected_reason:
                 outcome = Outcome.CERTIFICATE_REJECTED
                 step = decide(self._doc.status, method, outcome, message=stored.rejected_reason)
