@@ -34,8 +34,13 @@ from certorder.client_errors import CertOrderError
 from certorder.data_dir import ensure_data_dir
 from certorder.keys.envelope import Kek, KeyDecryptionError
 from certorder.keys.kek_source import load_kek
+from certorder.log_format import configure_logging
+from certorder.metrics.expiry import ExpiryScanner
+from certorder.metrics.fleet import FleetGauges, refresh_periodically
+from certorder.metrics.runtime import worker_runtime
 from certorder.plugins.interface.errors import CertificatePluginError
-from certorder.plugins.manager import PluginManager
+from certorder.plugins.loading import check_loadable
+from certorder.plugins.manager import PLUGIN_NAMESPACE, PluginManager
 from certorder.search_attribute_setup import (
     MissingSearchAttributesError,
     require_search_attributes,
@@ -43,6 +48,7 @@ from certorder.search_attribute_setup import (
 from certorder.settings import Settings, SettingsError, load_settings
 from certorder.store import CertificateStore, StoreLocationError, StoreUnavailableError
 from certorder.store.key_store import KeyStore
+from certorder.store.plugin_state import PluginStates
 from certorder.temporal_client import connect
 from certorder.workflows import worker_task_queue
 from certorder.workflows.admin_workflow import CaAdminWorkflow
@@ -153,19 +159,22 @@ def build_identity_worker(client: Client, *, task_queue: str,
 async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Run a worker until ``stop`` is set (or, without one, until SIGINT/SIGTERM)."""
     ensure_data_dir(settings.data_dir)
-    plugins = PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins)
-    kek = load_kek(settings)  # before anything else: a missing KEK is a setup mistake
+    check_loadable(PLUGIN_NAMESPACE, settings.enabled_plugins)  # a typo before all else
+    kek = load_kek(settings)  # a missing KEK is a setup mistake too
     store = CertificateStore.open(settings.resolved_store_url)
     try:
         keys = open_key_store(kek, store)
+        plugins = open_plugins(settings, store, kek)
     except BaseException:
         store.close()
         raise
     executor = ThreadPoolExecutor(
         max_workers=settings.max_concurrent_activities, thread_name_prefix="plugin-call"
     )
+    fleet: asyncio.Task | None = None
     try:
-        client = await connect(settings)
+        runtime = worker_runtime(settings)
+        client = await connect(settings, runtime)
         await require_search_attributes(client)
         worker = build_worker(client, task_queue=settings.task_queue, plugins=plugins,
                               store=store, executor=executor,
@@ -173,15 +182,32 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         identity_worker = build_identity_worker(client, task_queue=settings.task_queue,
                                                 plugins=plugins)
         stop = stop or _stop_on_signals()
+        if runtime is not None and settings.metrics_refresh_seconds > 0:
+            fleet = asyncio.create_task(refresh_periodically(FleetGauges(
+                client, runtime.metric_meter, ExpiryScanner(store.engine,
+                                                            settings.metrics_scan_limit),
+                expiry_days=settings.metrics_expiry_days,
+                scan_limit=settings.metrics_scan_limit), settings.metrics_refresh_seconds))
         async with worker, identity_worker:
-            log.info("worker polling %s on %s with plugins %s", settings.task_queue,
-                     client.service_client.config.target_host, ", ".join(plugins.names))
+            log.info("worker polling %s on %s with plugins %s%s", settings.task_queue,
+                     client.service_client.config.target_host, ", ".join(plugins.names),
+                     f"; metrics on http://{settings.metrics_address}/metrics"
+                     if runtime is not None else "")
             await stop.wait()
             log.info("shutting down")
     finally:
+        if fleet is not None:
+            fleet.cancel()
         executor.shutdown(wait=True)
         plugins.close()
         store.close()
+
+
+def open_plugins(settings: Settings, store: CertificateStore, kek: Kek) -> PluginManager:
+    """The enabled plugins, each with its shared state in ``store`` (sealed by ``kek``):
+    what one worker's plugin instance stores there, every other worker's sees."""
+    return PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins,
+                         shared=PluginStates(store.engine, kek))
 
 
 def approval_rules(settings: Settings) -> ApprovalRules:
@@ -212,11 +238,10 @@ def _stop_on_signals() -> asyncio.Event:
 
 def main() -> int:
     """Entry point for ``python worker.py``; user errors are one line, exit code 2."""
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # as `certorder worker`
     try:
-        asyncio.run(run_worker(load_settings()))
+        settings = load_settings()
+        configure_logging(settings.log_level, settings.log_format)  # as `certorder worker`
+        asyncio.run(run_worker(settings))
     except (SettingsError, CertificatePluginError, MissingSearchAttributesError,
             StoreLocationError) as exc:
         print(f"certorder worker: error: {exc}", file=sys.stderr)

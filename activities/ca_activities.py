@@ -16,6 +16,7 @@ from certorder.activities.call_heartbeat import (
     interrupted_since,
     resumed_plugin_meta,
 )
+from certorder.activities.call_metrics import timed_call
 from certorder.activities.models import (
     PluginCallInput,
     PluginCallResult,
@@ -133,10 +134,10 @@ class CaActivities:
             core_meta = call.core_meta.model_copy(
                 update={"interrupted_since": interrupted_since()}
             ).with_progress(beat.progress)
-            result = run_order_method(
+            result = timed_call(call.plugin_name, method.value, lambda: run_order_method(
                 f"{call.plugin_name}.{method.value}",
                 lambda: bound(call.order_id, order_meta, plugin_meta, core_meta),
-            )
+            ))
         return PluginCallResult(
             **result.model_dump(exclude_none=True), plugin_meta=plugin_meta
         )

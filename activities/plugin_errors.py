@@ -6,6 +6,9 @@
 * Any other exception from plugin code fails the activity with a **non-retryable**
   ``ApplicationError`` whose ``type`` is the exception's class name. The workflow turns
   that into the order's ``ERROR`` (the seed: "or else the plugin raises an exception").
+* A :class:`~plugins.CertificatePluginError` is a plugin's expected refusal: one
+  WARNING line, and the failure is BENIGN, so the SDK logs it at DEBUG instead of a
+  traceback. Any other exception is a bug in the plugin: the SDK's traceback stays.
 * Everything that is not the plugin's doing (the worker dies, the call times out) is
   left to Temporal, which retries the activity with backoff; the order is unaffected.
 """
@@ -17,10 +20,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from temporalio.exceptions import ApplicationError
+from temporalio import activity
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from certorder.plugins.interface.dto import ResultDTO
-from certorder.plugins.interface.errors import CAUnavailableError
+from certorder.plugins.interface.errors import CAUnavailableError, CertificatePluginError
 from certorder.plugins.interface.status import CertificateStatus
 
 log = logging.getLogger(__name__)
@@ -36,15 +40,26 @@ def plugin_failures_end_the_order(describe: str) -> Iterator[None]:
     try:
         yield
     except CAUnavailableError as exc:
+        log.warning("%s%s: CA unavailable, retrying in %d ms: %s", _order(), describe,
+                    exc.retry_msec, exc)
         raise ApplicationError(
             str(exc), type=type(exc).__name__,
             next_retry_delay=timedelta(milliseconds=exc.retry_msec),
+            category=ApplicationErrorCategory.BENIGN,
         ) from exc
     except Exception as exc:  # noqa: BLE001 - every plugin failure ends the order
-        log.warning("%s raised %s: %s", describe, type(exc).__name__, exc)
+        log.warning("%s%s raised %s: %s", _order(), describe, type(exc).__name__, exc)
+        expected = isinstance(exc, CertificatePluginError)
         raise ApplicationError(
-            str(exc) or type(exc).__name__, type=type(exc).__name__, non_retryable=True
+            str(exc) or type(exc).__name__, type=type(exc).__name__, non_retryable=True,
+            category=ApplicationErrorCategory.BENIGN if expected
+            else ApplicationErrorCategory.UNSPECIFIED,
         ) from exc
+
+
+def _order() -> str:
+    """``order <id>: `` inside an order's activity (its workflow id is the order id)."""
+    return f"order {activity.info().workflow_id}: " if activity.in_activity() else ""
 
 
 def run_order_method(describe: str, call: Callable[[], ResultDTO]) -> ResultDTO:

@@ -8,6 +8,7 @@ CA of bench.pending) on ``bench-orders``, built by the real composition root.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,10 +19,12 @@ from temporalio.worker import Worker
 
 from bench.delayed_ca import DelayedCAPlugin, QuickDelayedCAPlugin
 from bench.plain import OneActivityWorkflow, ThreeActivitiesWorkflow, sign_once
+from certorder.keys.envelope import Kek
 from certorder.plugins.interface.certificate_manager import PluginContext
 from certorder.plugins.local_ca import LocalCAPlugin
 from certorder.plugins.manager import PluginManager
 from certorder.store import CertificateStore
+from certorder.store.plugin_state import PluginStates
 from certorder.worker import MAX_CACHED_WORKFLOWS, build_worker
 
 PLAIN_QUEUE, ORDER_QUEUE = "bench-plain", "bench-orders"
@@ -29,13 +32,16 @@ PLAIN_QUEUE, ORDER_QUEUE = "bench-plain", "bench-orders"
 
 async def main(address: str, data_dir: Path, max_cached: int = MAX_CACHED_WORKFLOWS) -> None:
     client = await Client.connect(address, data_converter=pydantic_data_converter)
+    store = CertificateStore.open(f"sqlite:///{data_dir / 'certorder.db'}")
+    # As the worker composes it: the local CA's CAs in the store, sealed by a KEK.
+    shared = PluginStates(store.engine, Kek(os.urandom(32)))
     plugins = PluginManager.from_plugins({
-        "local-ca": LocalCAPlugin(PluginContext(name="local-ca", data_dir=data_dir / "ca")),
+        "local-ca": LocalCAPlugin(PluginContext(name="local-ca", data_dir=data_dir / "ca",
+                                                shared=shared("local-ca"))),
         "delayed-ca": DelayedCAPlugin(PluginContext(name="delayed-ca", data_dir=data_dir)),
         "delayed-ca-quick": QuickDelayedCAPlugin(
             PluginContext(name="delayed-ca-quick", data_dir=data_dir)),
     })
-    store = CertificateStore.open(f"sqlite:///{data_dir / 'certorder.db'}")
     with ThreadPoolExecutor(16) as orders_pool, ThreadPoolExecutor(16) as plain_pool:
         # As certorder.worker.run_worker builds it (unsandboxed).
         orders = build_worker(client, task_queue=ORDER_QUEUE, plugins=plugins, store=store,

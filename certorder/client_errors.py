@@ -26,6 +26,7 @@ from temporalio.client import WorkflowQueryFailedError
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from certorder.one_line import one_line
 from certorder.plugins.interface.errors import (
     CAOperationError,
     CAUnavailableError,
@@ -89,13 +90,6 @@ class TemporalUnavailableError(CertOrderError):
 
 class WorkerUnavailableError(CertOrderError):
     """A running order's status query went unanswered: no worker polls its queue."""
-
-
-def one_line(message: object) -> str:
-    """Collapse a message onto one line (multi-line server errors would break the CLI's
-    one-line promise)."""
-    text = " ".join(str(message).split())
-    return text or "unknown error"
 
 
 _UNREACHABLE = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)

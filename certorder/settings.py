@@ -23,7 +23,6 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from certorder.store.engine import normalize_url
 from certorder.workflows import TASK_QUEUE
 from certorder.workflows.models import (
     DEFAULT_CALL_TIMEOUT_SECONDS,
@@ -102,6 +101,15 @@ class Settings(BaseSettings):
     #: base64, or the base64 itself in ``CERTORDER_KEK``; default ``<data_dir>/kek``.
     kek_file: Path | None = None
     kek: SecretStr | None = None
+    #: Workers: where Prometheus scrapes ``/metrics`` ("host:port"; empty: no endpoint),
+    #: and how often the fleet gauges are refreshed (0: this worker does not refresh
+    #: them), over at most ``metrics_scan_limit`` workflows and certificates each time.
+    metrics_address: str = ""
+    metrics_refresh_seconds: float = Field(default=60, ge=0, le=86_400, allow_inf_nan=False)
+    metrics_expiry_days: int = Field(default=30, ge=1, le=3650)
+    metrics_scan_limit: int = Field(default=10_000, ge=1, le=1_000_000)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("enabled_plugins", "approval_required", mode="before")
     @classmethod
@@ -115,6 +123,21 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError("expected a JSON list or comma-separated names") from None
         return [name.strip() for name in text.split(",") if name.strip()]
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _any_case(cls, value: Any, info) -> Any:
+        if not isinstance(value, str):
+            return value
+        return value.strip().upper() if info.field_name == "log_level" else value.strip().lower()
+
+    @field_validator("metrics_address")
+    @classmethod
+    def _check_metrics_address(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            cls._check_address(value)
+        return value
 
     @field_validator("temporal_address")
     @classmethod
@@ -140,6 +163,10 @@ class Settings(BaseSettings):
     @classmethod
     def _check_store_url(cls, value: str | None) -> str | None:
         if value is not None:
+            # SQLAlchemy only when a URL is set: the CLI loads the settings for every
+            # command, and most never open the store.
+            from certorder.store.engine import normalize_url
+
             normalize_url(value)  # ValueError: one line saying what is wrong
         return value
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.envconfig import ClientConfigProfile, ClientConnectConfig
+from temporalio.runtime import Runtime
 from temporalio.service import TLSConfig
 
 from certorder.client_errors import TemporalUnavailableError, one_line
@@ -94,8 +95,9 @@ def temporal_address(settings: Settings) -> str:
     return connect_config(settings)["target_host"]
 
 
-async def connect(settings: Settings) -> Client:
-    """Connect to Temporal as configured, with the project's data converter.
+async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
+    """Connect to Temporal as configured, with the project's data converter (and, for
+    a worker with metrics, its own ``runtime``: ``certorder.metrics.runtime``).
 
     :raises TemporalUnavailableError: (a :class:`TemporalConnectionError`) the frontend
         could not be reached or refused the connection (TLS, certificate, API key).
@@ -104,7 +106,7 @@ async def connect(settings: Settings) -> Client:
     config = connect_config(settings)
     converter = data_converter(settings)
     try:
-        return await Client.connect(**config, data_converter=converter)
+        return await Client.connect(**config, data_converter=converter, runtime=runtime)
     except RuntimeError as exc:
         reason = refusal_reason(exc, config)
         if reason is None:  # nothing answered: the usual "is it running?" line

@@ -30,6 +30,7 @@ from certorder.plugins.interface.revocation import (
     RevocationResult,
     RevocationStatus,
 )
+from certorder.plugins.interface.shared_state import MemorySharedState, SharedState
 from certorder.plugins.interface.status import (
     CertificateRequestType,
     CertificateStatus,
@@ -49,6 +50,7 @@ __all__ = [
     "ERROR_RETRY_MSEC",
     "InvalidOrderError",
     "MAX_RETRY_MSEC",
+    "MemorySharedState",
     "PluginConfigurationError",
     "PluginContext",
     "PluginLoadError",
@@ -59,5 +61,6 @@ __all__ = [
     "RevocationReason",
     "RevocationResult",
     "RevocationStatus",
+    "SharedState",
     "UnknownCAError",
 ]

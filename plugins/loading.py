@@ -8,7 +8,7 @@ plugin and the cause, because it is what an operator sees when the worker will n
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,13 @@ from stevedore import NamedExtensionManager
 
 from certorder.plugins.interface.certificate_manager import CertificatePluginBase, PluginContext
 from certorder.plugins.interface.errors import PluginLoadError
+from certorder.plugins.interface.shared_state import SharedState
 
-__all__ = ["check_names", "describe_exception", "installed_targets", "load_plugins", "one_line"]
+#: Gives each plugin (by name) its shared state; see ``PluginContext.shared``.
+SharedStateFactory = Callable[[str], SharedState]
+
+__all__ = ["check_loadable", "check_names", "describe_exception", "installed_targets",
+           "load_plugins", "one_line"]
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
@@ -72,6 +77,7 @@ def load_plugins(
     names: Sequence[str],
     data_dir: Path,
     options: Mapping[str, Mapping[str, Any]],
+    shared: SharedStateFactory | None = None,
 ) -> dict[str, CertificatePluginBase]:
     """Import and construct each named plugin once, in order.
 
@@ -84,7 +90,8 @@ def load_plugins(
     plugins: dict[str, CertificatePluginBase] = {}
     try:
         for name in names:
-            plugins[name] = _construct(name, classes[name], data_dir, options.get(name) or {})
+            plugins[name] = _construct(name, classes[name], data_dir, options.get(name) or {},
+                                       shared)
     except BaseException:
         for plugin in plugins.values():
             try:
@@ -93,6 +100,15 @@ def load_plugins(
                 pass
         raise
     return plugins
+
+
+def check_loadable(namespace: str, enabled: Sequence[str]) -> None:
+    """Import the enabled plugins without constructing them, so that a missing or broken
+    plugin is reported before the worker opens the store their shared state lives in.
+
+    :raises PluginLoadError: as :func:`load_plugins` would for these causes.
+    """
+    _load_classes(namespace, check_names(enabled))
 
 
 def _load_classes(namespace: str, names: Sequence[str]) -> dict[str, Any]:
@@ -146,7 +162,8 @@ def _missing_message(namespace: str, absent: Sequence[str], installed: Sequence[
 
 
 def _construct(
-    name: str, cls: Any, data_dir: Path, options: Mapping[str, Any]
+    name: str, cls: Any, data_dir: Path, options: Mapping[str, Any],
+    shared: SharedStateFactory | None,
 ) -> CertificatePluginBase:
     if not (isinstance(cls, type) and issubclass(cls, CertificatePluginBase)):
         what = getattr(cls, "__qualname__", None) or f"a {type(cls).__qualname__} object"
@@ -163,7 +180,8 @@ def _construct(
         # Owner only: plugins keep keys here (mkdir's mode covers only the last part).
         for directory in (data_dir, plugin_dir.parent, plugin_dir):
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return cls(PluginContext(name=name, data_dir=plugin_dir, options=dict(options)))
+        return cls(PluginContext(name=name, data_dir=plugin_dir, options=dict(options),
+                                 shared=shared(name) if shared is not None else None))
     except Exception as exc:
         raise PluginLoadError(
             f"plugin {name!r} failed to start: {describe_exception(exc)}"

@@ -27,6 +27,7 @@ from certorder.plugins.interface.errors import (
 )
 from certorder.plugins.interface.status import CertificateRequestType
 from certorder.plugins.loading import (
+    SharedStateFactory,
     check_names,
     describe_exception,
     installed_targets,
@@ -60,6 +61,8 @@ class PluginManager:
     :param data_dir: the service's data directory; each plugin gets
         ``data_dir/plugins/<name>`` (created here).
     :param options: per-plugin option tables (``[plugins.<name>]`` in the settings file).
+    :param shared: each plugin's shared state by name (the worker's, in the store);
+        without it plugins get ``PluginContext.shared = None``.
     :raises PluginLoadError: if the list is empty or repeats a name, or any plugin
         cannot be loaded or constructed; plugins already constructed are closed first.
     """
@@ -69,12 +72,13 @@ class PluginManager:
         enabled: Sequence[str],
         data_dir: Path,
         options: Mapping[str, Mapping[str, Any]] | None = None,
+        shared: SharedStateFactory | None = None,
     ) -> None:
         names = check_names(enabled)
         options = options or {}
         for stray in sorted(set(options) - set(names)):
             LOG.warning("options given for plugin %r, which is not enabled", stray)
-        self._adopt(load_plugins(PLUGIN_NAMESPACE, names, Path(data_dir), options))
+        self._adopt(load_plugins(PLUGIN_NAMESPACE, names, Path(data_dir), options, shared))
 
     @classmethod
     def from_plugins(cls, plugins: Mapping[str, CertificatePluginBase]) -> PluginManager:

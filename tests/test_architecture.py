@@ -20,6 +20,7 @@ ROOT = Path(__file__).parents[1]
 PURE_WORKFLOW_MODULES = {"__init__.py", "models.py", "order_fsm.py", "order_presentation.py",
                          "order_states_doc.py", "admin_models.py", "revocation_fsm.py",
                          "revocation_models.py", "revocation_presentation.py", "managed_models.py",
+                         "order_status.py",
                          "managed_failures.py", "managed_presentation.py", "renewal_policy.py"}
 #: What workflow code may import from certorder (all else is I/O or the client).
 WORKFLOW_MAY_USE = ("certorder.workflows", "certorder.activities", "certorder.plugins.interface")

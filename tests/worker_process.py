@@ -22,7 +22,8 @@ class WorkerProcess:
 
     def __init__(self, tmp: Path, *, temporal_address: str, task_queue: str,
                  enabled: list[str], plugin_options: dict[str, dict[str, Any]],
-                 store_url: str, kek: str | None = None) -> None:
+                 store_url: str, kek: str | None = None,
+                 settings: dict[str, Any] | None = None) -> None:
         tmp.mkdir(parents=True, exist_ok=True)
         config = tmp / "certorder.toml"
         config.write_text(tomli_w.dumps({
@@ -31,10 +32,11 @@ class WorkerProcess:
             "enabled_plugins": enabled, "plugins": plugin_options,
             # Workers refuse to start without a key-encryption key.
             "kek": kek or new_kek_text(),
+            **(settings or {}),
         }))
         self._env = {k: v for k, v in os.environ.items() if not k.startswith("CERTORDER_")}
         self._env["CERTORDER_CONFIG"] = str(config)
-        self._log = tmp / "worker.log"
+        self.log = self._log = tmp / "worker.log"
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self, ready_timeout: float = 30) -> WorkerProcess:

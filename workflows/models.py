@@ -8,13 +8,13 @@ compatible with orders already running (Temporal replays old inputs).
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from certorder.activities.models import ApprovalPolicy, IssuedCertificate
 from certorder.plugins.interface.status import PluginMethod
+from certorder.workflows.order_status import OrderStatus
 
 #: How long one plugin call may run before it is abandoned and made again.
 DEFAULT_CALL_TIMEOUT_SECONDS = 120.0
@@ -22,19 +22,6 @@ DEFAULT_CALL_TIMEOUT_SECONDS = 120.0
 #: sub-second one would abandon every call before a CA could answer.
 MIN_CALL_TIMEOUT_SECONDS = 1.0
 MAX_CALL_TIMEOUT_SECONDS = 24 * 3600.0
-
-
-class OrderStatus(StrEnum):
-    """The order's own status (Barbican's): ``PENDING`` until it ends ``ACTIVE`` or ``ERROR``."""
-
-    PENDING = "PENDING"
-    ACTIVE = "ACTIVE"
-    ERROR = "ERROR"
-
-    @property
-    def is_terminal(self) -> bool:
-        return self is not OrderStatus.PENDING
-
 
 
 class Transition(BaseModel):

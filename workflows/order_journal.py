@@ -14,6 +14,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from certorder.plugins.interface.status import PluginMethod
     from certorder.workflows import order_presentation as ui
+    from certorder.workflows import order_telemetry as telemetry
     from certorder.workflows import search_attributes as sa
     from certorder.workflows.models import (
         OrderDocument,
@@ -37,6 +38,8 @@ class OrderJournal:
         #: Upsert only the search attributes that changed (orders since the
         #: "one-task-order" patch); older histories upserted all four every time.
         self.changes_only = False
+        # A continued run was counted by the run that chose the plugin.
+        self._start_counted = state.document.plugin_name is not None
 
     @property
     def doc(self) -> OrderDocument:
@@ -96,10 +99,14 @@ class OrderJournal:
         if overflow > 0:
             del self.doc.transitions[:overflow]
             self.state.transitions_dropped += overflow
+        telemetry.transition(self.doc, method, result_status, message, before)
 
     def publish(self) -> None:
         """Search attributes (for filtering) and current details (for reading) in the UI."""
         doc = self.doc
+        if not self._start_counted and (doc.plugin_name or doc.status.is_terminal):
+            self._start_counted = True
+            telemetry.order_started(doc)
         wanted = {sa.ORDER_STATUS: doc.status.value, sa.ORDER_SUB_STATUS: doc.sub_status,
                   sa.PLUGIN_NAME: doc.plugin_name, sa.NEXT_ATTEMPT: doc.next_attempt_at}
         if self.changes_only:

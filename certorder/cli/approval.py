@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import re
+from typing import TYPE_CHECKING
 
-from certorder.client import CertOrderClient
-from certorder.settings import Settings
-from certorder.workflows.models import ApprovalPolicy
+if TYPE_CHECKING:
+    from certorder.settings import Settings
+    from certorder.workflows.models import ApprovalPolicy
 
 _DURATION = re.compile(r"\A(\d+(?:\.\d+)?)([smhd]?)\Z")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3_600, "d": 86_400}
@@ -26,6 +27,8 @@ def duration_seconds(text: str) -> float:
 
 def policy_from(args: argparse.Namespace) -> ApprovalPolicy | None:
     """The approval ``order submit`` asks for, or None."""
+    from certorder.workflows.models import ApprovalPolicy
+
     if not args.require_approval:
         return None
     return ApprovalPolicy(timeout_seconds=args.approval_timeout,
@@ -42,6 +45,8 @@ def add_submit_options(p: argparse.ArgumentParser) -> None:
 
 
 async def approve(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.client import CertOrderClient
+
     async with await CertOrderClient.connect(settings) as client:
         await client.approve(args.order_id, note=args.note, by=args.by)
     print(f"approved {args.order_id}")
@@ -49,6 +54,8 @@ async def approve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def deny(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.client import CertOrderClient
+
     async with await CertOrderClient.connect(settings) as client:
         await client.deny(args.order_id, reason=args.reason, by=args.by)
     print(f"denied {args.order_id}")

@@ -12,17 +12,15 @@ import argparse
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
-
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
+from typing import TYPE_CHECKING, TypeVar
 
 from certorder.cli import output
 from certorder.cli.errors import UsageError
-from certorder.client import CertOrderClient
-from certorder.client_admin import CaAdmin
-from certorder.plugins.interface.dto import CACreateDTO, CAInfo
-from certorder.settings import Settings
+
+if TYPE_CHECKING:
+    from certorder.client_admin import CaAdmin
+    from certorder.plugins.interface.dto import CAInfo
+    from certorder.settings import Settings
 
 T = TypeVar("T")
 
@@ -35,6 +33,8 @@ examples:
 
 
 async def _on_workers(settings: Settings, action: Callable[[CaAdmin], Awaitable[T]]) -> T:
+    from certorder.client import CertOrderClient
+
     async with await CertOrderClient.connect(settings) as client:
         return await action(client.cas)
 
@@ -70,6 +70,8 @@ async def list_(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def create(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.plugins.interface.dto import CACreateDTO
+
     request = CACreateDTO(name=args.name, description=args.description, parent_ca_id=args.parent)
     info = await _on_workers(settings, lambda cas: cas.create_ca(request, args.plugin))
     if args.json:
@@ -94,6 +96,9 @@ async def crl(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     data = pem.encode()
     if args.der:
+        from cryptography import x509
+        from cryptography.hazmat.primitives.serialization import Encoding
+
         data = x509.load_pem_x509_crl(data).public_bytes(Encoding.DER)
     try:
         args.out.write_bytes(data)

@@ -7,13 +7,13 @@ import asyncio
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from certorder.cli import managed, output, revoke
 from certorder.cli.errors import UsageError
-from certorder.client import CertOrderClient
-from certorder.client_orders import check_order_id
-from certorder.client_status import stored_container
-from certorder.settings import Settings
+
+if TYPE_CHECKING:
+    from certorder.settings import Settings
 
 GET_EPILOG = """\
 writes <DIR>/<ID>.crt (the leaf), <ID>.chain.crt (the intermediates) and
@@ -53,6 +53,10 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 async def get(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.client import CertOrderClient
+    from certorder.client_orders import check_order_id
+    from certorder.client_status import stored_container
+
     out: Path = args.out
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} exists and is not a directory")

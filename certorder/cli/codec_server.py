@@ -6,16 +6,19 @@ import argparse
 import logging
 import signal
 import threading
+from typing import TYPE_CHECKING
 
 from certorder.cli.errors import UsageError
-from certorder.codec import codec_from_settings
-from certorder.settings import Settings
+
+if TYPE_CHECKING:
+    from certorder.settings import Settings
 
 #: The UI of `certorder dev` and the one of docker/compose.yaml.
 DEFAULT_ORIGINS = ["http://localhost:8233", "http://localhost:8080"]
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.codec import codec_from_settings
     from certorder.codec_server import CodecServer
 
     codec = codec_from_settings(settings)

@@ -12,16 +12,12 @@ import asyncio
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING
 
-from certorder.client_errors import plugin_errors
-from certorder.client_status import open_store
-from certorder.data_dir import ensure_data_dir
-from certorder.dev_stack import DevServer, wait_until_serving
-from certorder.keys.kek_source import kek_path, write_new_kek
-from certorder.plugins.manager import PluginManager
-from certorder.search_attribute_setup import register_missing
-from certorder.settings import Settings
-from certorder.temporal_client import connect, temporal_address
+if TYPE_CHECKING:
+    from temporalio.client import Client
+
+    from certorder.settings import Settings
 
 DEV_EPILOG = """\
 State (orders, history) is kept in <data_dir>/temporal.db and survives restarts;
@@ -40,27 +36,59 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 
 
 async def _serve(settings: Settings) -> None:
+    from certorder.dev_stack import wait_until_serving
+    from certorder.search_attribute_setup import register_missing
+    from certorder.temporal_client import connect
     from certorder.worker import run_worker  # the composition root: import only when running it
 
     await wait_until_serving(settings)
+    client = await connect(settings)
     # The server registers them on a new database only: an upgrade may add one.
-    added = await register_missing(await connect(settings))
+    added = await register_missing(client)
     if added:
         print(f"registered search attributes {', '.join(added)}", file=sys.stderr)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    print("worker running; press Ctrl-C to stop", file=sys.stderr, flush=True)
-    await run_worker(settings, stop=stop)
+    worker = asyncio.create_task(run_worker(settings, stop=stop))
+    await _until_polling(client, settings, worker)
+    if not worker.done():  # else it failed, or Ctrl-C came first: `await` says which
+        print("worker running; press Ctrl-C to stop", file=sys.stderr, flush=True)
+    await worker
+
+
+async def _until_polling(client: Client, settings: Settings, worker: asyncio.Task) -> None:
+    """Wait (a minute at most) until Temporal lists the worker as a poller.
+
+    "worker running" is the line scripts wait for before their first command, and a
+    client refuses to start an order on a queue nobody polls: said any earlier, a
+    quick first command would find no worker.
+    """
+    from certorder.client_workers import live_workers
+
+    for _ in range(600):
+        if worker.done() or await live_workers(client, settings):
+            return
+        await asyncio.wait({worker}, timeout=0.1)
 
 
 def _check_worker_setup(settings: Settings) -> None:
     """Load the plugins and open the store once, so that a configuration mistake is
     reported before a server is started (and before "worker running" is printed)."""
+    from certorder.client_errors import plugin_errors
+    from certorder.client_status import open_store
+    from certorder.data_dir import ensure_data_dir
+    from certorder.keys.kek_source import kek_path, write_new_kek
+    from certorder.plugins.interface.shared_state import MemorySharedState
+    from certorder.plugins.manager import PluginManager
+
     ensure_data_dir(settings.data_dir)
     with plugin_errors():
-        PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins).close()
+        # Throw-away shared state: this only checks the settings, the worker's plugins
+        # then keep their state in the store.
+        PluginManager(settings.enabled_plugins, settings.data_dir, settings.plugins,
+                      shared=lambda _name: MemorySharedState()).close()
     open_store(settings).close()
     if settings.kek is None and settings.kek_file is None and not kek_path(settings).exists():
         # The dev stack is for trying things: it makes the KEK a worker insists on.
@@ -69,6 +97,9 @@ def _check_worker_setup(settings: Settings) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.dev_stack import DevServer
+    from certorder.temporal_client import temporal_address
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     _check_worker_setup(settings)
     # SIGTERM must unwind like Ctrl-C so that the server child is stopped too.

@@ -14,21 +14,7 @@ import sys
 import traceback
 from collections.abc import Callable
 
-from certorder.client_errors import CertOrderError, one_line
-from certorder.dev_stack import DevServerError
-from certorder.plugins.interface.errors import (
-    CAOperationError,
-    CAUnavailableError,
-    CertificatePluginError,
-    InvalidOrderError,
-    PluginConfigurationError,
-    PluginLoadError,
-    PluginNotFoundError,
-    UnknownCAError,
-)
-from certorder.search_attribute_setup import MissingSearchAttributesError
-from certorder.settings import SettingsError
-from certorder.store import StoreLocationError, StoreUnavailableError
+from certorder.one_line import one_line
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -36,14 +22,6 @@ EXIT_USAGE = 2
 EXIT_ORDER_ERROR = 3
 EXIT_ORDER_CANCELED = 4
 EXIT_INTERRUPTED = 130
-
-_INPUT_ERRORS = (
-    InvalidOrderError,
-    PluginNotFoundError,
-    UnknownCAError,
-    PluginLoadError,
-    PluginConfigurationError,
-)
 
 
 class UsageError(Exception):
@@ -68,27 +46,52 @@ def guarded(action: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return EXIT_INTERRUPTED
-    except CertOrderError as exc:
+    except UsageError as exc:
+        fail(exc)
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - sorted out below
+        return _failed(exc)
+
+
+def _failed(exc: Exception) -> int:
+    """The exit code of a failed command, after its one line."""
+    # The error classes are imported only now that one is needed: a command that
+    # needs no server (`--help`) must not pay for loading Temporal, SQLAlchemy and
+    # pydantic first. A command that raised one of them has loaded its module already.
+    from certorder.client_errors import CertOrderError
+    from certorder.dev_stack import DevServerError
+    from certorder.plugins.interface.errors import (
+        CAOperationError,
+        CAUnavailableError,
+        CertificatePluginError,
+        InvalidOrderError,
+        PluginConfigurationError,
+        PluginLoadError,
+        PluginNotFoundError,
+        UnknownCAError,
+    )
+    from certorder.search_attribute_setup import MissingSearchAttributesError
+    from certorder.settings import SettingsError
+    from certorder.store import StoreLocationError, StoreUnavailableError
+
+    input_errors = (InvalidOrderError, PluginNotFoundError, UnknownCAError, PluginLoadError,
+                    PluginConfigurationError)
+    if isinstance(exc, CertOrderError):
         fail(exc)
         return exc.exit_code
-    except (UsageError, SettingsError, MissingSearchAttributesError, StoreLocationError) as exc:
+    if isinstance(exc, (SettingsError, MissingSearchAttributesError, StoreLocationError,
+                        *input_errors)):
         fail(exc)
         return EXIT_USAGE
-    except _INPUT_ERRORS as exc:
-        fail(exc)
-        return EXIT_USAGE
-    except (CAUnavailableError, CAOperationError, CertificatePluginError, DevServerError,
-            StoreUnavailableError) as exc:
+    if isinstance(exc, (CAUnavailableError, CAOperationError, CertificatePluginError,
+                        DevServerError, StoreUnavailableError)):
         fail(exc)
         return EXIT_FAILURE
-    except RuntimeError as exc:
-        # temporalio's core reports an unreachable server as RuntimeError("Failed client connect").
-        if "client connect" in str(exc).lower():
-            fail(f"cannot reach Temporal: {exc}: is `certorder dev` running?")
-            return EXIT_FAILURE
-        return _unexpected(exc)
-    except Exception as exc:  # noqa: BLE001 - the last resort for bugs
-        return _unexpected(exc)
+    # temporalio's core reports an unreachable server as RuntimeError("Failed client connect").
+    if isinstance(exc, RuntimeError) and "client connect" in str(exc).lower():
+        fail(f"cannot reach Temporal: {exc}: is `certorder dev` running?")
+        return EXIT_FAILURE
+    return _unexpected(exc)
 
 
 def _silence_stdout() -> None:

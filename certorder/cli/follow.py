@@ -8,11 +8,14 @@ import asyncio
 import json
 import sys
 from datetime import datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from certorder.cli import output
-from certorder.client import CertOrderClient
-from certorder.workflows.models import OrderDocument, OrderStatus, Transition
+from certorder.workflows.order_status import OrderStatus
+
+if TYPE_CHECKING:
+    from certorder.client import CertOrderClient
+    from certorder.workflows.models import OrderDocument, Transition
 
 
 class ProgressPrinter:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from certorder.cli.errors import UsageError
-from certorder.keys.envelope import KeyDecryptionError
-from certorder.keys.kek_source import load_kek, write_new_kek
-from certorder.settings import Settings
-from certorder.store import CertificateStore
-from certorder.store.key_store import KeyStore
+
+if TYPE_CHECKING:
+    from certorder.settings import Settings
 
 ROTATE_EPILOG = """\
 Re-wraps every key's data key under the new KEK in one transaction; the keys and
@@ -28,12 +27,19 @@ example:
 
 
 def new_kek(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.keys.kek_source import write_new_kek
+
     kek = write_new_kek(args.file)
     print(f"wrote KEK {kek.kek_id} to {args.file} (mode 0600); keep a backup of it")
     return 0
 
 
 def rotate_kek(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.keys.envelope import KeyDecryptionError
+    from certorder.keys.kek_source import load_kek
+    from certorder.store import CertificateStore
+    from certorder.store.key_store import KeyStore
+
     old = load_kek(settings)
     new = load_kek(settings.model_copy(update={"kek": None, "kek_file": args.new_kek_file}))
     store = CertificateStore.open(settings.resolved_store_url)

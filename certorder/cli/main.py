@@ -14,7 +14,6 @@ from typing import NoReturn
 
 from certorder.cli import ca, cert, codec_server, completion, dev, key, order, plugin, worker
 from certorder.cli.errors import EXIT_USAGE, fail, guarded
-from certorder.settings import load_settings
 
 EPILOG = """\
 quick start:
@@ -34,6 +33,13 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         fail(f"{message} (see `{self.prog} --help`)")
         sys.exit(EXIT_USAGE)
+
+    def format_help(self) -> str:
+        # An epilog may be a function, when making its text needs a heavy import (the
+        # revocation reasons): it is called only when the help is shown.
+        if callable(self.epilog):
+            self.epilog = self.epilog()
+        return super().format_help()
 
 
 def _version() -> str:
@@ -65,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
 
     def action() -> int:
+        from certorder.settings import load_settings  # pydantic: not for --help
+
         settings = load_settings(args.config)
         result = args.handler(args, settings)
         if inspect.isawaitable(result):

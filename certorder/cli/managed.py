@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from certorder.certificate_inspect import describe
 from certorder.cli import output
 from certorder.cli.errors import UsageError
 from certorder.cli.managed_args import (
@@ -17,16 +17,13 @@ from certorder.cli.managed_args import (
     renewal_policy,
 )
 from certorder.cli.managed_files import get_files
-from certorder.client import CertOrderClient
-from certorder.client_managed import ManagedCertificates
-from certorder.keys.generation import KeyType
-from certorder.settings import Settings
-from certorder.workflows.managed_models import (
-    CertificateSpec,
-    ManagedCertificate,
-    ModifyCertificate,
-    RenewalPolicy,
-)
+from certorder.keys.key_types import KeyType
+
+if TYPE_CHECKING:
+    from certorder.client import CertOrderClient
+    from certorder.client_managed import ManagedCertificates
+    from certorder.settings import Settings
+    from certorder.workflows.managed_models import ManagedCertificate
 
 ISSUE_EPILOG = """\
 The worker makes the key (it never leaves the workers unencrypted, except into
@@ -40,11 +37,16 @@ examples:
 
 
 async def _managed(settings: Settings) -> tuple[CertOrderClient, ManagedCertificates]:
+    from certorder.client import CertOrderClient
+    from certorder.client_managed import ManagedCertificates
+
     client = await CertOrderClient.connect(settings)
     return client, ManagedCertificates(client.temporal, settings)
 
 
 async def issue(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.workflows.managed_models import CertificateSpec, RenewalPolicy
+
     try:
         spec = CertificateSpec(
             dns_names=args.dns or [], ip_addresses=args.ip or [], plugin_name=args.plugin,
@@ -80,6 +82,8 @@ async def retire(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def modify(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.workflows.managed_models import ModifyCertificate
+
     _, managed = await _managed(settings)
     current = await managed.state(args.name)
     change = ModifyCertificate(
@@ -137,6 +141,8 @@ async def show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def inspect(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.certificate_inspect import describe
+
     path = Path(args.target)
     if path.is_file():
         pem = path.read_bytes()

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import re
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-from certorder.keys.generation import KeyType
-from certorder.workflows.managed_models import RenewalPolicy
+from certorder.keys.key_types import KeyType
+
+if TYPE_CHECKING:
+    from certorder.workflows.managed_models import RenewalPolicy
 
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 
@@ -46,6 +49,8 @@ def add_renewal_options(parser: argparse.ArgumentParser) -> None:
 def renewal_policy(args: argparse.Namespace, base: RenewalPolicy | None = None) -> \
         RenewalPolicy | None:
     """The policy the options ask for, or None when they name none."""
+    from certorder.workflows.managed_models import RenewalPolicy
+
     if args.renew_before is None and args.renew_at is None:
         return None
     base = base or RenewalPolicy()

@@ -13,20 +13,16 @@ import os
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from certorder.cli import output
 from certorder.cli.errors import UsageError
-from certorder.client import CertOrderClient
-from certorder.client_errors import InvalidInputError, TemporalUnavailableError
-from certorder.client_managed import CertificateNotFoundError, ManagedCertificates
-from certorder.keys.envelope import KeyDecryptionError
-from certorder.keys.kek_source import load_kek
-from certorder.settings import Settings
-from certorder.store import CertificateStore
-from certorder.store.key_store import KeyStore
-from certorder.workflows.managed_models import ManagedCertificate
 
-Handler = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+if TYPE_CHECKING:
+    from certorder.settings import Settings
+    from certorder.workflows.managed_models import ManagedCertificate
+
+Handler = Callable[[argparse.Namespace, "Settings"], Awaitable[int]]
 
 
 def get_files(order_get: Handler) -> Handler:
@@ -43,6 +39,10 @@ def get_files(order_get: Handler) -> Handler:
 
 async def _managed_state(name: str, settings: Settings, required: bool) -> \
         ManagedCertificate | None:
+    from certorder.client import CertOrderClient
+    from certorder.client_errors import InvalidInputError, TemporalUnavailableError
+    from certorder.client_managed import CertificateNotFoundError, ManagedCertificates
+
     try:
         async with await CertOrderClient.connect(settings) as client:
             return await ManagedCertificates(client.temporal, settings).state(name)
@@ -83,6 +83,11 @@ def _write(state: ManagedCertificate, args: argparse.Namespace, settings: Settin
 
 
 def _decrypted_key(key_id: str, settings: Settings) -> bytes:
+    from certorder.keys.envelope import KeyDecryptionError
+    from certorder.keys.kek_source import load_kek
+    from certorder.store import CertificateStore
+    from certorder.store.key_store import KeyStore
+
     kek = load_kek(settings)  # SettingsError: one line, exit 2
     store = CertificateStore.open(settings.resolved_store_url)
     try:

@@ -6,17 +6,15 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from certorder.cli import approval, output
 from certorder.cli.follow import follow
 from certorder.cli.order_input import build_order_meta, meta_dict, parse_meta_item
-from certorder.client import CertOrderClient
-from certorder.client_errors import WorkerUnavailableError, plugin_errors
-from certorder.client_orders import check_order_id
-from certorder.client_revocation import recorded_revocation
-from certorder.plugins.order_checks import check_request
-from certorder.settings import Settings
-from certorder.workflows.models import OrderStatus
+from certorder.workflows.order_status import OrderStatus
+
+if TYPE_CHECKING:
+    from certorder.settings import Settings
 
 SUBMIT_EPILOG = """\
 examples:
@@ -26,6 +24,11 @@ examples:
 """
 
 async def submit(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.client import CertOrderClient
+    from certorder.client_errors import plugin_errors
+    from certorder.client_orders import check_order_id
+    from certorder.plugins.order_checks import check_request
+
     meta = build_order_meta(args)
     if args.order_id is not None:
         check_order_id(args.order_id)
@@ -53,6 +56,10 @@ async def submit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def show(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.client import CertOrderClient
+    from certorder.client_errors import WorkerUnavailableError
+    from certorder.client_revocation import recorded_revocation
+
     async with await CertOrderClient.connect(settings) as client:
         try:
             document = await client.status(args.order_id)
@@ -73,6 +80,8 @@ async def show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def watch(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.client import CertOrderClient
+
     async with await CertOrderClient.connect(settings) as client:
         return await follow(client, args.order_id, _mode(args))
 
@@ -82,6 +91,8 @@ def _mode(args: argparse.Namespace) -> str:
 
 
 async def list_(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.client import CertOrderClient
+
     async with await CertOrderClient.connect(settings) as client:
         rows = await client.list_orders(status=args.status, limit=args.limit)
     if args.json:
@@ -92,6 +103,8 @@ async def list_(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def modify(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.client import CertOrderClient
+
     async with await CertOrderClient.connect(settings) as client:
         await client.modify(args.order_id, meta_dict(args.meta))
     print(f"modify sent to {args.order_id}")
@@ -99,6 +112,8 @@ async def modify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cancel(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.client import CertOrderClient
+
     async with await CertOrderClient.connect(settings) as client:
         await client.cancel(args.order_id, reason=args.reason)
     print(f"cancel sent to {args.order_id}")

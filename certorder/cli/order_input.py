@@ -9,11 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
-
 from certorder.cli.errors import UsageError
-from certorder.plugins.interface.status import CertificateRequestType
 
 # Values that parse as JSON only when they look like JSON: "30" is a number, "true" a
 # bool, '{"a": 1}' an object; "007" or "ops@example.com" stay strings.
@@ -57,6 +53,9 @@ def read_csr(path: Path) -> str:
         return data.decode("ascii")
     except UnicodeDecodeError:
         pass
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
     try:
         return x509.load_der_x509_csr(data).public_bytes(Encoding.PEM).decode("ascii")
     except ValueError:
@@ -65,6 +64,8 @@ def read_csr(path: Path) -> str:
 
 def build_order_meta(args: argparse.Namespace) -> dict[str, Any]:
     """The order_meta of ``order submit``: a simple-cmc request plus the options."""
+    from certorder.plugins.interface.status import CertificateRequestType
+
     meta: dict[str, Any] = {
         "request_type": CertificateRequestType.SIMPLE_CMC.value,
         "request_data": read_csr(args.csr),

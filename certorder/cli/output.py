@@ -8,11 +8,13 @@ import shutil
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from certorder.client_orders import OrderSummary
-from certorder.plugins.interface.status import CertificateStatus
-from certorder.workflows.models import OrderDocument, OrderStatus, Transition
+from certorder.workflows.order_status import OrderStatus
+
+if TYPE_CHECKING:
+    from certorder.client_orders import OrderSummary
+    from certorder.workflows.models import OrderDocument, Transition
 
 
 def print_json(data: Any) -> None:
@@ -175,6 +177,8 @@ def warn(message: str) -> None:
 
 def final_exit_code(document: OrderDocument) -> int:
     """0 issued, 3 ended in ERROR, 4 canceled (ACTIVE with sub-status 'request canceled')."""
+    from certorder.plugins.interface.status import CertificateStatus
+
     if document.status is OrderStatus.ERROR:
         return 3
     if document.sub_status == CertificateStatus.REQUEST_CANCELED.value:

@@ -8,13 +8,17 @@ answer, and says so in the list.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from certorder.cli import output
-from certorder.client import CertOrderClient
-from certorder.settings import Settings
+
+if TYPE_CHECKING:
+    from certorder.settings import Settings
 
 
 async def list_(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.client import CertOrderClient
+
     async with await CertOrderClient.connect(settings) as client:
         answers = await client.cas.describe_workers()
     if args.json:

@@ -9,29 +9,27 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from certorder.cli import output
-from certorder.client import CertOrderClient
-from certorder.client_errors import InvalidInputError
-from certorder.client_revocation import (
-    RevocationRunningError,
-    parse_reason,
-    read_revocation,
-    start_revocation,
-    wait_revocation,
-)
-from certorder.plugins.interface.revocation import RevocationReason
-from certorder.settings import Settings
-from certorder.workflows.revocation_fsm import RevocationState
-from certorder.workflows.revocation_models import RevocationDocument, revocation_workflow_id
 
-REVOKE_EPILOG = f"""\
+if TYPE_CHECKING:
+    from certorder.settings import Settings
+    from certorder.workflows.revocation_models import RevocationDocument
+
+
+def revoke_epilog() -> str:
+    """The help's epilog: made when the help is shown, as the reasons need pydantic."""
+    from certorder.plugins.interface.revocation import RevocationReason
+
+    return f"""\
 reasons (RFC 5280): {", ".join(reason.value for reason in RevocationReason)}
 
 examples:
   certorder cert revoke order-1234 --reason superseded
   certorder cert revoke order-1234 --reason keyCompromise --wait
 """
+
 
 EXIT_REFUSED = 3
 
@@ -59,6 +57,16 @@ def _stalled(message: str) -> None:
 
 
 async def revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.client import CertOrderClient
+    from certorder.client_revocation import (
+        RevocationRunningError,
+        parse_reason,
+        read_revocation,
+        start_revocation,
+        wait_revocation,
+    )
+    from certorder.workflows.revocation_models import revocation_workflow_id
+
     parse_reason(args.reason)  # before connecting: a typo is reported the same offline
     async with await CertOrderClient.connect(settings) as client:
         try:
@@ -83,6 +91,9 @@ async def revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _refuse_if_nothing_reached_the_ca(document: RevocationDocument) -> None:
+    from certorder.client_errors import InvalidInputError
+    from certorder.workflows.revocation_fsm import RevocationState
+
     # Refused by the worker's check (no plugin that can revoke) before any CA call:
     # for the user that is bad input, like an unknown order.
     if document.state is RevocationState.REFUSED and document.calls == 0:
@@ -90,6 +101,8 @@ def _refuse_if_nothing_reached_the_ca(document: RevocationDocument) -> None:
 
 
 def _finish(document: RevocationDocument, as_json: bool) -> int:
+    from certorder.workflows.revocation_fsm import RevocationState
+
     _refuse_if_nothing_reached_the_ca(document)
     if as_json:
         output.print_json(document.model_dump(mode="json"))
@@ -104,7 +117,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add ``cert revoke`` to the ``cert`` group."""
     p = sub.add_parser(
         "revoke", help="revoke an order's certificate at its CA (a durable workflow)",
-        epilog=REVOKE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=revoke_epilog, formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Start the revocation of an order's certificate; it goes on "
                     "through CA outages until the CA has revoked (or refused) it.")
     p.add_argument("order_id", metavar="ORDER_ID", help="the order whose certificate to revoke")

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
+from typing import TYPE_CHECKING
 
-from certorder.client_errors import TemporalUnavailableError
-from certorder.settings import Settings
+if TYPE_CHECKING:
+    from certorder.settings import Settings
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from certorder.client_errors import TemporalUnavailableError
+
     if args.check:
         return asyncio.run(_check(settings))
+    from certorder.log_format import configure_logging
     from certorder.worker import run_worker  # the composition root: import only when running it
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(settings.log_level, settings.log_format)
     try:
         asyncio.run(run_worker(settings))
     except RuntimeError as exc:
@@ -30,6 +30,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _check(settings: Settings) -> int:
+    from certorder.client_errors import TemporalUnavailableError
     from certorder.worker_health import check_worker
 
     try:

@@ -4,26 +4,16 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from enum import StrEnum
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
+# DEFAULT_KEY_TYPE is re-exported: the activities take both names from here.
+from certorder.keys.key_types import DEFAULT_KEY_TYPE, KeyType  # noqa: F401
+
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
-
-
-class KeyType(StrEnum):
-    EC_P256 = "ec-p256"
-    EC_P384 = "ec-p384"
-    RSA_2048 = "rsa-2048"
-    RSA_3072 = "rsa-3072"
-    RSA_4096 = "rsa-4096"
-    ED25519 = "ed25519"
-
-
-DEFAULT_KEY_TYPE = KeyType.EC_P256
 
 
 def generate(key_type: KeyType) -> PrivateKey:

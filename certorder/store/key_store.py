@@ -17,6 +17,7 @@ from certorder.keys import generation
 from certorder.keys.envelope import Kek, KeyDecryptionError, SealedKey, seal, unseal
 from certorder.keys.generation import KeyType, PrivateKey
 from certorder.store.engine import SQLITE_IMMEDIATE
+from certorder.store.plugin_state import check_plugin_secrets, rewrap_plugin_secrets
 from certorder.store.schema import private_keys
 
 
@@ -110,6 +111,7 @@ class KeyStore:
                 .group_by(private_keys.c.kek_id)).all()
             rows = [connection.execute(select(private_keys).where(
                 private_keys.c.key_id == key_id)).one() for _, key_id in firsts]
+            check_plugin_secrets(connection, self._kek)
         for row in rows:
             if row.kek_id != self._kek.kek_id:
                 raise KeyDecryptionError(
@@ -118,7 +120,8 @@ class KeyStore:
             self._kek.unwrap(row.wrapped_data_key, row.key_id)
 
     def rotate_kek(self, new_kek: Kek) -> int:
-        """Re-wrap every data key under ``new_kek`` in one transaction; keys untouched.
+        """Re-wrap every data key (plugins' secrets too) under ``new_kek`` in one
+        transaction; keys untouched.
 
         Returns how many were re-wrapped. Keys already under ``new_kek`` are skipped, so
         an interrupted rotation can simply be run again.
@@ -143,6 +146,7 @@ class KeyStore:
                         .values(wrapped_data_key=new_kek.wrap(data_key, row.key_id),
                                 kek_id=new_kek.kek_id))
                     count += 1
+                count += rewrap_plugin_secrets(connection, self._kek, new_kek)
         return count
 
     def _row(self, key_id: str):

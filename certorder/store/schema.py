@@ -115,3 +115,20 @@ private_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_private_keys_kek_id", "kek_id"),
 )
+
+#: Plugins' shared state (``plugins/interface/shared_state.py``): JSON records per plugin
+#: name and key; the primary key decides a race to create one. A record's secret is
+#: sealed like a private key (``secret_ciphertext`` under a data key wrapped by the KEK
+#: ``kek_id``), bound to the plugin name and key.
+plugin_state = Table(
+    "plugin_state",
+    metadata,
+    Column("plugin_name", Text, primary_key=True),
+    Column("state_key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("secret_ciphertext", Text, nullable=True),
+    Column("wrapped_data_key", Text, nullable=True),
+    Column("kek_id", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

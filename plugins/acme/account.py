@@ -1,31 +1,29 @@
-"""The ACME account: its key at rest, and its registration with the directory.
+"""The ACME account: a session signed with its key, registered on first use.
 
-Files in the plugin's data_dir (both written with mode 0600, replaced atomically):
-
-* ``account-key.pem``: an EC P-256 key in PKCS#8, encrypted with
-  ``account_key_passphrase`` when one is set. It is generated once, on first start.
-* ``accounts.json``: ``{directory_url: account_url}``, so a changed directory gets its
-  own registration instead of reusing a URL another CA issued.
+The key and the registrations are in the shared state (``account_state``), so every
+worker on one store orders with the same account.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from pathlib import Path
 
 import josepy as jose
 from acme import client, errors, messages
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 
+from certorder.plugins.acme.account_state import (
+    account_url,
+    forget_account_url,
+    load_or_create_key,
+    remember_account_url,
+)
 from certorder.plugins.acme.network import AcmeNetwork, AcmeSession
 from certorder.plugins.acme.settings import AcmeSettings
 from certorder.plugins.interface.errors import PluginConfigurationError
+from certorder.plugins.interface.shared_state import SharedState
 
-KEY_FILE = "account-key.pem"
-ACCOUNTS_FILE = "accounts.json"
 USER_AGENT = "certorder-acme"
 
 
@@ -41,48 +39,19 @@ def write_private(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def load_or_create_key(data_dir: Path, passphrase: bytes | None) -> ec.EllipticCurvePrivateKey:
-    """The account key from ``data_dir``, generated and stored on first use.
-
-    :raises PluginConfigurationError: the file exists but cannot be read with the
-        configured passphrase (a wrong or missing passphrase never replaces the key).
-    """
-    path = data_dir / KEY_FILE
-    if path.exists():
-        try:
-            key = serialization.load_pem_private_key(path.read_bytes(), password=passphrase)
-        except (TypeError, ValueError) as exc:
-            raise PluginConfigurationError(
-                f"cannot read the ACME account key {path}: {exc} (is account_key_passphrase right?)"
-            ) from None
-        if not isinstance(key, ec.EllipticCurvePrivateKey):
-            raise PluginConfigurationError(f"ACME account key {path} is not an EC key")
-        return key
-    key = ec.generate_private_key(ec.SECP256R1())
-    encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(passphrase)
-        if passphrase
-        else serialization.NoEncryption()
-    )
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
-    )
-    data_dir.mkdir(parents=True, exist_ok=True)
-    write_private(path, pem)
-    return key
-
-
 class AcmeAccount:
     """Builds an :class:`AcmeSession` on a registered account, registering on first use.
 
-    The directory and the account URL are cached; a lock makes sure concurrent first
-    orders register once.
+    The directory is cached; a lock makes sure concurrent first orders of this worker
+    register once, and the shared state's ``create`` that workers racing to register
+    keep one URL (the CA answers the same key with the same account anyway).
     """
 
-    def __init__(self, settings: AcmeSettings, data_dir: Path) -> None:
+    def __init__(self, settings: AcmeSettings, state: SharedState, data_dir: Path) -> None:
         self.settings = settings
-        self.data_dir = data_dir
-        self.key = jose.JWKEC(key=load_or_create_key(data_dir, settings.passphrase_bytes()))
+        self.state = state
+        self.key = jose.JWKEC(
+            key=load_or_create_key(state, data_dir, settings.passphrase_bytes()))
         self._lock = threading.Lock()
         self._directory: messages.Directory | None = None
 
@@ -116,28 +85,18 @@ class AcmeAccount:
     def forget_registration(self) -> None:
         """Drop the stored account URL, e.g. after the CA said it no longer knows it."""
         with self._lock:
-            accounts = self._read_accounts()
-            if accounts.pop(self.settings.directory_url, None) is not None:
-                write_private(self.data_dir / ACCOUNTS_FILE, json.dumps(accounts).encode())
+            forget_account_url(self.state, self.settings.directory_url)
 
     def account_url(self) -> str | None:
         """The registered account's URL at the configured directory, if registered."""
-        return self._read_accounts().get(self.settings.directory_url)
-
-    def _read_accounts(self) -> dict[str, str]:
-        path = self.data_dir / ACCOUNTS_FILE
-        if not path.exists():
-            return {}
-        return dict(json.loads(path.read_text()))
+        return account_url(self.state, self.settings.directory_url)
 
     def _account_url(self, acme: client.ClientV2) -> str:
         with self._lock:
-            accounts = self._read_accounts()
-            url = accounts.get(self.settings.directory_url)
+            url = account_url(self.state, self.settings.directory_url)
             if url is None:
-                url = self._register(acme)
-                accounts[self.settings.directory_url] = url
-                write_private(self.data_dir / ACCOUNTS_FILE, json.dumps(accounts).encode())
+                url = remember_account_url(self.state, self.settings.directory_url,
+                                           self._register(acme))
             return url
 
     def _register(self, acme: client.ClientV2) -> str:
@@ -158,7 +117,7 @@ class AcmeAccount:
         try:
             regr = acme.new_account(registration)
         except errors.ConflictError as conflict:
-            # The key is already registered (e.g. accounts.json was lost): RFC 8555
+            # The key is already registered (e.g. the record was lost): RFC 8555
             # §7.3.1 answers with the existing account's URL.
             return conflict.location
         if not regr.uri:

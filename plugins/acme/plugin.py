@@ -34,6 +34,7 @@ from certorder.plugins.interface.errors import (
     PluginConfigurationError,
 )
 from certorder.plugins.interface.revocation import RevocationReason, RevocationResult
+from certorder.plugins.interface.shared_state_files import DirectorySharedState
 from certorder.plugins.interface.status import CertificateRequestType, CertificateStatus
 
 LOG = logging.getLogger(__name__)
@@ -73,7 +74,9 @@ class AcmePlugin(CertificatePluginBase):
             first = exc.errors()[0]
             field = ".".join(str(part) for part in first["loc"]) or "value"
             raise PluginConfigurationError(f"{context.name}: {field}: {first['msg']}") from None
-        self.account = AcmeAccount(self.settings, context.data_dir)
+        # Without a core (a plugin's own tests) the state stays in the data_dir.
+        state = context.shared or DirectorySharedState(context.data_dir / "state")
+        self.account = AcmeAccount(self.settings, state, context.data_dir)
         self.solver = build_solver(self.settings)
         self.driver = AcmeOrderDriver(self.settings, self.account, self.solver)
 

@@ -73,6 +73,7 @@ from certorder.plugins.interface.revocation import (
     RevocationResult,
     RevocationStatus,
 )
+from certorder.plugins.interface.shared_state import MemorySharedState, SharedState
 from certorder.plugins.interface.status import (
     CertificateRequestType,
     CertificateStatus,
@@ -94,6 +95,7 @@ __all__ = [
     "ERROR_RETRY_MSEC",
     "InvalidOrderError",
     "MAX_RETRY_MSEC",
+    "MemorySharedState",
     "PluginConfigurationError",
     "PluginContext",
     "PluginLoadError",
@@ -104,6 +106,7 @@ __all__ = [
     "RevocationReason",
     "RevocationResult",
     "RevocationStatus",
+    "SharedState",
     "UnknownCAError",
     "csr_pem",
     "load_csr",
@@ -117,6 +120,8 @@ class PluginContext(BaseModel):
     :param data_dir: a directory that belongs to this plugin (created by the core).
     :param options: the ``[plugins.<name>]`` table of the settings file; validate it with
         your own pydantic settings model.
+    :param shared: state every worker's instance of this plugin shares (see
+        ``shared_state``); ``None`` when no core runs the plugin (its unit tests).
     """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -124,6 +129,7 @@ class PluginContext(BaseModel):
     name: str
     data_dir: Path
     options: Mapping[str, Any] = Field(default_factory=dict)
+    shared: SharedState | None = None
 
 
 class CertificatePluginBase(abc.ABC):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -12,7 +13,6 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from cryptography.x509.oid import NameOID
 
 from certorder.plugins.interface.errors import CAOperationError, PluginConfigurationError
-from certorder.plugins.local_ca.files import CAMeta
 from certorder.plugins.local_ca.issuer import is_ca_certificate, is_self_signed
 from certorder.plugins.local_ca.keys import CAPrivateKey, load_private_key
 
@@ -20,6 +20,33 @@ from certorder.plugins.local_ca.keys import CAPrivateKey, load_private_key
 ROOT_ID = "root"
 #: What a CA id may look like (also keeps ids from naming paths outside ``cas/``).
 CA_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
+
+@dataclass(frozen=True)
+class CAMeta:
+    """What is recorded about a CA beside its certificate."""
+
+    ca_id: str
+    name: str
+    description: str = ""
+    parent_ca_id: str | None = None
+
+    @classmethod
+    def from_dict(cls, raw: object) -> CAMeta:
+        """Parse a CA description; raises ``ValueError`` if it is not one."""
+        if not isinstance(raw, dict) or not isinstance(raw.get("ca_id"), str):
+            raise ValueError("not a CA description")
+        return cls(
+            ca_id=raw["ca_id"],
+            name=str(raw.get("name") or raw["ca_id"]),
+            description=str(raw.get("description") or ""),
+            parent_ca_id=raw.get("parent_ca_id"),
+        )
+
+    @classmethod
+    def from_json(cls, data: bytes) -> CAMeta:
+        """Parse ``meta.json`` of the old data_dir layout."""
+        return cls.from_dict(json.loads(data))
 
 
 @dataclass(frozen=True)
@@ -32,7 +59,6 @@ class LocalCA:
 
     meta: CAMeta
     cert: x509.Certificate
-    key_path: Path
     chain: tuple[x509.Certificate, ...] = field(default=())
 
     @property
@@ -104,4 +130,4 @@ def load_configured_root(
     meta = CAMeta(ca_id=ROOT_ID, name=name, description=f"Local CA from {cert_file}")
     # A configured CA signed by an outside root is itself an intermediate for clients.
     chain = () if is_self_signed(cert) else (cert,)
-    return LocalCA(meta=meta, cert=cert, key_path=Path(key_file), chain=chain), key
+    return LocalCA(meta=meta, cert=cert, chain=chain), key

@@ -3,25 +3,19 @@ returns the same certificate instead of signing a second one.
 
 The core may call ``issue_certificate_request`` twice for one order: the local CA is
 declared ``quick_calls`` (a local activity), and a worker that dies after signing but
-before its workflow task completes has the call run again with the old, empty
-``plugin_meta``. Only a record outside the workflow can tell that the order was
-issued already.
-
-One JSON file per order under ``<data_dir>/issued/``, created once (the first writer
-wins; a second attempt reads the first's record). Kept behind :meth:`IssuedOrders.get`
-and :meth:`IssuedOrders.put` so that the record can move into a shared store.
+before its workflow task completes has the call run again, maybe on another worker,
+with the old, empty ``plugin_meta``. Only a record outside the workflow can tell that
+the order was issued already: one per order id in the plugin's shared state (the
+store, shared by every worker; the first record written wins).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
-import os
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
+
+from certorder.plugins.interface.shared_state import SharedState
 
 #: The plugin_meta keys an issue writes; the record holds exactly these.
 ISSUED_KEYS = ("ca_id", "serial", "certificate", "intermediates")
@@ -35,49 +29,32 @@ def request_digest(csr_text: str | bytes, ca_id: str | None) -> str:
 
 
 class IssuedOrders:
-    """The issue record of each order id, in one directory."""
+    """The issue record of each order id, under ``issued/`` in the shared state."""
 
-    def __init__(self, data_dir: Path) -> None:
-        self._dir = Path(data_dir) / "issued"
-
-    def _path(self, order_id: str) -> Path:
-        return self._dir / f"{hashlib.sha256(order_id.encode()).hexdigest()}.json"
+    def __init__(self, state: SharedState) -> None:
+        self._state = state
 
     def once(self, order_id: str, digest: str,
              issue: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """What was issued for this order and request, else ``issue()``, recorded."""
-        earlier = self.get(order_id, digest)
-        return earlier if earlier is not None else self.put(order_id, digest, issue())
-
-    def get(self, order_id: str, digest: str) -> dict[str, Any] | None:
-        """The plugin_meta of the certificate issued for this order and request, if any."""
-        try:
-            record = json.loads(self._path(order_id).read_text())
-        except (OSError, ValueError):
-            return None
-        if record.get("order_id") != order_id or record.get("request") != digest:
-            return None
-        return {key: record.get(key) for key in ISSUED_KEYS}
-
-    def put(self, order_id: str, digest: str, issued: dict[str, Any]) -> dict[str, Any]:
-        """Record ``issued`` for the order, unless a record exists: then that one is
-        returned (one order, one certificate), else ``issued``."""
-        self._dir.mkdir(parents=True, exist_ok=True)
+        key = f"issued/{hashlib.sha256(order_id.encode()).hexdigest()}"
+        earlier = self._state.get(key)
+        if _answers(earlier, order_id, digest):
+            return _issued(earlier)
         record = {"order_id": order_id, "request": digest,
-                  **{key: issued.get(key) for key in ISSUED_KEYS}}
-        fd, tmp = tempfile.mkstemp(dir=self._dir, prefix=".issued-")
-        try:
-            with os.fdopen(fd, "w") as out:
-                json.dump(record, out)
-            try:
-                os.link(tmp, self._path(order_id))  # fails if a record is there
-            except FileExistsError:
-                earlier = self.get(order_id, digest)
-                if earlier is not None:
-                    return earlier
-                os.replace(tmp, self._path(order_id))  # another request's: this one wins
-                return issued
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-        return issued
+                  **{name: value for name, value in issue().items() if name in ISSUED_KEYS}}
+        if earlier is None:
+            winner = self._state.create(key, record)
+            if _answers(winner, order_id, digest):
+                return _issued(winner)  # this call's, or a concurrent repeat's
+        self._state.put(key, record)  # another request's record: this one replaces it
+        return _issued(record)
+
+
+def _answers(record: Any, order_id: str, digest: str) -> bool:
+    return (isinstance(record, dict) and record.get("order_id") == order_id
+            and record.get("request") == digest)
+
+
+def _issued(record: dict[str, Any]) -> dict[str, Any]:
+    return {name: record.get(name) for name in ISSUED_KEYS}

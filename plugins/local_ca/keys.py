@@ -1,16 +1,13 @@
 """CA private keys of the local CA: generation, signature hashes, and keys at rest.
 
-A key file is always created with ``os.open(..., O_EXCL, 0o600)`` so it is never,
-even for an instant, readable by others (a ``chmod`` after writing would leave a
-window). With a passphrase the content is PKCS#8 encrypted with
-``BestAvailableEncryption``; without one it is plain PKCS#8 and the file mode is the
-only protection.
+A key is kept as PKCS#8 PEM, encrypted with ``BestAvailableEncryption`` when a
+passphrase is set; in the shared store the core seals that PEM again with the KEK.
+Key files (a configured root's, or those of the old data_dir layout) are only read.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Literal
 
@@ -63,46 +60,38 @@ def private_key_pem(key: CAPrivateKey, passphrase: str | None) -> bytes:
     )
 
 
-def write_new_file(path: Path, data: bytes, mode: int) -> None:
-    """Create ``path`` (it must not exist) with ``mode`` from the start, and write ``data``."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def write_private_key(path: Path, key: CAPrivateKey, passphrase: str | None) -> None:
-    """Write ``key`` to a new mode-0600 file, encrypted when a passphrase is given."""
-    write_new_file(path, private_key_pem(key, passphrase), 0o600)
-
-
 def load_private_key(path: Path, passphrase: str | None) -> CAPrivateKey:
-    """Read a CA key from ``path``, decrypting it with ``passphrase`` if it is encrypted.
-
-    :raises PluginConfigurationError: unreadable file, wrong or missing passphrase, or a
-        key that cannot sign certificates.
-    """
+    """Read a CA key from the file ``path`` (see :func:`load_private_key_pem`)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise PluginConfigurationError(f"cannot read CA key {path}: {exc.strerror}") from None
+    return load_private_key_pem(data, passphrase, f"CA key {path}")
+
+
+def load_private_key_pem(data: bytes, passphrase: str | None, what: str) -> CAPrivateKey:
+    """A CA key from PEM ``data`` (``what`` names it in messages), decrypted with
+    ``passphrase`` if it is encrypted.
+
+    :raises PluginConfigurationError: wrong or missing passphrase, not a PEM key, or a
+        key that cannot sign certificates.
+    """
     password = passphrase.encode() if passphrase else None
     try:
         key = serialization.load_pem_private_key(data, password)
     except TypeError:
         if password is None:
             raise PluginConfigurationError(
-                f"CA key {path} is encrypted; set the passphrase "
+                f"{what} is encrypted; set the passphrase "
                 "(option 'passphrase' or CERTORDER_LOCAL_CA_PASSPHRASE)"
             ) from None
         # A key written before a passphrase was configured: still usable, but say so,
-        # because it sits on disk unencrypted.
-        log.warning("CA key %s is not encrypted although a passphrase is set", path)
+        # because it is kept unencrypted (under the KEK only, in the shared store).
+        log.warning("%s is not encrypted although a passphrase is set", what)
         key = serialization.load_pem_private_key(data, None)
     except ValueError:
         raise PluginConfigurationError(
-            f"cannot load CA key {path}: wrong passphrase or not a PEM private key"
+            f"cannot load {what}: wrong passphrase or not a PEM private key"
         ) from None
     signature_hash(key)  # type: ignore[arg-type]  # refuses keys that cannot sign
     return key  # type: ignore[return-value]

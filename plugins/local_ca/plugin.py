@@ -1,7 +1,8 @@
 """The embedded local CA: a real X.509 CA on ``cryptography``, with sub-CAs.
 
-Entry point ``local-ca``. The root CA is created on first use in the plugin's
-data_dir, or loaded from ``root_cert_file``/``root_key_file``; see
+Entry point ``local-ca``. The root CA is created on first use in the shared state
+(``PluginContext.shared``: every worker on one store issues from it), or loaded from
+``root_cert_file``/``root_key_file``; see
 ``docs/plugins/local-ca.md`` for settings, files and the key-at-rest rules.
 
 The local CA signs at once, so an order never waits on it. That decides the
@@ -36,6 +37,7 @@ from certorder.plugins.interface.errors import (
     UnknownCAError,
 )
 from certorder.plugins.interface.revocation import RevocationReason, RevocationResult
+from certorder.plugins.interface.shared_state_files import DirectorySharedState
 from certorder.plugins.interface.status import CertificateRequestType, CertificateStatus
 from certorder.plugins.local_ca.authority import ROOT_ID, LocalCA, pem_bundle
 from certorder.plugins.local_ca.issued_orders import IssuedOrders, request_digest
@@ -62,7 +64,7 @@ def _pem(cert: x509.Certificate) -> str:
 
 
 class LocalCAPlugin(CertificatePluginBase):
-    """A CA hierarchy kept in the plugin's data_dir that signs CSRs on the spot."""
+    """A CA hierarchy kept in the shared state that signs CSRs on the spot."""
 
     order_meta_model = LocalCAOrderMeta
     #: Signing takes milliseconds and is repeat-safe through :class:`IssuedOrders`.
@@ -74,8 +76,10 @@ class LocalCAPlugin(CertificatePluginBase):
             self.settings = LocalCASettings(**dict(context.options))
         except ValidationError as exc:
             raise PluginConfigurationError(f"{context.name}: {_first_error(exc)}") from None
-        self.store = CAStore(context.data_dir, self.settings)
-        self.issued = IssuedOrders(context.data_dir)
+        # Without a core (a plugin's own tests) the state stays in the data_dir.
+        state = context.shared or DirectorySharedState(context.data_dir / "state")
+        self.store = CAStore(state, self.settings, context.data_dir)
+        self.issued = IssuedOrders(state)
         self.revocations = LocalRevocations(self.store, self.settings.crl_validity_days)
 
     # -- order methods ---------------------------------------------------------------
@@ -106,9 +110,7 @@ class LocalCAPlugin(CertificatePluginBase):
             return {"ca_id": ca.ca_id, "serial": format(cert.serial_number, "x"),
                     "certificate": _pem(cert), "intermediates": pem_bundle(ca.chain)}
 
-        try:
-            # Called again for the same order (quick_calls: a re-run local activity),
-            # the CA answers with the certificate it signed the first time.
+        try:  # the same order again (a re-run local activity): the same certificate
             plugin_meta.update(self.issued.once(order_id, request_digest(csr_text, ca.ca_id),
                                                 sign))
         except CAExpiredError as exc:
@@ -215,7 +217,7 @@ class LocalCAPlugin(CertificatePluginBase):
         return pem_bundle(self.store.root().chain[1:])
 
     def get_ca_info(self) -> list[CAInfo]:
-        """The root and every sub-CA on disk now (also those another process created)."""
+        """The root and every sub-CA stored now (also those another worker created)."""
         return [_ca_info(ca) for ca in self.store.all()]
 
     def supports_create_ca(self) -> bool:
@@ -223,7 +225,7 @@ class LocalCAPlugin(CertificatePluginBase):
         return True
 
     def create_ca(self, ca_create: CACreateDTO) -> CAInfo:
-        """Create a sub-CA under ``parent_ca_id`` (``None``: the root); it persists on disk."""
+        """Create a sub-CA under ``parent_ca_id`` (``None``: the root), for every worker."""
         ca = self.store.create_sub_ca(
             name=ca_create.name,
             description=ca_create.description,

@@ -1,25 +1,21 @@
-"""Revocation in the local CA: a list of revoked serials per CA, and its signed CRL.
+"""Revocation in the local CA: the revoked serials of each CA, and its signed CRL.
 
-``<data_dir>/crls/<CA id>/`` holds ``revoked.json`` (serial -> reason and time, plus
-the last CRL number) and ``crl.pem``, the CRL signed by that CA's key, rewritten on
-every revocation. Both are changed under the data_dir lock, so a worker and a CLI sharing
-the data_dir cannot lose each other's revocations, and a repeated revocation of the
-same serial finds the first one instead of adding another.
+Both are records in the shared state (``records``): one per revoked serial, made with
+``create``, so a repeated revocation of the same serial, through any worker, finds the
+first one instead of adding another; and the latest CRL, under its CRL number. A CRL
+signed through one worker lists the revocations made through every other.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from certorder.plugins.interface.errors import CAOperationError
 from certorder.plugins.interface.revocation import (
     RevocationReason,
     RevocationResult,
@@ -27,11 +23,11 @@ from certorder.plugins.interface.revocation import (
 )
 from certorder.plugins.local_ca.authority import LocalCA
 from certorder.plugins.local_ca.keys import signature_hash
+from certorder.plugins.local_ca.records import crl_key, crl_number, crl_prefix, revoked_prefix
 from certorder.plugins.local_ca.store import CAStore
 
-CRL_DIR = "crls"
-REVOKED_FILE = "revoked.json"
-CRL_FILE = "crl.pem"
+#: How often a CRL is signed again after losing its number to another worker's.
+_PUBLISH_ATTEMPTS = 5
 
 _FLAGS = {
     RevocationReason.UNSPECIFIED: x509.ReasonFlags.unspecified,
@@ -50,6 +46,7 @@ class LocalRevocations:
 
     def __init__(self, store: CAStore, crl_validity_days: int) -> None:
         self._store = store
+        self._state = store.state
         self._validity = dt.timedelta(days=crl_validity_days)
 
     def revoke(self, certificate_pem: str, reason: RevocationReason) -> RevocationResult:
@@ -61,29 +58,27 @@ class LocalRevocations:
                 status=RevocationStatus.REFUSED,
                 status_message=f"no CA of this local CA signed certificate {cert.serial_number:x}")
         serial = format(cert.serial_number, "x")
-        with self._store.disk.locked():
-            state = self._read(ca)
-            entry = state["revoked"].get(serial)
-            if entry is not None:
-                return RevocationResult(
-                    status=RevocationStatus.REVOKED, revoked_at=entry["revoked_at"],
-                    status_message=f"serial {serial} was already revoked by local CA "
-                                   f"{ca.ca_id!r} ({entry['reason']})")
-            now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-            state["revoked"][serial] = {"reason": reason.value, "revoked_at": now.isoformat()}
-            self._write(ca, state)
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        entry = {"reason": reason.value, "revoked_at": now.isoformat()}
+        # The database decides: a second revocation of the serial, from any worker,
+        # gets the first one's record back.
+        stored = self._state.create(f"{revoked_prefix(ca.ca_id)}{serial}", entry)
+        if stored != entry:
+            return RevocationResult(
+                status=RevocationStatus.REVOKED, revoked_at=stored["revoked_at"],
+                status_message=f"serial {serial} was already revoked by local CA "
+                               f"{ca.ca_id!r} ({stored['reason']})")
+        self._publish(ca)
         return RevocationResult(
             status=RevocationStatus.REVOKED, revoked_at=now,
             status_message=f"serial {serial} revoked by local CA {ca.ca_id!r}; CRL updated")
 
     def crl(self, ca_id: str | None) -> str:
-        """A freshly signed CRL of ``ca_id`` (also published as its ``crl.pem``).
+        """A freshly signed CRL of ``ca_id`` (also stored as its latest CRL).
 
         :raises UnknownCAError: no such CA.
         """
-        ca = self._store.get(ca_id)
-        with self._store.disk.locked():
-            return self._write(ca, self._read(ca))
+        return self._publish(self._store.get(ca_id))
 
     def _issuer_of(self, cert: x509.Certificate) -> LocalCA | None:
         for ca in self._store.all():
@@ -96,30 +91,25 @@ class LocalRevocations:
             return ca
         return None
 
-    def _directory(self, ca: LocalCA) -> Path:
-        # Beside cas/, not inside a CA's directory: a configured root has none, and a
-        # deleted sub-CA's CRL should outlive it.
-        directory = self._store.disk.root.parent / CRL_DIR / ca.ca_id
-        directory.mkdir(mode=0o755, parents=True, exist_ok=True)
-        return directory
+    def _publish(self, ca: LocalCA) -> str:
+        """Sign a CRL of every revocation stored now, under the next CRL number, and
+        store it. Two workers signing at once race for the number; the loser signs
+        again with the next one (and with whatever the winner had not seen)."""
+        for _ in range(_PUBLISH_ATTEMPTS):
+            older = self._state.list(crl_prefix(ca.ca_id))
+            number = max((crl_number(key) for key in older), default=0) + 1
+            revoked = {key.rsplit("/", 1)[1]: entry for key, entry
+                       in self._state.list(revoked_prefix(ca.ca_id)).items()}
+            pem = self._sign(ca, number, revoked).public_bytes(Encoding.PEM).decode()
+            if self._state.create(crl_key(ca.ca_id, number), {"crl": pem})["crl"] == pem:
+                for key in older:
+                    self._state.delete(key)
+                return pem
+        raise CAOperationError(f"could not sign a CRL of local CA {ca.ca_id!r}: "
+                               f"{_PUBLISH_ATTEMPTS} other CRLs were signed meanwhile")
 
-    def _read(self, ca: LocalCA) -> dict[str, Any]:
-        path = self._directory(ca) / REVOKED_FILE
-        if not path.is_file():
-            return {"crl_number": 0, "revoked": {}}
-        return json.loads(path.read_text())
-
-    def _write(self, ca: LocalCA, state: dict[str, Any]) -> str:
-        """Sign a CRL from ``state`` (with the next CRL number) and publish both."""
-        state["crl_number"] = int(state.get("crl_number", 0)) + 1
-        crl = self._sign(ca, state)
-        directory = self._directory(ca)
-        _replace(directory / REVOKED_FILE, json.dumps(state, indent=2, sort_keys=True).encode())
-        pem = crl.public_bytes(Encoding.PEM)
-        _replace(directory / CRL_FILE, pem)
-        return pem.decode()
-
-    def _sign(self, ca: LocalCA, state: dict[str, Any]) -> x509.CertificateRevocationList:
+    def _sign(self, ca: LocalCA, number: int,
+              revoked: dict[str, Any]) -> x509.CertificateRevocationList:
         key = self._store.signing_key(ca)
         now = dt.datetime.now(dt.UTC)
         builder = (
@@ -127,12 +117,12 @@ class LocalRevocations:
             .issuer_name(ca.cert.subject)
             .last_update(now)
             .next_update(min(now + self._validity, ca.cert.not_valid_after_utc))
-            .add_extension(x509.CRLNumber(state["crl_number"]), critical=False)
+            .add_extension(x509.CRLNumber(number), critical=False)
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.cert.public_key()),
                 critical=False)
         )
-        for serial, entry in sorted(state["revoked"].items()):
+        for serial, entry in sorted(revoked.items()):
             revoked = (
                 x509.RevokedCertificateBuilder()
                 .serial_number(int(serial, 16))
@@ -145,17 +135,3 @@ class LocalRevocations:
             builder = builder.add_revoked_certificate(revoked.build())
         return builder.sign(key, signature_hash(key))
 
-
-def _replace(path: Path, data: bytes) -> None:
-    # Readers (a web server publishing the CRL) never see half a file.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

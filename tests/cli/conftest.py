@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import subprocess
 import sys
@@ -37,10 +38,17 @@ def run_cli(capsys):
 
     def run(*argv: str) -> Run:
         capsys.readouterr()
+        # `worker` sets up the root logger as a process would, with a handler on this
+        # test's captured stderr: later tests must not log into it once it is closed.
+        root = logging.getLogger()
+        handlers, level = list(root.handlers), root.level
         try:
             code = main(list(argv))
         except SystemExit as exc:  # argparse: --help and usage errors
             code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            root.handlers[:] = handlers
+            root.setLevel(level)
         captured = capsys.readouterr()
         return Run(code, captured.out, captured.err)
 

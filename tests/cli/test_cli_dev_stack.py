@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -13,6 +14,7 @@ import pytest
 from cli_helpers import assert_one_line_error, closed_port
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
+from certorder.client_workers import live_workers
 from certorder.dev_stack import DevServer, DevServerError, port_is_free
 from certorder.settings import Settings
 from certorder.temporal_client import connect
@@ -70,6 +72,11 @@ def test_a_server_that_exits_early_is_reported_with_its_last_words(tmp_path):
     server.stop()
 
 
+async def _pollers(port: int) -> list[str]:
+    settings = Settings(temporal_address=f"127.0.0.1:{port}")
+    return await live_workers(await connect(settings), settings)
+
+
 def _start_dev(tmp_path, port: int | None = None) -> tuple[subprocess.Popen[str], int]:
     port = port or closed_port()
     env = {
@@ -104,6 +111,8 @@ def test_certorder_dev_runs_and_stops_cleanly(tmp_path, signum):
     process, port = _start_dev(tmp_path)
     try:
         early = "".join(_wait_for_worker(process))
+        # Said only once the worker polls: a script's first command finds it serving.
+        assert asyncio.run(_pollers(port)), early
         assert not port_is_free(port)
         process.send_signal(signum)
         out, err = process.communicate(timeout=60)

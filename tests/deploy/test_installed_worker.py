@@ -3,6 +3,7 @@ completes an order against the dev server, and its HEALTHCHECK sees it polling."
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import time
@@ -14,7 +15,10 @@ from installed_worker import InstalledWorker, image_command, install_like_the_im
 from x509_helpers import make_csr, make_key
 
 from certorder.codec import ENCODING
+from certorder.keys.envelope import Kek
 from certorder.settings import Settings
+from certorder.store import CertificateStore
+from certorder.store.plugin_state import StoreSharedState
 from certorder.temporal_client import connect
 from certorder.workflows.models import OrderInput, OrderStatus
 from certorder.workflows.order_workflow import CertificateOrderWorkflow
@@ -93,9 +97,16 @@ async def test_the_image_command_completes_an_order_and_passes_its_healthcheck(
                      if e.marker_recorded_event_attributes.marker_name == "core_local_activity"]
         assert completed and all(p.metadata["encoding"] == ENCODING
                                  for payloads in completed for p in payloads)
-        # The passphrase came from the secret file: the CA key on disk is encrypted.
-        keys = [p for p in (tmp_path / "data").rglob("*key*") if p.is_file()]
-        assert keys and all(b"ENCRYPTED" in k.read_bytes() for k in keys), keys
+        # The CA key is in the store, sealed by the KEK, and the passphrase (from its
+        # secret file) encrypts it inside that seal; no key is in the data directory.
+        assert not [p for p in (tmp_path / "data").rglob("*key*") if p.is_file()]
+        kek = Kek(base64.b64decode((compose_secrets / "kek").read_text().strip()))
+        store = CertificateStore.open(f"sqlite:///{tmp_path / 'certorder.db'}")
+        try:
+            sealed = StoreSharedState(store.engine, kek, "local-ca").get_secret("ca/root")
+        finally:
+            store.close()
+        assert sealed.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
         deadline = time.monotonic() + 30
         while (health := worker.run(image_command("HEALTHCHECK"))).returncode != 0:
             assert time.monotonic() < deadline, health

@@ -96,3 +96,17 @@ def store(store_url: str) -> Iterator[CertificateStore]:
 def order_id() -> str:
     """An order id no other test uses (the PostgreSQL database is shared)."""
     return f"order-{uuid.uuid4().hex}"
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def module_store_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """A store of the test module's own (SQLite file, or a PostgreSQL database): for
+    tests that leave secrets sealed by KEKs of their own, which a later ``check_kek()``
+    on the session's shared database would rightly refuse."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('store') / 'certorder.db'}"
+    return request.getfixturevalue("new_postgres_database")()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import os
 import stat
 from pathlib import Path
@@ -16,6 +15,7 @@ from certorder.plugins.acme.plugin import AcmePlugin
 from certorder.plugins.interface.certificate_manager import PluginContext
 from certorder.plugins.interface.dto import CoreMetaDTO
 from certorder.plugins.interface.errors import CAUnavailableError, PluginConfigurationError
+from certorder.plugins.interface.shared_state_files import DirectorySharedState
 from certorder.plugins.interface.status import CertificateStatus
 from certorder.plugins.manager import PluginManager
 
@@ -29,23 +29,23 @@ def test_account_key_is_private_and_registration_is_reused(
 ) -> None:
     data_dir = tmp_path / "acme"
     first = make_acme_plugin(pebble, data_dir=data_dir)
-    key_file = data_dir / "account-key.pem"
-    assert _mode(key_file) == 0o600
-    key_pem = key_file.read_bytes()
+    # Without a core the shared state is a directory of owner-only files.
+    state = DirectorySharedState(data_dir / "state")
+    assert _mode(state.directory / "account" / "key.json") == 0o600
+    key_pem = state.get_secret("account/key")
     assert key_pem.startswith(b"-----BEGIN PRIVATE KEY-----")
     drive(first, order_meta_for(unique_name()))
-    accounts = json.loads((data_dir / "accounts.json").read_text())
-    assert _mode(data_dir / "accounts.json") == 0o600
-    assert list(accounts) == [pebble.directory_url]
+    [registration] = state.list("account/registration/").values()
+    assert registration["directory_url"] == pebble.directory_url
 
     first.close()  # one worker at a time owns the http-01 port
     second = make_acme_plugin(pebble, data_dir=data_dir)
     order = drive(second, order_meta_for(unique_name()))
 
     assert order.result.status is CertificateStatus.CERTIFICATE_GENERATED
-    assert key_file.read_bytes() == key_pem  # loaded, not regenerated
+    assert state.get_secret("account/key") == key_pem  # loaded, not regenerated
     assert second.account.key.thumbprint() == first.account.key.thumbprint()
-    assert order.plugin_meta["account_url"] == accounts[pebble.directory_url]
+    assert order.plugin_meta["account_url"] == registration["account_url"]
 
 
 def test_account_key_is_encrypted_with_the_passphrase(
@@ -53,11 +53,8 @@ def test_account_key_is_encrypted_with_the_passphrase(
 ) -> None:
     data_dir = tmp_path / "acme"
     plugin = make_acme_plugin(pebble, data_dir=data_dir, account_key_passphrase="s3cret")
-    assert (
-        (data_dir / "account-key.pem")
-        .read_text()
-        .startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
-    )
+    assert DirectorySharedState(data_dir / "state").get_secret("account/key").startswith(
+        b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
     assert drive(plugin, order_meta_for(unique_name())).result.status is (
         CertificateStatus.CERTIFICATE_GENERATED
     )
@@ -134,7 +131,7 @@ def test_ca_info_describes_the_directory(pebble, make_acme_plugin, make_pebble) 
 def test_bad_settings_stop_start_up(tmp_path: Path, options: dict, message: str) -> None:
     with pytest.raises(PluginConfigurationError, match=message):
         AcmePlugin(PluginContext(name="acme", data_dir=tmp_path, options=options))
-    assert not (tmp_path / "account-key.pem").exists()
+    assert not (tmp_path / "state").exists()
 
 
 def test_settings_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

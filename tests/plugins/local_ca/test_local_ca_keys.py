@@ -16,13 +16,16 @@ from x509_helpers import make_csr, make_key, verify_server_chain
 import certorder.plugins.local_ca.store as local_ca_store
 from certorder.plugins.interface.dto import CACreateDTO
 from certorder.plugins.interface.errors import PluginConfigurationError
+from certorder.plugins.interface.shared_state_files import DirectorySharedState
 from certorder.plugins.interface.status import CertificateStatus
 
 HOST = "keys.example.test"
 
 
-def _key_files(data_dir: Path) -> list[Path]:
-    return sorted((data_dir / "cas").glob("*/key.pem"))
+def _key_files(data_dir: Path) -> list[tuple[Path, bytes]]:
+    """(file, key PEM) of every CA in the state a plugin keeps without a core."""
+    state = DirectorySharedState(data_dir / "state")
+    return [(state.directory / f"{key}.json", state.get_secret(key)) for key in state.list("ca/")]
 
 
 def _mode(path: Path) -> int:
@@ -41,8 +44,7 @@ def test_with_a_passphrase_keys_are_encrypted_pkcs8(
     plugin.create_ca(CACreateDTO(name="sub"))
     files = _key_files(tmp_path)
     assert len(files) == 2  # root and sub-CA
-    for path in files:
-        data = path.read_bytes()
+    for path, data in files:
         assert data.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
         assert _mode(path) == 0o600
         with pytest.raises(TypeError):
@@ -61,33 +63,34 @@ def test_with_a_passphrase_keys_are_encrypted_pkcs8(
 
 
 def test_without_a_passphrase_keys_are_plain_files_of_mode_0600(make_local_ca, tmp_path):
+    # Only without a core: the core's shared state seals every key with the KEK.
     plugin = make_local_ca()
     plugin.create_ca(CACreateDTO(name="sub"))
     files = _key_files(tmp_path)
     assert len(files) == 2
-    for path in files:
+    for path, data in files:
         assert _mode(path) == 0o600
-        assert path.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
-        serialization.load_pem_private_key(path.read_bytes(), None)
-    assert _mode(tmp_path / "cas") == 0o700
+        assert data.startswith(b"-----BEGIN PRIVATE KEY-----")
+        serialization.load_pem_private_key(data, None)
+    assert _mode(tmp_path / "state") == _mode(tmp_path / "state" / "ca") == 0o700
 
 
 def test_keys_are_decrypted_once_per_instance(make_local_ca, local_ca_issue, tmp_path, monkeypatch):
     sub = make_local_ca(passphrase="pw").create_ca(CACreateDTO(name="sub"))
-    loads: list[Path] = []
-    real = local_ca_store.load_private_key
+    loads: list[str] = []
+    real = local_ca_store.load_private_key_pem
 
-    def counting(path: Path, passphrase: str | None):
-        loads.append(path)
-        return real(path, passphrase)
+    def counting(data: bytes, passphrase: str | None, what: str):
+        loads.append(what.split("'")[1])
+        return real(data, passphrase, what)
 
-    monkeypatch.setattr(local_ca_store, "load_private_key", counting)
+    monkeypatch.setattr(local_ca_store, "load_private_key_pem", counting)
     plugin = make_local_ca(tmp_path, passphrase="pw")
     for _ in range(5):
         for ca_id in (None, sub.ca_id):
             result, _ = local_ca_issue(plugin, make_csr(make_key()), ca_id)
             assert result.status is CertificateStatus.CERTIFICATE_GENERATED
-    assert sorted(p.parent.name for p in loads) == sorted(["root", sub.ca_id])
+    assert sorted(loads) == sorted(["root", sub.ca_id])
 
 
 def _write_ca(directory: Path, passphrase: bytes | None, issuer=None) -> tuple:
@@ -140,7 +143,7 @@ def test_root_can_be_loaded_from_configured_pem_files(make_local_ca, local_ca_is
     sub = plugin.create_ca(CACreateDTO(name="under ops"))
     result, _ = local_ca_issue(plugin, make_csr(make_key(), [HOST]), sub.ca_id)
     verify_server_chain(result.certificate, result.intermediates, cert_file.read_text(), HOST)
-    assert not (tmp_path / "data" / "cas" / "root").exists()  # no root was generated
+    assert "ca/root" not in DirectorySharedState(tmp_path / "data" / "state").list("ca/")
     assert plugin.get_ca_info()[0].name == "Ops CA ops"
 
 

@@ -18,6 +18,7 @@ from certorder.plugins import (
     RevocationStatus,
 )
 from certorder.plugins.interface.certificate_manager import PluginContext
+from certorder.plugins.interface.shared_state_files import DirectorySharedState
 from certorder.plugins.local_ca.plugin import LocalCAPlugin
 
 
@@ -111,10 +112,9 @@ def test_a_sub_ca_certificate_goes_on_the_sub_ca_crl_and_the_crl_number_grows(tm
     number = crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
     assert number > before.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
     _openssl_verify(tmp_path, crl_pem, sub.ca_signing_certificate)
-    # The worker publishes it too, for a web server to serve.
-    published = (tmp_path / "ca" / "crls" / sub.ca_id / "crl.pem").read_text()
-    assert x509.load_pem_x509_crl(published.encode()).is_signature_valid(
-        x509.load_pem_x509_certificate(sub.ca_signing_certificate.encode()).public_key())
+    # The latest CRL is kept in the shared state (here the directory without a core).
+    stored = DirectorySharedState(tmp_path / "ca" / "state").list(f"crl/{sub.ca_id}/")
+    assert [record["crl"] for record in stored.values()] == [crl_pem]
 
 
 def test_a_certificate_of_another_ca_is_refused(tmp_path):
@@ -135,11 +135,12 @@ def test_issued_certificates_carry_the_crl_distribution_point_when_configured(tm
 
 
 def test_a_configured_root_keeps_its_revocations_beside_the_generated_files(tmp_path):
-    made = _plugin(tmp_path / "made")
-    made.store.root()
-    files = tmp_path / "made" / "ca" / "cas" / "root"
-    plugin = _plugin(tmp_path, root_cert_file=str(files / "cert.pem"),
-                     root_key_file=str(files / "key.pem"))
+    _plugin(tmp_path / "made").store.root()
+    made = DirectorySharedState(tmp_path / "made" / "ca" / "state")
+    (tmp_path / "root.pem").write_text(made.get("ca/root")["certificate"])
+    (tmp_path / "root.key").write_bytes(made.get_secret("ca/root"))
+    plugin = _plugin(tmp_path, root_cert_file=str(tmp_path / "root.pem"),
+                     root_key_file=str(tmp_path / "root.key"))
     cert = _issue(plugin, "configured.example.test")
     assert _revoke(plugin, cert, RevocationReason.SUPERSEDED).status is RevocationStatus.REVOKED
     crl = x509.load_pem_x509_crl(plugin.get_crl("root").encode())
