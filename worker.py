@@ -16,18 +16,15 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from temporalio.client import Client
-from temporalio.worker import UnsandboxedWorkflowRunner, Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
+from temporalio.worker import Worker
 
 from certorder.activities.admin_activities import AdminActivities
 from certorder.activities.approval_rules import ApprovalRules
 from certorder.activities.ca_activities import CaActivities
 from certorder.activities.deploy_activities import DeployActivities
-from certorder.activities.intake_activities import IntakeActivities
 from certorder.activities.key_activities import KeyActivities
 from certorder.activities.models import ApprovalPolicy
 from certorder.activities.order_id_activities import OrderIdActivities
-from certorder.activities.quick_call_activities import QuickCallActivities
 from certorder.activities.revocation_activities import RevocationActivities
 from certorder.activities.store_activities import StoreActivities
 from certorder.client_errors import CertOrderError
@@ -50,6 +47,7 @@ from certorder.store import CertificateStore, StoreLocationError, StoreUnavailab
 from certorder.store.key_store import KeyStore
 from certorder.store.plugin_state import PluginStates
 from certorder.temporal_client import connect
+from certorder.worker_tuning import MAX_CACHED_WORKFLOWS, local_order_activities, workflow_options
 from certorder.workflows import worker_task_queue
 from certorder.workflows.admin_workflow import CaAdminWorkflow
 from certorder.workflows.managed_workflow import ManagedCertificateWorkflow
@@ -60,11 +58,6 @@ log = logging.getLogger("certorder.worker")
 
 #: How long running plugin calls may take to finish once shutdown begins.
 GRACEFUL_SHUTDOWN = timedelta(seconds=30)
-#: Workflows kept in memory between their tasks (the SDK's sticky cache; the SDK's
-#: default is 1,000). An order not in it is rebuilt by replaying its history on its next
-#: task: a few milliseconds for an order's short history, while each cached order holds
-#: memory for as long as it waits (docs/performance.md, 10,000 waiting orders).
-MAX_CACHED_WORKFLOWS = 1000
 #: Longest a heartbeat (with a plugin's progress) waits before it is sent to Temporal.
 HEARTBEAT_THROTTLE = timedelta(seconds=0.5)
 
@@ -78,18 +71,11 @@ def build_worker(
     executor: ThreadPoolExecutor,
     approvals: ApprovalRules | None = None,
     keys: KeyStore | None = None,
-    sandboxed: bool = True,
-    max_cached_workflows: int = MAX_CACHED_WORKFLOWS,
+    sandboxed: bool = True, max_cached_workflows: int = MAX_CACHED_WORKFLOWS,
 ) -> Worker:
     """A worker for certificate orders and CA management (used by ``run_worker`` and by
-    the tests); with ``keys``, also for stored keys and managed certificates.
-
-    ``sandboxed``: run workflows in Temporal's sandbox, which fails a workflow task that
-    reaches for the clock, randomness or I/O. The tests keep it (that is where such a
-    mistake is made); ``run_worker`` does not, because the sandbox re-imports the
-    workflow modules for every workflow run and re-enters itself for every payload: a
-    third of the worker's CPU per order (docs/performance.md).
-    """
+    the tests); with ``keys``, also for stored keys and managed certificates (for
+    ``sandboxed`` and ``max_cached_workflows`` see ``certorder.worker_tuning``)."""
     ca = CaActivities(plugins, client.identity, approvals)
     admin = AdminActivities(plugins, identity=client.identity, task_queue=task_queue)
     storage = StoreActivities(store)
@@ -108,8 +94,7 @@ def build_worker(
             ca.cancel_certificate_request,
             storage.store_certificate,
             ids.claim_order_id,
-            IntakeActivities(ca, ids, executor).accept_order,
-            QuickCallActivities(ca, storage, executor).quick_plugin_call,
+            *local_order_activities(ca, storage, ids, executor),
             admin.list_cas,
             admin.create_ca,
             admin.delete_ca,
@@ -126,12 +111,8 @@ def build_worker(
         # its timeout there and be made twice).
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
-        # Quick plugins' calls and the order's first step run as local activities on
-        # the same threads; as many slots again (they are quick by declaration).
-        max_concurrent_local_activities=executor._max_workers,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
-        workflow_runner=SandboxedWorkflowRunner() if sandboxed else UnsandboxedWorkflowRunner(),
-        max_cached_workflows=max_cached_workflows,
+        **workflow_options(executor, sandboxed, max_cached_workflows),
         # A plugin's progress (e.g. the CA's id of a request just placed) must reach
         # Temporal within a second, not after the default throttle of 80 % of the
         # heartbeat timeout: a worker dying in between would lose it.

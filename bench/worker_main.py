@@ -25,7 +25,8 @@ from certorder.plugins.local_ca import LocalCAPlugin
 from certorder.plugins.manager import PluginManager
 from certorder.store import CertificateStore
 from certorder.store.plugin_state import PluginStates
-from certorder.worker import MAX_CACHED_WORKFLOWS, build_worker
+from certorder.worker import build_worker
+from certorder.worker_tuning import MAX_CACHED_WORKFLOWS
 
 PLAIN_QUEUE, ORDER_QUEUE = "bench-plain", "bench-orders"
 
