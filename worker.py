@@ -48,6 +48,7 @@ from certorder.store import CertificateStore, StoreLocationError, StoreUnavailab
 from certorder.store.key_store import KeyStore
 from certorder.store.plugin_state import PluginStates
 from certorder.temporal_client import connect
+from certorder.worker_tuning import MAX_CACHED_WORKFLOWS, local_order_activities, workflow_options
 from certorder.workflows import worker_task_queue
 from certorder.workflows.admin_workflow import CaAdminWorkflow
 from certorder.workflows.managed_workflow import ManagedCertificateWorkflow
@@ -71,12 +72,15 @@ def build_worker(
     executor: ThreadPoolExecutor,
     approvals: ApprovalRules | None = None,
     keys: KeyStore | None = None,
+    sandboxed: bool = True, max_cached_workflows: int = MAX_CACHED_WORKFLOWS,
 ) -> Worker:
     """A worker for certificate orders and CA management (used by ``run_worker`` and by
-    the tests); with ``keys``, also for stored keys and managed certificates."""
+    the tests); with ``keys``, also for stored keys and managed certificates (for
+    ``sandboxed`` and ``max_cached_workflows`` see ``certorder.worker_tuning``)."""
     ca = CaActivities(plugins, client.identity, approvals)
     admin = AdminActivities(plugins, identity=client.identity, task_queue=task_queue)
     storage = StoreActivities(store)
+    ids = OrderIdActivities(store)
     revocation = RevocationActivities(plugins, store)
     return Worker(
         client,
@@ -90,7 +94,8 @@ def build_worker(
             ca.modify_certificate_request,
             ca.cancel_certificate_request,
             storage.store_certificate,
-            OrderIdActivities(store).claim_order_id,
+            ids.claim_order_id,
+            *local_order_activities(ca, storage, ids, executor),
             admin.list_cas,
             admin.create_ca,
             admin.delete_ca,
@@ -108,6 +113,7 @@ def build_worker(
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        **workflow_options(executor, sandboxed, max_cached_workflows),
         # A plugin's progress (e.g. the CA's id of a request just placed) must reach
         # Temporal within a second, not after the default throttle of 80 % of the
         # heartbeat timeout: a worker dying in between would lose it.
@@ -157,7 +163,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         await require_search_attributes(client)
         worker = build_worker(client, task_queue=settings.task_queue, plugins=plugins,
                               store=store, executor=executor,
-                              approvals=approval_rules(settings), keys=keys)
+                              approvals=approval_rules(settings), keys=keys, sandboxed=False)
         identity_worker = build_identity_worker(client, task_queue=settings.task_queue,
                                                 plugins=plugins)
         stop = stop or _stop_on_signals()

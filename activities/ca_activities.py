@@ -72,8 +72,9 @@ class CaActivities:
                                           approval=self._approval(named, request.order_meta),
                                           **_names_of(request.order_meta))
             selection = self._plugins.validate_order(request.order_meta)
+            quick = bool(getattr(self._plugins.get(selection.plugin_name), "quick_calls", False))
         return SelectPluginResult(plugin_name=selection.plugin_name,
-                                  plugin_ca_id=selection.plugin_ca_id,
+                                  plugin_ca_id=selection.plugin_ca_id, quick_calls=quick,
                                   approval=self._approval(selection.plugin_name,
                                                           request.order_meta),
                                   **_names_of(request.order_meta))
@@ -104,6 +105,10 @@ class CaActivities:
     def _not_enabled(self, name: str) -> str:
         return (f"worker {self._identity} does not have plugin {name!r} enabled; "
                 "waiting for a worker that has it")
+
+    def call(self, method: PluginMethod, call: PluginCallInput) -> PluginCallResult:
+        """One order method, as its activity runs it (for composed activities)."""
+        return self._call(method, call)
 
     def _call(self, method: PluginMethod, call: PluginCallInput) -> PluginCallResult:
         if call.plugin_name not in self._plugins.names:

@@ -45,13 +45,17 @@ class _Beat:
         self.latest = copy.deepcopy(plugin_meta)
         self.lock = threading.Lock()
         self.stop = threading.Event()
+        # A local activity (a plugin with quick_calls) cannot heartbeat: its progress
+        # is kept for nobody, as the plugin contract says.
+        self.local = activity.info().is_local
 
     def progress(self, plugin_meta: dict[str, Any]) -> None:
         snapshot = copy.deepcopy(plugin_meta)
         with self.lock:
             self.latest = snapshot
-        # From the call's own thread, so the newest progress goes out at once.
-        activity.heartbeat(snapshot)
+        if not self.local:
+            # From the call's own thread, so the newest progress goes out at once.
+            activity.heartbeat(snapshot)
 
     def run(self, context: contextvars.Context) -> None:
         while not self.stop.wait(HEARTBEAT_INTERVAL):
@@ -67,6 +71,9 @@ def heartbeating(plugin_meta: dict[str, Any]) -> Iterator[_Beat]:
     """Heartbeat from a helper thread while the block runs; ``.progress(meta)`` records
     newer ``plugin_meta``."""
     beat = _Beat(plugin_meta)
+    if beat.local:
+        yield beat
+        return
     helper = threading.Thread(
         target=beat.run, args=(contextvars.copy_context(),), name="plugin-call-heartbeat",
         daemon=True,

@@ -41,6 +41,9 @@ class SelectPluginResult(BaseModel):
     #: Set when the order names a plugin that is installed but not enabled on the
     #: worker that ran the selection: why the order must wait for another worker.
     not_on_worker: str | None = None
+    #: The plugin declares its order methods quick and safe to repeat
+    #: (``quick_calls``): the workflow runs them as local activities.
+    quick_calls: bool = False
 
 
 class PluginCallInput(BaseModel):
@@ -114,3 +117,36 @@ class ClaimOrderIdResult(BaseModel):
     """Empty when the id is this order's; else why it is refused."""
 
     refused_reason: str | None = None
+
+
+class AcceptOrderInput(BaseModel):
+    """A new order's first step in one call: choose its plugin, then claim its id
+    (``claimant``: the order's first run; None claims nothing)."""
+
+    order_id: str
+    order_meta: dict[str, Any]
+    claimant: str | None = None
+
+
+class AcceptOrderResult(BaseModel):
+    selection: SelectPluginResult
+    claim: ClaimOrderIdResult | None = None
+    #: The store did not answer the claim: the workflow claims again by itself.
+    claim_unavailable: str | None = None
+
+
+class QuickCallInput(BaseModel):
+    """A call of a quick plugin (``quick_calls``), and, when it generates the
+    certificate, the store write in the same call: ``store`` is the write without the
+    certificate, intermediates and plugin_meta, which the call's result supplies."""
+
+    method: PluginMethod
+    call: PluginCallInput
+    store: StoreCertificateInput | None = None
+
+
+class QuickCallResult(BaseModel):
+    result: PluginCallResult
+    stored: StoreCertificateResult | None = None
+    #: The store did not answer: the workflow stores the certificate by itself.
+    store_unavailable: str | None = None

@@ -42,3 +42,10 @@ class DelayedCAPlugin(CertificatePluginBase):
 
     def cancel_certificate_request(self, order_id, order_meta, plugin_meta, core_meta):
         return ResultDTO(status=CertificateStatus.REQUEST_CANCELED)
+
+
+class QuickDelayedCAPlugin(DelayedCAPlugin):
+    """The same, declared ``quick_calls`` (its calls are local activities): a check
+    costs a local activity's marker instead of an activity and a workflow task."""
+
+    quick_calls = True

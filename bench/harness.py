@@ -15,10 +15,10 @@ from bench.measure import cpu_seconds, percentile
 
 
 @asynccontextmanager
-async def worker_process(address: str, data_dir: Path):
+async def worker_process(address: str, data_dir: Path, *options: str):
     """``python -m bench.worker_main`` until the block ends; yields its process."""
     process = subprocess.Popen([sys.executable, "-m", "bench.worker_main", address,
-                                str(data_dir)], stdout=subprocess.PIPE, text=True)
+                                str(data_dir), *options], stdout=subprocess.PIPE, text=True)
     try:
         line = await asyncio.to_thread(process.stdout.readline)
         if "ready" not in line:

@@ -24,6 +24,9 @@ from bench.worker_main import ORDER_QUEUE
 from certorder.client import CertOrderClient
 from certorder.settings import Settings
 
+#: Submissions in flight at once.
+IN_FLIGHT = 20
+
 
 async def main(args: argparse.Namespace) -> dict:
     env = await start_server()
@@ -31,12 +34,14 @@ async def main(args: argparse.Namespace) -> dict:
     sdk = CertOrderClient(Settings(temporal_address=address, task_queue=ORDER_QUEUE),
                           env.client)
     order = {"request_type": "simple-cmc", "request_data": bench_csr(),
-             "plugin_name": "delayed-ca", "delay_msec": int(args.delay * 1000)}
+             "plugin_name": "delayed-ca-quick" if args.quick else "delayed-ca",
+             "delay_msec": int(args.delay * 1000)}
     samples: list[tuple[float, float, float]] = []
     try:
         with tempfile.TemporaryDirectory() as data:
             log = Path(data) / "lateness.log"
-            async with worker_process(address, Path(data)) as worker:
+            cache = [str(args.max_cached)] if args.max_cached else []
+            async with worker_process(address, Path(data), *cache) as worker:
                 started = time.monotonic()
                 server = server_pid(env)
 
@@ -44,23 +49,33 @@ async def main(args: argparse.Namespace) -> dict:
                     samples.append((round(time.monotonic() - started, 1), rss_mb(worker.pid),
                                     rss_mb(server) if server else 0.0))
 
+                # Paced at --rate, with up to IN_FLIGHT submissions at once: one at a
+                # time, the rate would be one submission's latency, not the stack's.
+                gate, submitting = asyncio.Semaphore(IN_FLIGHT), []
                 for i in range(args.orders):
-                    await sdk.submit(order)
+                    await gate.acquire()
+                    submitting.append(asyncio.create_task(_submit(sdk, order, gate)))
                     if i % max(int(args.rate), 1) == 0:
                         sample()
                     await asyncio.sleep(max(0.0, started + (i + 1) / args.rate
                                             - time.monotonic()))
+                last = (await asyncio.gather(*submitting))[-1]
                 submitted = time.monotonic()
+                rate = args.orders / (submitted - started)
                 deadline = submitted + args.delay + args.drain_timeout
                 while _count(log) < args.orders and time.monotonic() < deadline:
                     sample()
                     await asyncio.sleep(1)
                 drained = time.monotonic()
+                # The last order waited once: issue, one poll cycle (timer and check), store.
+                events = len((await env.client.get_workflow_handle(last).fetch_history()).events)
                 late = [float(line) for line in log.read_text().split()] if log.exists() else []
     finally:
         await env.shutdown()
     return {"orders": args.orders, "checked": len(late), "delay_s": args.delay,
-            "rate_per_s": args.rate, "lost": args.orders - len(late),
+            "rate_per_s": round(rate, 1), "quick": args.quick,
+            "max_cached": args.max_cached or None, "history_events": events,
+            "lost": args.orders - len(late),
             "late_p50_s": round(percentile(late, 0.5), 3),
             "late_p99_s": round(percentile(late, 0.99), 3),
             "late_max_s": round(max(late, default=float("nan")), 3),
@@ -68,6 +83,13 @@ async def main(args: argparse.Namespace) -> dict:
             "worker_rss_max_mb": round(max((s[1] for s in samples), default=0.0), 1),
             "server_rss_max_mb": round(max((s[2] for s in samples), default=0.0), 1),
             "rss_over_time": samples[:: max(len(samples) // 20, 1)]}
+
+
+async def _submit(sdk: CertOrderClient, order: dict, gate: asyncio.Semaphore) -> str:
+    try:
+        return await sdk.submit(order)
+    finally:
+        gate.release()
 
 
 def _count(log: Path) -> int:
@@ -80,6 +102,10 @@ if __name__ == "__main__":
     parser.add_argument("--delay", type=float, default=180.0, help="seconds each order waits")
     parser.add_argument("--rate", type=float, default=45.0, help="orders submitted per second")
     parser.add_argument("--drain-timeout", type=float, default=600.0)
+    parser.add_argument("--max-cached", type=int, default=0,
+                        help="the worker's max_cached_workflows (default: the worker's)")
+    parser.add_argument("--quick", action="store_true",
+                        help="the CA declares quick_calls (local activities)")
     parser.add_argument("--json", action="store_true")
     parsed = parser.parse_args()
     result = asyncio.run(main(parsed))

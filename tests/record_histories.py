@@ -16,7 +16,7 @@ sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]
 
 from order_fixtures import issued_for, new_request, result, waiting  # noqa: E402
 from order_harness import order_worker  # noqa: E402
-from scripted_plugin import ScriptedPlugin  # noqa: E402
+from scripted_plugin import QuickScriptedPlugin, ScriptedPlugin  # noqa: E402
 from temporal_server import start_dev_server  # noqa: E402
 
 from certorder.client import CertOrderClient  # noqa: E402
@@ -32,9 +32,11 @@ HISTORIES = Path(__file__).parent / "histories"
 async def record(version: str) -> None:
     env = await start_dev_server()
     plugin = ScriptedPlugin()
+    quick = QuickScriptedPlugin("quick")  # its calls are local activities (v0.4 on)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            async with order_worker(env, {"scripted": plugin}, Path(tmp)) as orders:
+            async with order_worker(env, {"scripted": plugin, "quick": quick},
+                                    Path(tmp)) as orders:
                 request = new_request()
                 waits = await orders.start(request.order_meta, order_id="waits-then-issued")
                 plugin.script(waits.id, waiting(), result(S.CA_UNAVAILABLE_FOR_REQUEST, "down"),
@@ -72,7 +74,27 @@ async def record(version: str) -> None:
                     pass
                 rejected = env.client.get_workflow_handle("rejected")
 
-                for handle in (waits, canceled, failed, accepted, rejected):
+                # A quick plugin: issued at once in one workflow task, and one that waits
+                # (local-activity checks), is modified, then issued.
+                at_once = new_request()
+                quick.script("quick-submitted", issued_for(at_once.csr))
+                await client.submit_order({**at_once.order_meta, "plugin_name": "quick"},
+                                          order_id="quick-submitted")
+                quick_at_once = env.client.get_workflow_handle("quick-submitted")
+                await quick_at_once.result()
+                later = new_request()
+                quick.script("quick-waits", waiting(), result(S.CLIENT_DATA_ISSUE_SEEN, "dcv",
+                                                               60_000), issued_for(later.csr))
+                quick_waits = await orders.start({**later.order_meta, "plugin_name": "quick"},
+                                                 order_id="quick-waits")
+                await orders.wait_for(
+                    quick_waits, lambda d: d.sub_status == S.CLIENT_DATA_ISSUE_SEEN.value)
+                await quick_waits.signal(CertificateOrderWorkflow.modify,
+                                         ModifyRequest(order_meta={"contact": "a@example.test"}))
+                await orders.result(quick_waits)
+
+                for handle in (waits, canceled, failed, accepted, rejected, quick_at_once,
+                               quick_waits):
                     history = await handle.fetch_history()
                     path = HISTORIES / f"{version}-{handle.id}.json"
                     path.write_text(history.to_json())

@@ -128,6 +128,9 @@ class OrderState(BaseModel):
     approval_reminders: int = 0
     #: stored-key orders: the CSR the core built from the stored key (public data only).
     generated_csr: str | None = None
+    #: The plugin declared its calls quick and repeat-safe: they run as local
+    #: activities (orders of the "one-task-order" patch only).
+    quick_calls: bool = False
 
 
 class OrderInput(BaseModel):

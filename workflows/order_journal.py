@@ -35,6 +35,9 @@ class OrderJournal:
 
     def __init__(self, state: OrderState) -> None:
         self.state = state
+        #: Upsert only the search attributes that changed (orders since the
+        #: "one-task-order" patch); older histories upserted all four every time.
+        self.changes_only = False
         # A continued run was counted by the run that chose the plugin.
         self._start_counted = state.document.plugin_name is not None
 
@@ -104,13 +107,18 @@ class OrderJournal:
         if not self._start_counted and (doc.plugin_name or doc.status.is_terminal):
             self._start_counted = True
             telemetry.order_started(doc)
-        workflow.upsert_search_attributes([
-            sa.ORDER_STATUS.value_set(doc.status.value),
-            sa.ORDER_SUB_STATUS.value_set(doc.sub_status) if doc.sub_status
-            else sa.ORDER_SUB_STATUS.value_unset(),
-            sa.PLUGIN_NAME.value_set(doc.plugin_name) if doc.plugin_name
-            else sa.PLUGIN_NAME.value_unset(),
-            sa.NEXT_ATTEMPT.value_set(doc.next_attempt_at) if doc.next_attempt_at
-            else sa.NEXT_ATTEMPT.value_unset(),
-        ])
+        wanted = {sa.ORDER_STATUS: doc.status.value, sa.ORDER_SUB_STATUS: doc.sub_status,
+                  sa.PLUGIN_NAME: doc.plugin_name, sa.NEXT_ATTEMPT: doc.next_attempt_at}
+        if self.changes_only:
+            # Each upsert is a history event: skip what the client set at start or an
+            # earlier upsert already holds (the workflow's info tracks both). No plugin
+            # name yet means not chosen yet: the one the client named stands till then.
+            now = workflow.info().typed_search_attributes
+            wanted = {key: value for key, value in wanted.items()
+                      if now.get(key) != (value or None)
+                      and (value or key is not sa.PLUGIN_NAME)}
+        if wanted:
+            workflow.upsert_search_attributes([
+                key.value_set(value) if value else key.value_unset()
+                for key, value in wanted.items()])
         workflow.set_current_details(ui.current_details(doc, workflow.now()))

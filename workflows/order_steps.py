@@ -26,13 +26,15 @@ with workflow.unsafe.imports_passed_through():
     from certorder.workflows.store_calls import run_store_activity
 
 
-async def claim_order_id(journal: OrderJournal, *, on_cancel: Callable[[], None]) -> None:
+async def claim_order_id(journal: OrderJournal, *, on_cancel: Callable[[], None],
+                         one_task: bool = False) -> None:
     """Refuse an order id used before, even by an order Temporal has forgotten.
 
     Temporal refuses a duplicate workflow id only within its retention period; after
-    it, a reused id would otherwise take the old order's certificate.
+    it, a reused id would otherwise take the old order's certificate. ``one_task``: an
+    order of the "one-task-order" patch (younger than this one; local activities).
     """
-    if not workflow.patched("claim-order-id"):
+    if not one_task and not workflow.patched("claim-order-id"):
         return  # replaying an order that started before ids were claimed
     claim = await run_store_activity(
         OrderIdActivities.claim_order_id,
@@ -40,7 +42,7 @@ async def claim_order_id(journal: OrderJournal, *, on_cancel: Callable[[], None]
         ClaimOrderIdInput(order_id=journal.doc.order_id,
                           claimant=workflow.info().first_execution_run_id),
         summary="check that the order id is new", doing="checking the order id",
-        on_unavailable=journal.show_waiting, on_cancel=on_cancel)
+        on_unavailable=journal.show_waiting, on_cancel=on_cancel, local=one_task)
     if claim.refused_reason:
         journal.refuse("claim_order_id", "order id reused", claim.refused_reason)
 
@@ -70,8 +72,11 @@ async def build_csr(journal: OrderJournal, *, timeout: timedelta,
 
 async def store_certificate(journal: OrderJournal, request: StoreCertificateInput, *,
                             timeout: timedelta,
-                            on_cancel: Callable[[], None]) -> StoreCertificateResult:
-    if not workflow.patched("store-retried-by-workflow"):
+                            on_cancel: Callable[[], None],
+                            one_task: bool = False) -> StoreCertificateResult:
+    """``one_task``: as in :func:`claim_order_id`; the store write is idempotent by
+    order id, so a local activity (run again after a worker crash) is safe."""
+    if not one_task and not workflow.patched("store-retried-by-workflow"):
         # Orders recorded before: Temporal retried the store activity itself.
         return await run_activity(
             StoreActivities.store_certificate, request,
@@ -79,4 +84,4 @@ async def store_certificate(journal: OrderJournal, request: StoreCertificateInpu
     return await run_store_activity(
         StoreActivities.store_certificate, request,
         summary="check and store the certificate", doing="storing the certificate",
-        on_unavailable=journal.show_waiting, on_cancel=on_cancel)
+        on_unavailable=journal.show_waiting, on_cancel=on_cancel, local=one_task)

@@ -3,8 +3,9 @@
 The loop: choose the plugin, call ``issue_certificate_request``, then let the state
 machine say what comes next: a durable timer (``retry_msec``) that a ``modify`` or
 ``cancel`` signal cuts short, then the next plugin call, until the order is
-``ACTIVE`` or ``ERROR``. Every plugin call is an activity; the workflow itself does
-no I/O and reads no clock but ``workflow.now()``.
+``ACTIVE`` or ``ERROR``. Every plugin call is an activity (a local one, storing the
+certificate in the same call, for a plugin that declares ``quick_calls``); the
+workflow itself does no I/O and reads no clock but ``workflow.now()``.
 """
 
 from __future__ import annotations
@@ -16,10 +17,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from certorder.activities.models import (
-        PluginCallInput,
-        StoreCertificateInput,
-    )
+    from certorder.activities.models import PluginCallInput
     from certorder.plugins.interface.dto import CoreMetaDTO
     from certorder.plugins.interface.status import PluginMethod
     from certorder.workflows import WORKFLOW_TYPE
@@ -36,27 +34,18 @@ with workflow.unsafe.imports_passed_through():
         OrderVerdict,
     )
     from certorder.workflows.order_approval import ApprovalGate
+    from certorder.workflows.order_calls import call_plugin, store_request
     from certorder.workflows.order_fsm import IllegalTransition, Outcome, decide
     from certorder.workflows.order_inbox import apply_before_submission, take_signal
     from certorder.workflows.order_journal import OrderJournal
-    from certorder.workflows.order_selection import select_plugin
+    from certorder.workflows.order_outcomes import plugin_failed, plugin_not_on_worker
+    from certorder.workflows.order_selection import accept_order, select_plugin
     from certorder.workflows.order_steps import (
         build_csr,
         claim_order_id,
         needs_csr,
         store_certificate,
     )
-    from certorder.workflows.plugin_calls import (
-        ORDER_METHODS,
-        PLUGIN_CALL_HEARTBEAT_TIMEOUT,
-        failure_of,
-        run_activity,
-    )
-
-#: Backoff while no worker with the order's plugin takes its calls.
-NOT_ON_WORKER_FIRST = timedelta(seconds=2)
-NOT_ON_WORKER_MAX = timedelta(minutes=5)
-
 
 # A missing rule in the transition table is a bug, not a reason to retry the workflow
 # task forever: it fails the order's workflow, so an operator sees it at once.
@@ -78,6 +67,7 @@ class CertificateOrderWorkflow:
         self._state = self._journal.state
         self._doc = self._journal.doc
         self._calls_made = len(self._doc.transitions)
+        self._one_task = False  # decided first thing in run (a patch)
         #: What the signal behind the next call asked for, for its transition.
         self._note: str | None = None
         # A continued run was accepted long ago; a new one answers once it has chosen.
@@ -87,20 +77,27 @@ class CertificateOrderWorkflow:
 
     @workflow.run
     async def run(self, request: OrderInput) -> OrderDocument:
+        # Local activities and changed-only upserts: an order issued at once is one
+        # workflow task. Implies every older patch (none is asked for, each would cost
+        # a marker event); older histories replay the path they recorded.
+        self._one_task = self._journal.changes_only = workflow.patched("one-task-order")
         self._journal.publish()
         if self._doc.plugin_name is None:
-            self._verdict = await select_plugin(self._journal, timeout=self._call_timeout,
-                                                on_cancel=self._canceled_by_temporal)
-        if request.carried_state is None and not self._doc.status.is_terminal:
+            choose = accept_order if self._one_task else select_plugin
+            self._verdict = await choose(self._journal, timeout=self._call_timeout,
+                                         on_cancel=self._canceled_by_temporal)
+        if (not self._one_task and request.carried_state is None
+                and not self._doc.status.is_terminal):
             # After selection: an order refused there never used its id.
             await claim_order_id(self._journal, on_cancel=self._canceled_by_temporal)
         if self._approval.waiting and not self._doc.status.is_terminal:
             await self._approval.wait(on_cancel=self._canceled_by_temporal)
-        if needs_csr(self._journal) and workflow.patched("stored-key-csr"):
+        if needs_csr(self._journal) and (self._one_task or workflow.patched("stored-key-csr")):
             failure = await build_csr(self._journal, timeout=self._call_timeout,
                                       on_cancel=self._canceled_by_temporal)
             if failure is not None:
-                self._fail(PluginMethod.ISSUE, failure, "cannot build the CSR: ")
+                plugin_failed(self._journal, PluginMethod.ISSUE, failure,
+                              "cannot build the CSR: ")
         while not self._doc.status.is_terminal:
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
@@ -122,7 +119,8 @@ class CertificateOrderWorkflow:
     def _fails_in_temporal_terms(self) -> bool:
         # Both changed what a finished order's run ends with: older runs completed.
         rejected = self._verdict is not None and not self._verdict.accepted
-        return workflow.patched("rejected-orders-fail" if rejected else "error-orders-fail")
+        patch = "rejected-orders-fail" if rejected else "error-orders-fail"
+        return self._one_task or workflow.patched(patch)
 
     @property
     def _call_timeout(self) -> timedelta:
@@ -203,17 +201,19 @@ class CertificateOrderWorkflow:
                                   generated_csr=self._state.generated_csr),
             validate_first=self._state.validate_first and method is PluginMethod.ISSUE)
         try:
-            result = await run_activity(
-                ORDER_METHODS[method], call, timeout=self._call_timeout,
-                heartbeat_timeout=PLUGIN_CALL_HEARTBEAT_TIMEOUT,
-                on_cancel=self._canceled_by_temporal,
+            result, stored = await call_plugin(
+                self._journal, method, call, quick=self._one_task and self._state.quick_calls,
+                timeout=self._call_timeout, on_cancel=self._canceled_by_temporal,
                 summary=ui.activity_summary(method, call.plugin_name, self._calls_made))
         except ActivityError as err:
             self._state.submitted = True
-            self._fail(method, err)
+            plugin_failed(self._journal, method, err)
             return
         if result.not_on_worker:
-            self._plugin_not_on_worker(method, result.not_on_worker)
+            # A local activity runs where the workflow task does, maybe always this
+            # worker: the next call is an activity that any worker with the plugin takes.
+            self._state.quick_calls = False
+            plugin_not_on_worker(self._journal, method, result.not_on_worker)
             return
         self._state.not_on_worker_streak = 0
         self._state.validate_first = False
@@ -223,13 +223,12 @@ class CertificateOrderWorkflow:
         step = decide(self._doc.status, method, outcome, message=result.status_message,
                       retry_msec=result.retry_msec, retry_method=result.retry_method)
         if step.store_certificate:
-            stored = await store_certificate(self._journal, StoreCertificateInput(
-                order_id=self._doc.order_id, plugin_name=call.plugin_name,
-                ca_id=self._doc.ca_id, certificate=result.certificate or "",
-                intermediates=result.intermediates,
-                csr=self._state.order_meta.get("request_data") or self._state.generated_csr,
-                order_meta=self._state.order_meta, plugin_meta=result.plugin_meta),
-                timeout=self._call_timeout, on_cancel=self._canceled_by_temporal)
+            # A quick call stored it already, unless the store did not answer then.
+            if stored is None:
+                stored = await store_certificate(
+                    self._journal, store_request(self._journal, result),
+                    timeout=self._call_timeout, on_cancel=self._canceled_by_temporal,
+                    one_task=self._one_task)
             if stored.rejected_reason:
                 outcome = Outcome.CERTIFICATE_REJECTED
                 step = decide(self._doc.status, method, outcome, message=stored.rejected_reason)
@@ -237,21 +236,3 @@ class CertificateOrderWorkflow:
             self._doc.certificate = stored.certificate
         note, self._note = self._note, None
         self._journal.apply(method, outcome, step, note=note)
-
-    def _plugin_not_on_worker(self, method: PluginMethod, why: str) -> None:
-        # Nothing reached the CA: the order stays as it was (a cancel still ends it
-        # without the CA) and the same call is made again, backing off while it lasts.
-        delay = min(NOT_ON_WORKER_FIRST * 2 ** self._state.not_on_worker_streak,
-                    NOT_ON_WORKER_MAX)
-        self._state.not_on_worker_streak += 1
-        outcome = Outcome.PLUGIN_NOT_ON_WORKER
-        self._journal.apply(method, outcome, decide(
-            self._doc.status, method, outcome, message=why,
-            retry_msec=int(delay.total_seconds() * 1000)))
-
-    def _fail(self, method: PluginMethod, err: ActivityError, prefix: str = "") -> None:
-        error_type, message = failure_of(err)
-        message = prefix + message
-        outcome = Outcome.PLUGIN_RAISED
-        self._journal.apply(method, outcome, decide(
-            self._doc.status, method, outcome, message=message, error_type=error_type))

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from certorder.activities.ca_activities import CaActivities
@@ -41,30 +41,54 @@ ORDER_METHODS = {
 
 async def run_activity(activity: Callable[..., T], arg: Any, *, summary: str,
                        timeout: timedelta, on_cancel: Callable[[], None],
-                       heartbeat_timeout: timedelta | None = None) -> T:
+                       heartbeat_timeout: timedelta | None = None, local: bool = False) -> T:
     """Run one activity to completion, even if the workflow is canceled meanwhile.
 
     A Temporal cancel arriving mid-call must not abandon the call: its result
     (plugin_meta, e.g. the CA's order id) is needed to cancel at the CA. The cancel is
     handed to ``on_cancel`` and the call is awaited to its end.
+
+    ``local``: as a local activity, in the workflow task itself (no heartbeat): only
+    for calls that are quick and safe to repeat (``quick_calls``).
     """
-    handle = workflow.start_activity_method(
-        activity, arg,
-        start_to_close_timeout=timeout,
-        heartbeat_timeout=heartbeat_timeout,
-        retry_policy=INFRASTRUCTURE_RETRY,
-        summary=summary,
-    )
+    if local:
+        handle = workflow.start_local_activity_method(
+            activity, arg, start_to_close_timeout=timeout,
+            retry_policy=INFRASTRUCTURE_RETRY, summary=summary)
+    else:
+        handle = workflow.start_activity_method(
+            activity, arg,
+            start_to_close_timeout=timeout,
+            heartbeat_timeout=heartbeat_timeout,
+            retry_policy=INFRASTRUCTURE_RETRY,
+            summary=summary,
+        )
     try:
-        return await asyncio.shield(handle)
-    except asyncio.CancelledError:
-        on_cancel()
-        return await handle
+        try:
+            return await asyncio.shield(handle)
+        except asyncio.CancelledError:
+            on_cancel()
+            return await handle
+    except FailureError as err:
+        if not local or isinstance(err, ActivityError):
+            raise
+        raise _as_activity_error(err, summary) from err
 
 
-def failure_of(err: ActivityError) -> tuple[str, str]:
-    """(type, message) of what the plugin raised, from the activity's failure."""
-    cause = err.cause
+def _as_activity_error(err: FailureError, summary: str) -> ActivityError:
+    # A failed local activity raises its cause bare (no ActivityError around it):
+    # callers handle one kind of failure, whichever way the call ran.
+    wrapped = ActivityError(f"local activity failed: {summary}", scheduled_event_id=0,
+                            started_event_id=0, identity="", activity_type="",
+                            activity_id="", retry_state=None)
+    wrapped.__cause__ = err
+    return wrapped
+
+
+def failure_of(err: FailureError) -> tuple[str, str]:
+    """(type, message) of what the plugin raised, from the activity's failure (or, of
+    a local activity, the failure itself)."""
+    cause = err.cause if isinstance(err, ActivityError) else err
     if isinstance(cause, ApplicationError):
         return cause.type or "ApplicationError", cause.message
     return type(cause).__name__, str(cause or err)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from certorder.workflows.plugin_calls import failure_of
@@ -32,21 +32,22 @@ _ONE_ATTEMPT = RetryPolicy(maximum_attempts=1)
 
 async def run_store_activity(activity: Callable[..., T], arg: Any, *, summary: str, doing: str,
                              on_unavailable: Callable[[str | None, str | None], None],
-                             on_cancel: Callable[[], None]) -> T:
+                             on_cancel: Callable[[], None], local: bool = False) -> T:
     """Run a store activity until it succeeds, however long the database is away.
 
     After each failed attempt ``on_unavailable(sub_status, message)`` is called with
     ``"<doing>: database unavailable since <first failure> UTC"`` and the cause, and
     ``on_unavailable(None, None)`` once an attempt succeeds after that. A Temporal
     cancel meanwhile goes to ``on_cancel``: the store call is still made (a
-    certificate already issued must not be lost).
+    certificate already issued must not be lost). ``local``: each attempt is a local
+    activity (the store calls are idempotent, so a re-run attempt is harmless).
     """
 
     delay, since = FIRST_RETRY_DELAY, None
     while True:
-        handle = workflow.start_activity_method(
-            activity, arg, start_to_close_timeout=STORE_ATTEMPT_TIMEOUT,
-            retry_policy=_ONE_ATTEMPT, summary=summary)
+        start = workflow.start_local_activity_method if local else workflow.start_activity_method
+        handle = start(activity, arg, start_to_close_timeout=STORE_ATTEMPT_TIMEOUT,
+                       retry_policy=_ONE_ATTEMPT, summary=summary)
         try:
             try:
                 result = await asyncio.shield(handle)
@@ -56,7 +57,7 @@ async def run_store_activity(activity: Callable[..., T], arg: Any, *, summary: s
             if since is not None:
                 on_unavailable(None, None)
             return result
-        except ActivityError as err:
+        except FailureError as err:  # an ActivityError, or a local activity's bare cause
             since = since or workflow.now()
             _, message = failure_of(err)
             on_unavailable(

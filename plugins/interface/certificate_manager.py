@@ -147,6 +147,16 @@ class CertificatePluginBase(CAMethods, LifecycleMethods, abc.ABC):
     #: default ``extra="ignore"`` so the core's keys pass through.
     order_meta_model: ClassVar[type[BaseModel] | None] = None
 
+    #: True only for a plugin whose order methods answer in well under a second and
+    #: are safe to run again for the same ``order_id`` with the same ``plugin_meta``
+    #: (a second run returns what the first did, and places nothing twice at the CA).
+    #: The core then calls them as Temporal *local activities*: no activity task, one
+    #: history event per call instead of six. The price: a local activity does not
+    #: heartbeat, so :meth:`CoreMetaDTO.report_progress` is not persisted, and a worker
+    #: that dies mid-call (or before its workflow task completes) has the call run
+    #: again from the previous ``plugin_meta``. Remote CAs leave this False.
+    quick_calls: ClassVar[bool] = False
+
     def __init__(self, context: PluginContext) -> None:
         self.context = context
 

@@ -40,6 +40,7 @@ from certorder.plugins.interface.revocation import RevocationReason, RevocationR
 from certorder.plugins.interface.shared_state_files import DirectorySharedState
 from certorder.plugins.interface.status import CertificateRequestType, CertificateStatus
 from certorder.plugins.local_ca.authority import ROOT_ID, LocalCA, pem_bundle
+from certorder.plugins.local_ca.issued_orders import IssuedOrders, request_digest
 from certorder.plugins.local_ca.issuer import CAExpiredError, check_names, issue_leaf
 from certorder.plugins.local_ca.revocations import LocalRevocations
 from certorder.plugins.local_ca.settings import LocalCAOrderMeta, LocalCASettings
@@ -66,6 +67,8 @@ class LocalCAPlugin(CertificatePluginBase):
     """A CA hierarchy kept in the shared state that signs CSRs on the spot."""
 
     order_meta_model = LocalCAOrderMeta
+    #: Signing takes milliseconds and is repeat-safe through :class:`IssuedOrders`.
+    quick_calls = True
 
     def __init__(self, context: PluginContext) -> None:
         super().__init__(context)
@@ -76,6 +79,7 @@ class LocalCAPlugin(CertificatePluginBase):
         # Without a core (a plugin's own tests) the state stays in the data_dir.
         state = context.shared or DirectorySharedState(context.data_dir / "state")
         self.store = CAStore(state, self.settings, context.data_dir)
+        self.issued = IssuedOrders(state)
         self.revocations = LocalRevocations(self.store, self.settings.crl_validity_days)
 
     # -- order methods ---------------------------------------------------------------
@@ -88,7 +92,8 @@ class LocalCAPlugin(CertificatePluginBase):
             return self._issued(plugin_meta)  # a re-run of a call that already issued
         try:
             fields = self._order_fields(order_meta)
-            csr = load_csr(self._csr_text(order_meta, core_meta))
+            csr_text = self._csr_text(order_meta, core_meta)
+            csr = load_csr(csr_text)
             check_names(csr)
         except InvalidOrderError as exc:
             return _invalid(str(exc))
@@ -97,23 +102,19 @@ class LocalCAPlugin(CertificatePluginBase):
         except UnknownCAError:
             return _invalid(f"unknown local CA id {core_meta.plugin_ca_id!r}")
         days = fields.validity_days or self.settings.default_validity_days
-        try:
-            cert = issue_leaf(
-                csr,
-                profile=fields.profile,
-                days=days,
-                issuer_cert=ca.cert,
-                issuer_key=self.store.signing_key(ca),
-                crl_url=self._crl_url(ca.ca_id),
-            )
+
+        def sign() -> dict[str, Any]:
+            cert = issue_leaf(csr, profile=fields.profile, days=days, issuer_cert=ca.cert,
+                              issuer_key=self.store.signing_key(ca),
+                              crl_url=self._crl_url(ca.ca_id))
+            return {"ca_id": ca.ca_id, "serial": format(cert.serial_number, "x"),
+                    "certificate": _pem(cert), "intermediates": pem_bundle(ca.chain)}
+
+        try:  # the same order again (a re-run local activity): the same certificate
+            plugin_meta.update(self.issued.once(order_id, request_digest(csr_text, ca.ca_id),
+                                                sign))
         except CAExpiredError as exc:
             return _invalid(f"cannot issue from local CA {ca.ca_id!r}: {exc}")
-        plugin_meta.update(
-            ca_id=ca.ca_id,
-            serial=format(cert.serial_number, "x"),
-            certificate=_pem(cert),
-            intermediates=pem_bundle(ca.chain),
-        )
         return self._issued(plugin_meta)
 
     def check_certificate_status(

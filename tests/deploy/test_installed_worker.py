@@ -91,9 +91,10 @@ async def test_the_image_command_completes_an_order_and_passes_its_healthcheck(
         # The payload keys came from their secret file: the worker's results (the
         # certificate among them) reached Temporal encrypted.
         history = await handle.fetch_history()
-        completed = [e.activity_task_completed_event_attributes.result.payloads
+        # The local CA's calls are local activities: their results are in markers.
+        completed = [e.marker_recorded_event_attributes.details["result"].payloads
                      for e in history.events
-                     if e.HasField("activity_task_completed_event_attributes")]
+                     if e.marker_recorded_event_attributes.marker_name == "core_local_activity"]
         assert completed and all(p.metadata["encoding"] == ENCODING
                                  for payloads in completed for p in payloads)
         # The CA key is in the store, sealed by the KEK, and the passphrase (from its

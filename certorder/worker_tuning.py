@@ -1,0 +1,48 @@
+"""How the worker runs workflows and the orders' local activities, for throughput and
+for many waiting orders (docs/performance.md has what each bought)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from temporalio.worker import UnsandboxedWorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
+
+from certorder.activities.ca_activities import CaActivities
+from certorder.activities.intake_activities import IntakeActivities
+from certorder.activities.order_id_activities import OrderIdActivities
+from certorder.activities.quick_call_activities import QuickCallActivities
+from certorder.activities.store_activities import StoreActivities
+
+#: Workflows kept in memory between their tasks (the SDK's sticky cache; its default
+#: too). An order not in it is replayed on its next task: a few milliseconds for an
+#: order's short history, while each cached order holds about 45 KB while it waits.
+MAX_CACHED_WORKFLOWS = 1000
+
+
+def local_order_activities(ca: CaActivities, storage: StoreActivities,
+                           ids: OrderIdActivities, executor: ThreadPoolExecutor) -> list:
+    """The order's first step and quick plugins' calls, run as local activities."""
+    return [IntakeActivities(ca, ids, executor).accept_order,
+            QuickCallActivities(ca, storage, executor).quick_plugin_call]
+
+
+def workflow_options(executor: ThreadPoolExecutor, sandboxed: bool,
+                     max_cached_workflows: int) -> dict[str, Any]:
+    """``Worker`` options for workflows and local activities.
+
+    ``sandboxed``: run workflows in Temporal's sandbox, which fails a workflow task that
+    reaches for the clock, randomness or I/O. The tests keep it (that is where such a
+    mistake is made); ``run_worker`` does not: the sandbox re-imports the workflow
+    modules for every workflow run and re-enters itself for every payload, a third of
+    the worker's CPU per order.
+    """
+    return {
+        "workflow_runner": SandboxedWorkflowRunner() if sandboxed
+        else UnsandboxedWorkflowRunner(),
+        "max_cached_workflows": max_cached_workflows,
+        # Local activities run on the plugin threads too; as many slots again (they
+        # are quick by declaration).
+        "max_concurrent_local_activities": executor._max_workers,
+    }
