@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+
 import pytest
 from sqlalchemy import text
 
@@ -42,3 +46,23 @@ def test_another_level_is_refused_in_one_line(tmp_path) -> None:
                                          "not 'off'$"):
         CertificateStore.open(f"sqlite:///{tmp_path / 'certorder.db'}?synchronous=off")
     assert not (tmp_path / "certorder.db").exists()
+
+
+def test_with_normal_a_killed_worker_loses_no_commit(tmp_path) -> None:
+    # What docs/store.md promises for synchronous=normal: a process killed right after
+    # its commit (no checkpoint, no close) loses nothing; SQLite replays the WAL.
+    url = f"sqlite:///{tmp_path / 'certorder.db'}?synchronous=normal"
+    CertificateStore.open(url).close()
+    killed = subprocess.run([sys.executable, "-c", (
+        "import os, signal\n"
+        "from certorder.store import CertificateStore\n"
+        f"store = CertificateStore.open({url!r})\n"
+        "store.claim_order_id('o1', 'run-1')\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n")], timeout=60)
+    assert killed.returncode == -signal.SIGKILL
+    assert (tmp_path / "certorder.db-wal").stat().st_size > 0
+    store = CertificateStore.open(url)
+    try:
+        assert store.claim_order_id("o1", "run-2").claimant == "run-1"
+    finally:
+        store.close()
