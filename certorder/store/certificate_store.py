@@ -26,7 +26,7 @@ from certorder.store.container_writes import (
     secrets_of,
     write_container,
 )
-from certorder.store.engine import SQLITE_IMMEDIATE, create_reader_engine, create_store_engine
+from certorder.store.engine import create_reader_engine, create_store_engine
 from certorder.store.errors import StoreLocationError, StoreUnavailableError
 from certorder.store.migrate import upgrade_to_head
 from certorder.store.models import CertificateContainer
@@ -34,6 +34,7 @@ from certorder.store.order_ids import OrderIdClaim
 from certorder.store.revocations import OrderData, RevocationRecords
 from certorder.store.rows import with_secrets
 from certorder.store.schema import certificate_containers
+from certorder.store.write_lock import writer
 
 MAX_LIST_LIMIT = 1000
 
@@ -47,7 +48,6 @@ class CertificateStore:
     def __init__(self, engine: Engine) -> None:
         """Wrap an engine whose database is already migrated; prefer :meth:`open`."""
         self._engine = engine
-        self._writer_options = {SQLITE_IMMEDIATE: True}
         #: Order data kept for revocation, and the revocations done.
         self.revocations = RevocationRecords(engine)
         #: Where async callers (the worker's store activities) run store methods.
@@ -201,10 +201,8 @@ class CertificateStore:
     @contextmanager
     def _writer(self) -> Iterator[Connection]:
         """A connection in a write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
-        with self._engine.connect() as connection:
-            connection.execution_options(**self._writer_options)
-            with connection.begin():
-                yield connection
+        with writer(self._engine) as connection, connection.begin():
+            yield connection
 
     def _get_one(self, condition) -> CertificateContainer | None:
         with self._engine.connect() as connection, connection.begin():
