@@ -72,6 +72,9 @@ def approve(client: DogtagClient, request_id: str) -> dict[str, Any]:
     try:
         client.review_and_act(request_id, "approve")
     except DogtagAPIError as exc:
-        if exc.status != 400:  # 400: no longer pending; a person acted first
+        # 400: no longer pending (a person acted first), or the session lost the nonce
+        # (expired); the status read below says which, and a pending one is approved
+        # by the next call.
+        if exc.status != 400:
             raise
     return client.get_request(request_id)
