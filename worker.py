@@ -2,7 +2,8 @@
 
 Run it with ``certorder worker`` (or ``python worker.py``). SIGINT/SIGTERM stop it
 gracefully: no new tasks are taken, running plugin calls get time to finish, then
-plugins and the store are closed.
+plugins and the store are closed. Which activities a worker registers, built from
+the plugins and the store, is ``certorder.worker_activities``.
 """
 
 from __future__ import annotations
@@ -20,14 +21,7 @@ from temporalio.worker import Worker
 
 from certorder.activities.admin_activities import AdminActivities
 from certorder.activities.approval_rules import ApprovalRules
-from certorder.activities.ca_activities import CaActivities
-from certorder.activities.deploy_activities import DeployActivities
-from certorder.activities.key_activities import KeyActivities
 from certorder.activities.models import ApprovalPolicy
-from certorder.activities.order_id_activities import OrderIdActivities
-from certorder.activities.renewal_info_activities import RenewalInfoActivities
-from certorder.activities.revocation_activities import RevocationActivities
-from certorder.activities.store_activities import StoreActivities
 from certorder.client_errors import CertOrderError
 from certorder.data_dir import ensure_data_dir
 from certorder.keys.envelope import Kek, KeyDecryptionError
@@ -48,7 +42,8 @@ from certorder.store import CertificateStore, StoreLocationError, StoreUnavailab
 from certorder.store.key_store import KeyStore
 from certorder.store.plugin_state import PluginStates
 from certorder.temporal_client import connect
-from certorder.worker_tuning import MAX_CACHED_WORKFLOWS, local_order_activities, workflow_options
+from certorder.worker_activities import worker_activities
+from certorder.worker_tuning import MAX_CACHED_WORKFLOWS, workflow_options
 from certorder.workflows import worker_task_queue
 from certorder.workflows.admin_workflow import CaAdminWorkflow
 from certorder.workflows.managed_workflow import ManagedCertificateWorkflow
@@ -77,34 +72,14 @@ def build_worker(
     """A worker for certificate orders and CA management (used by ``run_worker`` and by
     the tests); with ``keys``, also for stored keys and managed certificates (for
     ``sandboxed`` and ``max_cached_workflows`` see ``certorder.worker_tuning``)."""
-    ca = CaActivities(plugins, client.identity, approvals)
-    admin = AdminActivities(plugins, identity=client.identity, task_queue=task_queue)
-    storage = StoreActivities(store)
-    ids = OrderIdActivities(store)
-    revocation = RevocationActivities(plugins, store)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[CertificateOrderWorkflow, CaAdminWorkflow, CertificateRevocationWorkflow,
                    ManagedCertificateWorkflow],
-        activities=[
-            ca.select_plugin,
-            ca.issue_certificate_request,
-            ca.check_certificate_status,
-            ca.modify_certificate_request,
-            ca.cancel_certificate_request,
-            storage.store_certificate,
-            ids.claim_order_id,
-            *local_order_activities(ca, storage, ids, executor),
-            admin.list_cas,
-            admin.create_ca,
-            admin.delete_ca,
-            admin.get_crl,
-            revocation.find_revocation_target,
-            revocation.revoke_certificate,
-            revocation.record_revocation,
-            *(key_and_managed_activities(keys, store, plugins) if keys is not None else []),
-        ],
+        activities=worker_activities(client, task_queue=task_queue, plugins=plugins,
+                                     store=store, executor=executor, approvals=approvals,
+                                     keys=keys),
         # Plugin calls block (HTTP, signing): they run here, never on the event loop.
         # Store activities are async and use the store's own few threads, so a hung
         # database never holds a plugin thread; they take a slot for a bounded time only
@@ -119,16 +94,6 @@ def build_worker(
         # heartbeat timeout: a worker dying in between would lose it.
         max_heartbeat_throttle_interval=HEARTBEAT_THROTTLE,
     )
-
-
-def key_and_managed_activities(keys: KeyStore, store: CertificateStore,
-                               plugins: PluginManager) -> list:
-    key_calls = KeyActivities(keys)
-    deploy = DeployActivities(store, keys)
-    renewal_info = RenewalInfoActivities(plugins, store)
-    return [key_calls.create_key, key_calls.build_csr, key_calls.delete_key,
-            deploy.read_certificate, deploy.deploy_certificate, deploy.run_deploy_hook,
-            renewal_info.suggested_renewal_window]
 
 
 def build_identity_worker(client: Client, *, task_queue: str,

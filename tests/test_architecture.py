@@ -18,6 +18,7 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 PURE_WORKFLOW_MODULES = {"__init__.py", "models.py", "order_fsm.py", "order_presentation.py",
+                         "order_fsm_table.py", "order_fsm_checks.py",
                          "order_states_doc.py", "admin_models.py", "revocation_fsm.py",
                          "revocation_models.py", "revocation_presentation.py", "managed_models.py",
                          "order_status.py",

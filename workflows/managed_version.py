@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         ManagedCertificate,
         ManagedStatus,
     )
+    from certorder.workflows.managed_revocation import revoke_discarded
     from certorder.workflows.models import OrderDocument, OrderInput, OrderStatus
     from certorder.workflows.order_workflow import CertificateOrderWorkflow
     from certorder.workflows.plugin_calls import INFRASTRUCTURE_RETRY
@@ -73,10 +74,12 @@ class VersionSteps:
         document = await self._order(key_id)
         if key_id in s.compromised_key_ids:
             # Reported compromised while this order ran on it: its certificate is
-            # never deployed; the next attempt (at once) makes a new key.
+            # never deployed but revoked; the next attempt (at once) makes a new key.
             s.renew_requested = True
+            revoking = await revoke_discarded(document.order_id, self.call_timeout)
             raise AttemptFailed(f"key {key_id} was reported compromised during order "
-                                f"{document.order_id}; ordering again with a new key")
+                                f"{document.order_id}; {revoking}; ordering again with a "
+                                "new key")
         facts = await self.activity(DeployActivities.read_certificate,
                                     ReadCertificateInput(container_id=document.container_id),
                                     "read the issued certificate")

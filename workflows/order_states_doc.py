@@ -22,7 +22,7 @@ REGENERATE = "python -m certorder.workflows.order_states_doc --write"
 _INTRO = """\
 # Order states
 
-> Generated from `workflows/order_fsm.py` by `{command}`; do not edit by hand.
+> Generated from `workflows/order_fsm_table.py` by `{command}`; do not edit by hand.
 
 An order starts `PENDING`. After each plugin call (or a core event) the core looks
 up the row for (order status, method, outcome) below: it says whether the order stays

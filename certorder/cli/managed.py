@@ -4,11 +4,10 @@ managed certificates, one long-lived workflow each (see docs/managed-certificate
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from certorder.cli import managed_retire, output
+from certorder.cli import managed_list, managed_retire, output
 from certorder.cli.errors import UsageError
 from certorder.cli.managed_args import (
     KEY_TYPES,
@@ -92,29 +91,6 @@ async def modify(args: argparse.Namespace, settings: Settings) -> int:
     print(f"certificate {args.name}: changes apply {when}")
     if args.json:
         output.print_json(state.model_dump(mode="json", exclude={"certificate", "chain"}))
-    return 0
-
-
-async def list_(args: argparse.Namespace, settings: Settings) -> int:
-    _, managed = await _managed(settings)
-    states = [await managed.state(name) for name in await managed.names()]
-    if args.json:
-        output.print_json([_json(s) for s in states])
-        return 0
-    if not states:
-        print("no managed certificates")
-        return 0
-    now = dt.datetime.now(dt.UTC)
-    rows = []
-    for s in states:
-        cur = s.current
-        rows.append((s.name, ",".join(s.spec.dns_names + s.spec.ip_addresses),
-                     (cur.plugin_name if cur else None) or s.spec.plugin_name or "-",
-                     output.when(cur.not_after if cur else None),
-                     f"{(cur.not_after - now).days}" if cur else "-",
-                     output.when(s.next_renewal_at), s.status.value))
-    print(output.table(("NAME", "SANS", "PLUGIN", "NOT AFTER", "DAYS LEFT", "NEXT RENEWAL",
-                        "STATE"), rows))
     return 0
 
 
@@ -232,9 +208,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the new state as JSON")
     p.set_defaults(handler=modify)
 
-    p = sub.add_parser("list", help="every managed certificate")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=list_)
+    managed_list.register(sub)
     p = sub.add_parser("show", help="one managed certificate: versions, order, next renewal")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--json", action="store_true")

@@ -130,7 +130,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="submit a CSR as a new order",
         epilog=SUBMIT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Check the order with the enabled plugins, then start it; prints the order id.",
+        description="Check the request, start the order and wait (about a second) for a\n"
+        "worker to accept it; prints the order id. The CA plugin is chosen on a worker.",
     )
     p.add_argument("--csr", type=Path, required=True, metavar="FILE", help="PEM PKCS#10 CSR")
     p.add_argument("--plugin", metavar="NAME", help="the plugin to use (default: first that fits)")

@@ -20,10 +20,9 @@ the same order. The URLs the CA gave us are kept in ``plugin_meta``:
 from __future__ import annotations
 
 from acme import errors, messages
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from certorder.plugins.acme.account import AcmeAccount
+from certorder.plugins.acme.chain import split_chain
 from certorder.plugins.acme.challenges import ChallengeError, ChallengeSolver
 from certorder.plugins.acme.errors import invalid, problem_text, server_delay_msec, waiting
 from certorder.plugins.acme.network import AcmeSession
@@ -33,20 +32,6 @@ from certorder.plugins.interface.status import CertificateStatus
 
 # RFC 8555 §7.1.6 order states.
 PENDING, READY, PROCESSING, VALID, INVALID = "pending", "ready", "processing", "valid", "invalid"
-
-
-def split_chain(fullchain: str) -> tuple[str, str | None]:
-    """(leaf PEM, intermediates PEM or ``None``) from an ``application/pem-certificate-chain``.
-
-    The first certificate is the leaf (RFC 8555 §9.1); a self-signed certificate at the
-    end is a root, which does not belong in ``intermediates``.
-    """
-    certs = x509.load_pem_x509_certificates(fullchain.encode())
-    leaf, rest = certs[0], certs[1:]
-    if rest and rest[-1].subject == rest[-1].issuer:
-        rest = rest[:-1]
-    pems = [cert.public_bytes(Encoding.PEM).decode() for cert in rest]
-    return leaf.public_bytes(Encoding.PEM).decode(), "".join(pems) or None
 
 
 class AcmeOrderDriver:

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from pydantic import ValidationError
 
+from certorder.plugins.certcentral.cancel import cancel_at_certcentral
 from certorder.plugins.certcentral.client import CertCentralClient, CertCentralError
 from certorder.plugins.certcentral.modify import apply_modification
 from certorder.plugins.certcentral.order import (
@@ -33,14 +34,10 @@ from certorder.plugins.certcentral.order import (
 )
 from certorder.plugins.certcentral.placement import (
     OrderNotVisibleYet,
-    check_not_pending_visibility,
-    find_earlier_order,
     place_once,
 )
 from certorder.plugins.certcentral.report import OrderReporter
 from certorder.plugins.certcentral.results import (
-    FAILED,
-    canceled,
     client_issue,
     invalid,
     unavailable,
@@ -224,35 +221,6 @@ class CertCentralPlugin(CertificatePluginBase):
         self, order_id: str, order_meta: dict, plugin_meta: dict, core_meta: CoreMetaDTO
     ) -> ResultDTO:
         """Cancel the pending CertCentral order (also one placed before a crash)."""
-        try:
-            remote_id = plugin_meta.get(ORDER_KEY)
-            if not remote_id:
-                plan = self.plan(order_meta, core_meta)
-                placed = find_earlier_order(
-                    self.client, self.settings, order_id, plan, plugin_meta, core_meta
-                )
-                if placed is None:
-                    # An unanswered order request may still become an order: cancel
-                    # only once it shows, or once the grace period says it never will.
-                    check_not_pending_visibility(self.settings, plugin_meta, core_meta)
-                    return canceled(f"canceled before any {self.brand} order was placed")
-                remember_order(plugin_meta, placed, plan)
-                remote_id = plugin_meta[ORDER_KEY]
-            status = self.client.order_info(remote_id).get("status")
-            if status == "canceled":
-                return canceled(f"{self.brand} order {remote_id} is canceled")
-            if status in FAILED or status == "issued":
-                return invalid(f"{self.brand} order {remote_id} is {status}; it cannot be canceled")
-            self.client.cancel_order(remote_id, note=f"canceled by certorder order {order_id}")
-            plugin_meta["status"] = "canceled"
-            return canceled(f"{self.brand} order {remote_id} canceled")
-        except InvalidOrderError as exc:
-            return invalid(str(exc))
-        except OrderNotVisibleYet as exc:
-            return unavailable(CAUnavailableError(
-                f"{self.brand}: {exc}; cancel again then", self.settings.unavailable_retry_msec
-            ))
-        except CAUnavailableError as exc:
-            return unavailable(exc)
-        except CertCentralError as exc:
-            return invalid(f"{self.brand} refused to cancel: {exc.message} ({exc.code})")
+        return cancel_at_certcentral(
+            self.client, self.settings, self.brand, order_id, plugin_meta, core_meta,
+            plan_order=lambda: self.plan(order_meta, core_meta))

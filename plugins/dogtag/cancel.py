@@ -14,7 +14,7 @@ def cancel_request(client: DogtagClient, request_id: str) -> ResultDTO:
     :raises DogtagUnavailableError: Dogtag could not be asked (the core tries again).
     """
     try:
-        client.act(request_id, "cancel", client.review(request_id))
+        client.review_and_act(request_id, "cancel")
     except DogtagAPIError as exc:
         if exc.status == 404:
             return ResultDTO(

@@ -8,6 +8,7 @@ name the call and quote Dogtag's own message, never a credential or a file's con
 
 from __future__ import annotations
 
+import http.cookiejar
 import logging
 import ssl
 from typing import Any
@@ -61,20 +62,28 @@ def _tls_context(settings: DogtagSettings) -> ssl.SSLContext:
     return context
 
 
+#: A Dogtag servlet session: the cookie jar of one review and the action it allows.
+Session = httpx.Cookies
+
+
 class DogtagClient:
     """One HTTP(S) connection pool to one Dogtag CA; safe to share between threads.
 
-    The pool also keeps Dogtag's session cookie: a review's nonce is stored in the
-    servlet session, so the approve/cancel that follows must come on the same session.
+    Dogtag keeps a review's nonce in the servlet session, per request id, and accepts it
+    once, on that session. The pool keeps no cookie: one jar shared by concurrent calls
+    holds whichever session Dogtag set last, so a call could post its nonce on another
+    call's session. Each review and the action after it carry their own :data:`Session`.
     """
 
     def __init__(self, settings: DogtagSettings) -> None:
         self.base_url = settings.base_url
+        no_cookies = http.cookiejar.DefaultCookiePolicy(allowed_domains=[])
         self._http = httpx.Client(
             base_url=settings.base_url,
             verify=_tls_context(settings),
             timeout=settings.timeout_seconds,
             headers={"Accept": "application/json"},
+            cookies=http.cookiejar.CookieJar(policy=no_cookies),
             follow_redirects=False,
         )
 
@@ -124,25 +133,33 @@ class DogtagClient:
                 params[name] = value
         return self._json("GET", "/ca/rest/agent/certrequests", params=params)
 
-    def review(self, request_id: str) -> dict[str, Any]:
-        """Agent review of a request: the ``CertReviewResponse`` with a fresh nonce."""
-        return self._json("GET", f"/ca/rest/agent/certrequests/{_rid(request_id)}")
+    def review(self, request_id: str, session: Session | None = None) -> dict[str, Any]:
+        """Agent review of a request: the ``CertReviewResponse`` with a fresh nonce, kept
+        by Dogtag in ``session`` (a new one if not given)."""
+        path = f"/ca/rest/agent/certrequests/{_rid(request_id)}"
+        return self._json("GET", path, session=Session() if session is None else session)
 
-    def act(self, request_id: str, action: str, review: dict[str, Any]) -> None:
-        """Agent action (``approve``, ``reject``, ``cancel``) with the review posted back."""
-        self._json("POST", f"/ca/rest/agent/certrequests/{_rid(request_id)}/{action}", json=review)
+    def review_and_act(self, request_id: str, action: str) -> None:
+        """Agent action (``approve``, ``reject``, ``cancel``): review, then post the review
+        back on the review's session."""
+        session = Session()
+        review = self.review(request_id, session)
+        path = f"/ca/rest/agent/certrequests/{_rid(request_id)}/{action}"
+        self._json("POST", path, json=review, session=session)
 
     def get_cert(self, serial: str) -> dict[str, Any]:
         """A certificate's ``CertData`` (``Encoded`` PEM and ``PKCS7CertChain``)."""
         return self._json("GET", f"/ca/rest/certs/{serial}")
 
-    def review_cert(self, serial: str) -> dict[str, Any]:
-        """Agent review of a certificate: its ``CertData`` with a fresh ``Nonce``."""
-        return self._json("GET", f"/ca/rest/agent/certs/{serial}")
-
-    def revoke_cert(self, serial: str, request: dict[str, Any]) -> dict[str, Any]:
-        """Agent revocation (a ``CertRevokeRequest``); returns the request's info."""
-        return self._json("POST", f"/ca/rest/agent/certs/{serial}/revoke", json=request)
+    def review_and_revoke(self, serial: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Agent revocation: review the certificate for a ``Nonce``, then post the
+        ``CertRevokeRequest`` with it on the same session; returns the request's info."""
+        session = Session()
+        nonce = self._json("GET", f"/ca/rest/agent/certs/{serial}", session=session).get("Nonce")
+        body = {**request, "Nonce": nonce}
+        return self._json(
+            "POST", f"/ca/rest/agent/certs/{serial}/revoke", json=body, session=session
+        )
 
     # -- lightweight CAs ------------------------------------------------------------------
 
@@ -183,9 +200,14 @@ class DogtagClient:
         except ValueError:
             raise DogtagUnavailableError(f"{method} {path}: Dogtag answered non-JSON") from None
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _send(
+        self, method: str, path: str, session: Session | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        request = self._http.build_request(method, path, **kwargs)
+        if session is not None:
+            session.set_cookie_header(request)
         try:
-            reply = self._http.request(method, path, **kwargs)
+            reply = self._http.send(request)
         except httpx.TimeoutException:
             raise DogtagUnavailableError(f"{method} {path}: Dogtag timed out") from None
         except httpx.TransportError as exc:
@@ -194,6 +216,8 @@ class DogtagClient:
                 f"{method} {path}: cannot reach Dogtag ({reason})"
             ) from None
         log.debug("dogtag %s %s -> %s", method, path, reply.status_code)
+        if session is not None:
+            session.extract_cookies(reply)
         if reply.status_code < 400:
             return reply
         class_name, message = _error_of(reply)

@@ -65,3 +65,16 @@ def rejection_reason(client: DogtagClient, info: dict[str, Any]) -> str:
     if notes:
         return f"rejected by a Dogtag agent: {notes}"
     return "rejected by a Dogtag agent (no reason given)"
+
+
+def approve(client: DogtagClient, request_id: str) -> dict[str, Any]:
+    """Approve a pending request as an agent; its ``CertRequestInfo`` afterwards."""
+    try:
+        client.review_and_act(request_id, "approve")
+    except DogtagAPIError as exc:
+        # 400: no longer pending (a person acted first), or the session lost the nonce
+        # (expired); the status read below says which, and a pending one is approved
+        # by the next call.
+        if exc.status != 400:
+            raise
+    return client.get_request(request_id)

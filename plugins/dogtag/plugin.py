@@ -128,12 +128,8 @@ class DogtagCAPlugin(CertificatePluginBase):
         # Reported at once: a worker dying while the request is approved and fetched
         # leaves the retried call this request id, so it never enrolls a second time.
         core_meta.report_progress(plugin_meta)
-        log.info(
-            "dogtag order %s: request %s is %s",
-            order_id,
-            info["requestID"],
-            info.get("requestStatus"),
-        )
+        log.info("dogtag order %s: request %s is %s",
+                 order_id, info["requestID"], info.get("requestStatus"))
         return self._advance(info, plugin_meta)
 
     def _enroll(self, profile, tag, order_meta, core_meta: CoreMetaDTO) -> dict[str, Any]:
@@ -180,13 +176,9 @@ class DogtagCAPlugin(CertificatePluginBase):
         auto-approved and fetching the certificate once the request is complete."""
         request_id = info["requestID"]
         status = info.get("requestStatus")
-        if status == enrollment.PENDING and plugin_meta.get("profile") in self._auto_approved:
-            try:
-                self.client.act(request_id, "approve", self.client.review(request_id))
-            except DogtagAPIError as exc:
-                if exc.status != 400:  # 400: no longer pending; a person acted first
-                    raise
-            info = self.client.get_request(request_id)
+        auto = plugin_meta.get("profile") in self.settings.auto_approved_profiles
+        if status == enrollment.PENDING and auto:
+            info = enrollment.approve(self.client, request_id)
             status = info.get("requestStatus")
         if status == enrollment.COMPLETE:
             if not info.get("certId"):
@@ -217,10 +209,6 @@ class DogtagCAPlugin(CertificatePluginBase):
             status_message=f"Dogtag request {request_id} is {status}; "
             "waiting for a Dogtag agent to approve it",
         )
-
-    @property
-    def _auto_approved(self) -> frozenset[str]:
-        return frozenset(self.settings.auto_approved_profiles)
 
     def _cancel(self, order_id, order_meta, plugin_meta, core_meta) -> ResultDTO:
         request_id = plugin_meta.get("request_id")

@@ -28,7 +28,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from certorder.plugins.dogtag.client import DogtagAPIError, DogtagClient, request_number
+from certorder.plugins.dogtag.client import DogtagAPIError, DogtagClient, Session, request_number
 from certorder.plugins.dogtag.enrollment import CANCELED, PENDING, review_value
 from certorder.plugins.interface.dto import CoreMetaDTO
 
@@ -75,23 +75,24 @@ class PlacedRequestFinder:
         no second certificate.
         """
         reviewed: set[int] = set()
+        session = Session()  # one servlet session for the scan's reviews, not one each
         for info in self._pending():
-            if self._carries(info, tag, reviewed):
+            if self._carries(info, tag, reviewed, session):
                 return info
         for info in self._newest():
             if info.get("requestStatus") == CANCELED:
                 continue
-            if self._carries(info, tag, reviewed):
+            if self._carries(info, tag, reviewed, session):
                 return info
         return None
 
-    def _carries(self, info: dict[str, Any], tag: str, reviewed: set[int]) -> bool:
+    def _carries(self, info: dict[str, Any], tag: str, reviewed: set[int], session) -> bool:
         number = request_number(info["requestID"])
         if number in reviewed:
             return False
         reviewed.add(number)
         try:
-            review = self.client.review(info["requestID"])
+            review = self.client.review(info["requestID"], session)
         except DogtagAPIError:
             return False  # gone meanwhile (pruned); not ours to pick up
         return review_value(review, "requestor_name") == tag

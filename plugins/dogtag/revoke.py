@@ -49,8 +49,7 @@ def revoke_at_dogtag(client: DogtagClient, certificate: str, reason: RevocationR
     try:
         if client.get_cert(serial).get("Status") in _REVOKED_STATES:
             return _revoked(f"Dogtag certificate {serial} was already revoked")
-        nonce = client.review_cert(serial).get("Nonce")
-        info = client.revoke_cert(serial, {"Reason": DOGTAG_REASONS[reason], "Nonce": nonce})
+        info = client.review_and_revoke(serial, {"Reason": DOGTAG_REASONS[reason]})
     except DogtagUnavailableError as exc:
         return RevocationResult(status=RevocationStatus.CA_UNAVAILABLE,
                                 status_message=str(exc), retry_msec=unavailable_msec)

@@ -10,7 +10,6 @@ PKCS#10 fails inside the profile framework, which the service turns into a 500
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 import uuid
@@ -21,6 +20,7 @@ from cryptography.x509.oid import ExtensionOID
 
 from simulators.dogtag import shapes
 from simulators.dogtag.crypto import SigningCA
+from simulators.dogtag.nonces import SessionNonces
 
 #: Request states an agent may still act on.
 PENDING = "pending"
@@ -67,6 +67,7 @@ class Engine:
 
     def __init__(self, host_ca: SigningCA) -> None:
         self.lock = threading.RLock()
+        self.nonces = SessionNonces("cert-request")
         self.profiles = shapes.default_profiles()
         host = Authority(
             aid=str(uuid.uuid4()),
@@ -198,19 +199,14 @@ class Engine:
                     self.act(record, decision, notes=reason)
 
     def new_nonce(self, record: shapes.RequestRecord, session: str) -> str:
-        """A review nonce, remembered for this HTTP session (Dogtag keeps it in the
-        servlet session, so the action must come on the same session)."""
-        nonce = str(secrets.randbits(63) - (1 << 62))
-        record.nonces[session] = nonce
-        return nonce
+        """A review nonce, kept in this HTTP session (the action must come on it)."""
+        return str(self.nonces.issue(session, record.number))
 
     def check_nonce(self, record: shapes.RequestRecord, session: str | None, nonce) -> None:
-        """Consume the nonce of an agent action, or refuse the action."""
-        if nonce is None:
-            raise bad_request("Missing nonce.")
-        expected = record.nonces.pop(session, None) if session else None
-        if expected is None or str(nonce).strip() != expected:
-            raise DogtagError(403, shapes.FORBIDDEN, "Invalid nonce.")
+        """Use up the nonce of an agent action, or refuse the action."""
+        refusal = self.nonces.consume(session, record.number, nonce)
+        if refusal is not None:
+            raise DogtagError(*refusal)
 
     def act(self, record: shapes.RequestRecord, action: str, notes: str | None = None) -> None:
         """An agent's approve/reject/cancel (or update/validate/assign/unassign)."""

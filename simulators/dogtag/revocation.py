@@ -6,19 +6,18 @@
   (``Reason``, ``Nonce``, optional ``InvalidityDate``, ``Comments``). Refusals, in
   Dogtag's order: unknown certificate 404 ``CertNotFoundException``; no body 400
   "Unable to revoke cert: invalid request"; a reason that is not a ``RevocationReason``
-  label 400 (the typed field does not parse); missing nonce 400, wrong nonce 403;
+  label 400 (the typed field does not parse); a nonce refused as in :mod:`nonces`;
   already revoked 400 "Certificate 0x.. has already been revoked.". Success answers
   the revocation request's ``CertRequestInfo``, ``complete``.
 """
 
 from __future__ import annotations
 
-import secrets
 import time
 from dataclasses import dataclass
 
-from simulators.dogtag import shapes
 from simulators.dogtag.engine import DogtagError, Engine, bad_request
+from simulators.dogtag.nonces import SessionNonces
 
 #: ``RevocationReason`` labels (JSS), and their CRL reason codes.
 REASON_CODES = {
@@ -45,15 +44,13 @@ class RevocationDesk:
         self.engine = engine
         self.revoked: dict[int, Revoked] = {}
         self.revocation_requests = 0
-        self._nonces: dict[tuple[int, str], str] = {}
+        self._nonces = SessionNonces("cert-revoke")
 
     def review(self, raw_serial: str, session: str) -> tuple[int, str]:
         """The certificate's serial and a new nonce for revoking it in this session."""
         with self.engine.lock:
             cert, _ = self.engine.cert(raw_serial)
-            nonce = str(secrets.randbits(63) - (1 << 62))
-            self._nonces[(cert.serial_number, session)] = nonce
-            return cert.serial_number, nonce
+            return cert.serial_number, str(self._nonces.issue(session, cert.serial_number))
 
     def revoke(self, raw_serial: str, body: object, session: str | None) -> int:
         """Revoke as an agent; returns the revocation request's number."""
@@ -65,12 +62,9 @@ class RevocationDesk:
             label = body.get("Reason", "Unspecified")
             if label not in REASON_CODES:
                 raise bad_request(f"Unable to parse revocation request: invalid Reason {label!r}")
-            nonce = body.get("Nonce")
-            if nonce is None:
-                raise bad_request("Missing nonce.")
-            expected = self._nonces.pop((serial, session), None) if session else None
-            if expected is None or str(nonce).strip() != expected:
-                raise DogtagError(403, shapes.FORBIDDEN, "Invalid nonce.")
+            refusal = self._nonces.consume(session, serial, body.get("Nonce"))
+            if refusal is not None:
+                raise DogtagError(*refusal)
             if serial in self.revoked:
                 raise bad_request(f"Certificate 0x{serial:x} has already been revoked.")
             number = self.engine.next_request_number()

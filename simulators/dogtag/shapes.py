@@ -10,7 +10,7 @@ needs ``ProfilePolicySet`` with ``policies``, collections need ``entries``, and 
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 #: The Java exception classes whose names the python client maps to its exceptions.
@@ -163,7 +163,6 @@ class RequestRecord:
     cert_serial: int | None = None
     polls: int = 0
     fate: tuple[int, str, str | None] | None = None
-    nonces: dict[str, str] = field(default_factory=dict)
 
     @property
     def hex_id(self) -> str:

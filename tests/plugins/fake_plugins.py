@@ -2,7 +2,7 @@
 
 They are loaded two ways: constructed directly for :meth:`PluginManager.from_plugins`,
 and through real entry points of a throwaway distribution that the tests write into a
-temporary ``site`` directory (see ``test_manager.py``).
+temporary ``site`` directory (see ``test_manager_loading.py``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""PluginManager routing: which plugin gets an order, pre-start checks, CAs, shutdown."""
+"""PluginManager routing: which plugin gets an order, and the checks before it starts."""
 
 from __future__ import annotations
 
@@ -6,14 +6,11 @@ from pathlib import Path
 
 import pytest
 from fake_plugins import ProfilePlugin, ScriptedPlugin
+from manager_helpers import fails, three_plugins
 from x509_helpers import make_csr, make_key
 
 from certorder.plugins import (
-    CACreateDTO,
-    CAOperationError,
-    CAUnavailableError,
     InvalidOrderError,
-    PluginLoadError,
     PluginNotFoundError,
 )
 from certorder.plugins.manager import PluginManager, Selection
@@ -21,24 +18,7 @@ from certorder.plugins.manager import PluginManager, Selection
 
 @pytest.fixture
 def manager(tmp_path: Path) -> PluginManager:
-    """Three plugins: 'gold' (profile gold only), 'general' (CSR orders), 'custom'."""
-    return PluginManager.from_plugins(
-        {
-            "gold": ScriptedPlugin.build("gold", tmp_path, cas=["gold-root"], profiles=["gold"]),
-            "general": ScriptedPlugin.build("general", tmp_path, cas=["root", "issuing"]),
-            "custom": ScriptedPlugin.build(
-                "custom", tmp_path, request_types=["custom", "stored-key"], can_create_ca=True
-            ),
-        }
-    )
-
-
-def fails(exc_type: type[Exception], call, *args) -> str:
-    with pytest.raises(exc_type) as caught:
-        call(*args)
-    message = str(caught.value)
-    assert "\n" not in message
-    return message
+    return three_plugins(tmp_path)
 
 
 def test_select_by_plugin_name(manager: PluginManager) -> None:
@@ -200,93 +180,3 @@ def test_plugin_order_meta_model_runs_before_start(tmp_path: Path) -> None:
 
     assert message.startswith("profiled: profile: Input should be 'server' or 'client'")
     assert manager.validate_order({"profile": "server"}) == Selection(plugin_name="profiled")
-
-
-# -- CAs -----------------------------------------------------------------------------
-
-
-def test_ca_info_lists_every_plugin_with_plugin_name(manager: PluginManager) -> None:
-    listed = [(info.plugin_name, info.ca_id) for info in manager.ca_info()]
-
-    assert listed == [
-        ("gold", "gold-root"),
-        ("general", "root"),
-        ("general", "issuing"),
-        ("custom", "custom"),
-    ]
-
-
-def test_ca_info_failure_is_not_silently_dropped(tmp_path: Path) -> None:
-    manager = PluginManager.from_plugins(
-        {
-            "ok": ScriptedPlugin.build("ok", tmp_path),
-            "broken": ScriptedPlugin.build("broken", tmp_path, ca_info_error="broken"),
-        }
-    )
-
-    message = fails(CAOperationError, manager.ca_info)
-
-    assert message == "plugin 'broken' could not list its CAs: KeyError: 'cert'"
-
-
-def test_ca_info_unavailable_keeps_its_type_and_delay(tmp_path: Path) -> None:
-    plugin = ScriptedPlugin.build("remote", tmp_path, ca_info_error="unavailable")
-    manager = PluginManager.from_plugins({"remote": plugin})
-
-    with pytest.raises(CAUnavailableError) as caught:
-        manager.ca_info()
-
-    assert str(caught.value) == "plugin 'remote': CA at https://127.0.0.1:1 refused the connection"
-    assert caught.value.retry_msec == 42_000
-
-
-def test_create_ca_routes_to_the_parent_owner(manager: PluginManager) -> None:
-    info = manager.create_ca(None, CACreateDTO(name="team", parent_ca_id="custom"))
-
-    assert (info.plugin_name, info.ca_id, info.parent_ca_id) == ("custom", "custom/team", "custom")
-    assert manager.select({"ca_id": "custom/team"}).plugin_name == "custom"
-    manager.delete_ca("custom/team")
-    assert fails(PluginNotFoundError, manager.select, {"ca_id": "custom/team"})
-
-
-def test_create_ca_refusals(manager: PluginManager) -> None:
-    assert fails(CAOperationError, manager.create_ca, "general", CACreateDTO(name="x")) == (
-        "plugin 'general' cannot create sub-CAs"
-    )
-    assert fails(CAOperationError, manager.create_ca, None, CACreateDTO(name="x")) == (
-        "creating a CA needs a plugin name or a parent_ca_id"
-    )
-    assert (
-        fails(
-            PluginNotFoundError,
-            manager.create_ca,
-            "custom",
-            CACreateDTO(name="x", parent_ca_id="root"),
-        )
-        == "plugin 'custom' has no CA with id 'root'"
-    )
-
-
-# -- construction and shutdown -------------------------------------------------------
-
-
-def test_from_plugins_refuses_non_plugins(tmp_path: Path) -> None:
-    with pytest.raises(
-        PluginLoadError, match="'odd' is not a certificate plugin: a dict object is not"
-    ):
-        PluginManager.from_plugins({"odd": {}})
-    with pytest.raises(PluginLoadError, match="no plugins are enabled"):
-        PluginManager.from_plugins({})
-
-
-def test_close_closes_each_plugin_once_even_if_one_fails(tmp_path: Path) -> None:
-    plugins = {
-        "first": ScriptedPlugin.build("first", tmp_path, close_error=True),
-        "second": ScriptedPlugin.build("second", tmp_path),
-    }
-
-    with PluginManager.from_plugins(plugins) as manager:
-        pass
-    manager.close()
-
-    assert [p.close_calls for p in plugins.values()] == [1, 1]

@@ -201,3 +201,28 @@ def test_the_built_in_local_ca_loads_through_its_entry_point(tmp_path: Path) -> 
     assert type(manager.get("local-ca")).__name__ == "LocalCAPlugin"
     assert info.plugin_name == "local-ca"
     assert (tmp_path / "data" / "plugins" / "local-ca").is_dir()
+
+
+# -- construction and shutdown -------------------------------------------------------
+
+
+def test_from_plugins_refuses_non_plugins(tmp_path: Path) -> None:
+    with pytest.raises(
+        PluginLoadError, match="'odd' is not a certificate plugin: a dict object is not"
+    ):
+        PluginManager.from_plugins({"odd": {}})
+    with pytest.raises(PluginLoadError, match="no plugins are enabled"):
+        PluginManager.from_plugins({})
+
+
+def test_close_closes_each_plugin_once_even_if_one_fails(tmp_path: Path) -> None:
+    plugins = {
+        "first": ScriptedPlugin.build("first", tmp_path, close_error=True),
+        "second": ScriptedPlugin.build("second", tmp_path),
+    }
+
+    with PluginManager.from_plugins(plugins) as manager:
+        pass
+    manager.close()
+
+    assert [p.close_calls for p in plugins.values()] == [1, 1]

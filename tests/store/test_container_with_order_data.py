@@ -4,8 +4,8 @@ all or nothing, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import pytest
+from certificate_store_helpers import CHAIN, LEAF
 from sqlalchemy import event
-from test_certificate_store import CHAIN, LEAF
 
 from certorder.store import CertificateStore, container_writes
 from certorder.store.revocations import OrderData

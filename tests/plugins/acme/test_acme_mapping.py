@@ -9,9 +9,9 @@ import requests
 from acme import errors, messages
 from servers.ports import free_port
 
+from certorder.plugins.acme.chain import split_chain
 from certorder.plugins.acme.errors import result_for_failure
 from certorder.plugins.acme.network import AcmeNetwork
-from certorder.plugins.acme.order import split_chain
 from certorder.plugins.acme.responder import Http01Responder
 from certorder.plugins.acme.settings import AcmeSettings
 from certorder.plugins.interface.status import CertificateStatus
