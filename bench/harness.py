@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import time
@@ -12,6 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.measure import cpu_seconds, percentile
+
+
+def leave(code: int = 0) -> None:
+    """End a benchmark as the CLI ends: skip interpreter finalization, where the SDK's
+    native threads can call into a finalizing interpreter and abort it (SIGABRT)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 @asynccontextmanager

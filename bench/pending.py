@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from bench.csr import bench_csr
-from bench.harness import worker_process
+from bench.harness import leave, worker_process
 from bench.measure import percentile, rss_mb, server_pid, start_server
 from bench.worker_main import ORDER_QUEUE
 from certorder.client import CertOrderClient
@@ -111,3 +111,4 @@ if __name__ == "__main__":
     result = asyncio.run(main(parsed))
     print(json.dumps(result, indent=1) if parsed.json else
           "\n".join(f"{k}: {v}" for k, v in result.items() if k != "rss_over_time"))
+    leave()

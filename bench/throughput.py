@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 
 from bench.csr import bench_csr
-from bench.harness import Batch, run_batch, worker_process
+from bench.harness import Batch, leave, run_batch, worker_process
 from bench.measure import server_pid, start_server
 from bench.plain import OneActivityWorkflow, ThreeActivitiesWorkflow
 from bench.worker_main import ORDER_QUEUE, PLAIN_QUEUE
@@ -85,3 +85,4 @@ if __name__ == "__main__":
     parsed = parser.parse_args()
     result = asyncio.run(main(parsed))
     print(json.dumps(result, indent=1)) if parsed.json else _print(result)
+    leave()
