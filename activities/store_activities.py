@@ -11,6 +11,7 @@ from certorder.activities.store_calls import run_store_call
 from certorder.certificate_checks import CertificateCheckError, check_issued_certificate
 from certorder.certificate_facts import certificate_facts
 from certorder.store import CertificateConflictError, CertificateStore
+from certorder.store.revocations import OrderData
 
 
 class StoreActivities:
@@ -43,16 +44,17 @@ class StoreActivities:
                 ca_id=request.ca_id,
                 certificate=request.certificate,
                 intermediates=request.intermediates,
+                order_data=_order_data(request),
             )
         except (CertificateCheckError, CertificateConflictError) as exc:
             return StoreCertificateResult(rejected_reason=str(exc))
-        self._keep_order_data(request)
         return StoreCertificateResult(container_id=container.container_id,
                                       certificate=certificate_facts(container.certificate))
 
-    def _keep_order_data(self, request: StoreCertificateInput) -> None:
-        # A revocation needs the plugin's data long after Temporal has forgotten the
-        # order; written after the container, and idempotent, like it.
-        if request.plugin_meta is not None:
-            self._store.revocations.keep_order_data(
-                request.order_id, request.order_meta or {}, request.plugin_meta)
+
+def _order_data(request: StoreCertificateInput) -> OrderData | None:
+    # A revocation needs the plugin's data long after Temporal has forgotten the order;
+    # written with the container, in its transaction.
+    if request.plugin_meta is None:
+        return None
+    return OrderData(order_meta=request.order_meta or {}, plugin_meta=request.plugin_meta)

@@ -7,11 +7,10 @@ activities call them through :attr:`CertificateStore.calls`, the store's own thr
 
 from __future__ import annotations
 
-import logging
-import uuid
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import (
     DBAPIError,
     IntegrityError,
@@ -22,25 +21,20 @@ from sqlalchemy.exc import (
 
 from certorder.store import order_ids
 from certorder.store.bounded_calls import BoundedCalls
-from certorder.store.engine import SQLITE_IMMEDIATE, create_reader_engine, create_store_engine
-from certorder.store.errors import (
-    CertificateConflictError,
-    StoreLocationError,
-    StoreUnavailableError,
+from certorder.store.container_writes import (
+    refuse_another_certificate,
+    secrets_of,
+    write_container,
 )
+from certorder.store.engine import create_reader_engine, create_store_engine
+from certorder.store.errors import StoreLocationError, StoreUnavailableError
 from certorder.store.migrate import upgrade_to_head
-from certorder.store.models import CertificateContainer, StoredSecret
+from certorder.store.models import CertificateContainer
 from certorder.store.order_ids import OrderIdClaim
-from certorder.store.revocations import RevocationRecords
-from certorder.store.rows import pem_secret, with_secrets
-from certorder.store.schema import (
-    CERTIFICATE,
-    INTERMEDIATES,
-    certificate_containers,
-    certificate_secrets,
-)
-
-log = logging.getLogger(__name__)
+from certorder.store.revocations import OrderData, RevocationRecords
+from certorder.store.rows import with_secrets
+from certorder.store.schema import certificate_containers
+from certorder.store.write_lock import writer
 
 MAX_LIST_LIMIT = 1000
 
@@ -54,7 +48,6 @@ class CertificateStore:
     def __init__(self, engine: Engine) -> None:
         """Wrap an engine whose database is already migrated; prefer :meth:`open`."""
         self._engine = engine
-        self._writer_options = {SQLITE_IMMEDIATE: True}
         #: Order data kept for revocation, and the revocations done.
         self.revocations = RevocationRecords(engine)
         #: Where async callers (the worker's store activities) run store methods.
@@ -115,13 +108,16 @@ class CertificateStore:
         ca_id: str | None,
         certificate: str,
         intermediates: str | None,
+        order_data: OrderData | None = None,
     ) -> CertificateContainer:
-        """Keep the certificate an order was issued; return its container.
+        """Keep the certificate an order was issued, and the order's data for a later
+        revocation; return its container.
 
         Idempotent by ``order_id`` for the *same* certificate (a retried activity, or
-        another worker that won a race): that container is returned, nothing written.
-        The container and its secrets are written in one transaction, which also marks
-        the order id used. Blank ``intermediates`` are not stored.
+        another worker that won a race): that container is returned, and only order
+        data it lacks is written. The container, its secrets and ``order_data`` are
+        written in one transaction, which also marks the order id used. Blank
+        ``intermediates`` are not stored.
 
         :raises ValueError: when ``order_id``, ``plugin_name`` or ``certificate`` is blank.
         :raises CertificateConflictError: the order already has another certificate
@@ -136,26 +132,23 @@ class CertificateStore:
                 raise ValueError(f"cannot store a certificate: {field} is empty")
         existing = self.get_by_order(order_id)
         if existing is None:
-            secrets = [pem_secret(CERTIFICATE, certificate)]
-            if intermediates and intermediates.strip():
-                secrets.append(pem_secret(INTERMEDIATES, intermediates))
             try:
-                return self._insert(order_id, plugin_name, ca_id, secrets)
+                with self._writer() as connection:
+                    return write_container(
+                        connection, order_id=order_id, plugin_name=plugin_name, ca_id=ca_id,
+                        secrets=secrets_of(certificate, intermediates), order_data=order_data)
             except IntegrityError:
                 # Another writer stored this order between our read and our insert;
                 # its transaction committed first, so its container is the one.
                 existing = self.get_by_order(order_id)
                 if existing is None:
                     raise
-        if existing.certificate.strip() != certificate.strip():
-            log.error("order %s already has container %s with another certificate (from %s); "
-                      "refusing the one from %s", order_id, existing.container_id,
-                      existing.plugin_name, plugin_name)
-            raise CertificateConflictError(
-                f"order {order_id} already has another certificate in the store (container "
-                f"{existing.container_id}, stored {existing.created_at:%Y-%m-%d %H:%M:%S} UTC); "
-                "the certificate just issued was not stored"
-            )
+        refuse_another_certificate(existing, certificate, plugin_name)
+        if order_data is not None and self.revocations.order_data(order_id) is None:
+            # A container stored without its order data (by a version that wrote them
+            # in two transactions, and stopped in between): keep it now.
+            self.revocations.keep_order_data(
+                order_id, order_data.order_meta, order_data.plugin_meta)
         return existing
 
     def claim_order_id(self, order_id: str, claimant: str) -> OrderIdClaim:
@@ -164,10 +157,8 @@ class CertificateStore:
         Returns the claim that holds: ``claimant``'s own (a first use, or a retry), or
         the earlier one, meaning the id was used before and must be refused.
         """
-        with self._engine.connect() as connection:
-            connection.execution_options(**self._writer_options)
-            with connection.begin():
-                return order_ids.claim(connection, order_id, claimant)
+        with self._writer() as connection:
+            return order_ids.claim(connection, order_id, claimant)
 
     def get_by_order(self, order_id: str) -> CertificateContainer | None:
         """The container of an order, or None when it issued nothing (yet)."""
@@ -207,49 +198,11 @@ class CertificateStore:
         self.calls.close()
         self._engine.dispose()
 
-    def _insert(
-        self, order_id: str, plugin_name: str, ca_id: str | None, secrets: list[StoredSecret]
-    ) -> CertificateContainer:
-        container_id = uuid.uuid4().hex
-        now = datetime.now(UTC)
-        with self._engine.connect() as connection:
-            connection.execution_options(**self._writer_options)
-            with connection.begin():
-                connection.execute(
-                    insert(certificate_containers).values(
-                        container_id=container_id,
-                        order_id=order_id,
-                        plugin_name=plugin_name,
-                        ca_id=ca_id,
-                        created_at=now,
-                    )
-                )
-                for secret in secrets:
-                    self._insert_secret(connection, container_id, secret, now)
-                order_ids.claim(connection, order_id, None)
-        return CertificateContainer(
-            container_id=container_id,
-            order_id=order_id,
-            plugin_name=plugin_name,
-            ca_id=ca_id,
-            created_at=now,
-            secrets={secret.name: secret for secret in secrets},
-        )
-
-    @staticmethod
-    def _insert_secret(
-        connection: Connection, container_id: str, secret: StoredSecret, now: datetime
-    ) -> None:
-        connection.execute(
-            insert(certificate_secrets).values(
-                secret_id=uuid.uuid4().hex,
-                container_id=container_id,
-                name=secret.name,
-                content_type=secret.content_type,
-                payload=secret.payload,
-                created_at=now,
-            )
-        )
+    @contextmanager
+    def _writer(self) -> Iterator[Connection]:
+        """A connection in a write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
+        with writer(self._engine) as connection, connection.begin():
+            yield connection
 
     def _get_one(self, condition) -> CertificateContainer | None:
         with self._engine.connect() as connection, connection.begin():

@@ -26,6 +26,12 @@ CONNECT_TIMEOUT_SECONDS = 5
 POOL_SIZE = 4
 POOL_TIMEOUT_SECONDS = 10
 
+#: SQLite ``PRAGMA synchronous`` levels a store URL may ask for (``?synchronous=normal``).
+#: FULL, the default, syncs the WAL on every commit: a commit survives power loss.
+#: NORMAL syncs only at checkpoints: a commit survives a killed process, not power
+#: loss or an OS crash (docs/store.md, "Durability").
+SQLITE_SYNCHRONOUS = ("full", "normal")
+
 #: Execution option asking for ``BEGIN IMMEDIATE`` on SQLite (see ``_sqlite_begin``).
 SQLITE_IMMEDIATE = "certorder_sqlite_immediate"
 
@@ -55,6 +61,7 @@ def normalize_url(url: str) -> URL:
     if backend == "sqlite":
         if parsed.database in (None, "", ":memory:"):
             raise ValueError("store URL names an in-memory SQLite database; give a file path")
+        _sqlite_synchronous(parsed)
         # sqlite3 does not expand `~`: it would make a directory named ~ in the cwd.
         return parsed.set(database=str(Path(parsed.database).expanduser()))
     raise ValueError(f"store URL must be sqlite:/// or postgresql://, not {parsed.drivername}://")
@@ -80,11 +87,16 @@ def create_store_engine(url: str) -> Engine:
             raise StoreLocationError(
                 f"cannot create the certificate store's directory {directory}: {exc.strerror}"
             ) from exc
+        synchronous = _sqlite_synchronous(parsed)
         engine = create_engine(
-            parsed,
+            parsed.difference_update_query(["synchronous"]),
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
-        event.listen(engine, "connect", _sqlite_on_connect)
+
+        def on_connect(dbapi_connection, _record) -> None:
+            _sqlite_on_connect(dbapi_connection, synchronous)
+
+        event.listen(engine, "connect", on_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # pre_ping: a long-running worker must survive a PostgreSQL restart.
@@ -128,7 +140,14 @@ def create_reader_engine(url: str) -> Engine:
     return engine
 
 
-def _sqlite_on_connect(dbapi_connection, _record) -> None:
+def _sqlite_synchronous(url: URL) -> str:
+    value = url.query.get("synchronous", "full")
+    if value not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"store URL: synchronous must be full or normal, not {value!r}")
+    return value
+
+
+def _sqlite_on_connect(dbapi_connection, synchronous: str) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin:
     # sqlite3's implicit BEGIN comes only before DML, so reads ran outside any
     # transaction and a read-then-write could not be made atomic.
@@ -139,6 +158,8 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
         # WAL lets a worker write while a CLI reads the same file.
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        # Said even for the default: a build of SQLite may default WAL to NORMAL.
+        cursor.execute(f"PRAGMA synchronous = {synchronous.upper()}")
     finally:
         cursor.close()
 

@@ -19,8 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from certorder.keys.envelope import Kek, KeyDecryptionError, SealedKey, seal, unseal
 from certorder.plugins.interface.shared_state import check_state_key, json_copy
-from certorder.store.engine import SQLITE_IMMEDIATE
 from certorder.store.schema import plugin_state
+from certorder.store.write_lock import writer
 
 __all__ = ["PluginStates", "StoreSharedState", "check_plugin_secrets", "rewrap_plugin_secrets"]
 
@@ -113,10 +113,8 @@ class StoreSharedState:
         with self._engine.connect() as connection:
             return connection.execute(select(*columns).where(self._is(key))).first()
 
-    def _writer(self) -> Connection:
-        connection = self._engine.connect()
-        connection.execution_options(**{SQLITE_IMMEDIATE: True})
-        return connection
+    def _writer(self):
+        return writer(self._engine)
 
 
 class PluginStates:

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from certorder.store.engine import SQLITE_IMMEDIATE
 from certorder.store.schema import certificate_order_data, certificate_revocations
+from certorder.store.write_lock import writer
 
 
 class OrderData(BaseModel):
@@ -85,8 +85,7 @@ class RevocationRecords:
                                   serial=row.serial)
 
     def _insert_once(self, statement) -> None:
-        with self._engine.connect() as connection:
-            connection.execution_options(**{SQLITE_IMMEDIATE: True})
+        with writer(self._engine) as connection:
             try:
                 with connection.begin():
                     connection.execute(statement)

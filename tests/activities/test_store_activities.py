@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from order_fixtures import issued_for, new_request
+from sqlalchemy import event
 from temporalio.testing import ActivityEnvironment
 
 from certorder.activities.models import StoreCertificateInput
@@ -53,3 +54,22 @@ async def test_a_certificate_for_another_key_is_refused_and_nothing_stored(store
     assert out.container_id is None
     assert "public key does not match the CSR" in out.rejected_reason
     assert store.get_by_order("o2") is None
+
+
+async def test_the_certificate_and_the_order_data_are_stored_in_one_commit(store):
+    # Each write transaction is a commit (an fsync on SQLite) under the single writer
+    # lock: an order's store write is one of them, not one for each table.
+    request = new_request()
+    inserts_by_commit: list[int] = []
+    pending = []
+    event.listen(store.engine, "before_cursor_execute", lambda _c, _k, statement, *_: (
+        pending.append(statement) if statement.lstrip().startswith("INSERT") else None))
+    event.listen(store.engine, "commit", lambda _c: (
+        (inserts_by_commit.append(len(pending)), pending.clear()) if pending else None))
+    stored = await ActivityEnvironment().run(
+        StoreActivities(store).store_certificate,
+        _input("o4", request.csr, issued_for(request.csr)).model_copy(
+            update={"order_meta": {"profile": "web"}, "plugin_meta": {"serial": "0a"}}))
+    assert stored.container_id
+    assert len(inserts_by_commit) == 1, inserts_by_commit
+    assert store.revocations.order_data("o4").plugin_meta == {"serial": "0a"}

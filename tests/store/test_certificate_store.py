@@ -9,7 +9,7 @@ import pytest
 from certificate_store_helpers import CHAIN, LEAF, rows_for_order, store_for_order
 from sqlalchemy import func, select
 
-from certorder.store import CertificateStore
+from certorder.store import CertificateStore, container_writes
 from certorder.store.schema import certificate_containers, certificate_secrets
 
 
@@ -50,14 +50,14 @@ def test_no_intermediates_means_no_secret(
 def test_failure_between_inserts_writes_nothing(
     store: CertificateStore, order_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_insert_secret = CertificateStore._insert_secret
+    real_insert_secret = container_writes._insert_secret
 
     def crash_on_intermediates(connection, container_id, secret, now):
         if secret.name == "intermediates":
             raise RuntimeError("disk full")
         real_insert_secret(connection, container_id, secret, now)
 
-    monkeypatch.setattr(CertificateStore, "_insert_secret", staticmethod(crash_on_intermediates))
+    monkeypatch.setattr(container_writes, "_insert_secret", crash_on_intermediates)
     with pytest.raises(RuntimeError, match="disk full"):
         store_for_order(store, order_id, intermediates=CHAIN)
 
