@@ -43,7 +43,7 @@ from certorder.store.key_store import KeyStore
 from certorder.store.plugin_state import PluginStates
 from certorder.temporal_client import connect
 from certorder.worker_activities import worker_activities
-from certorder.worker_tuning import MAX_CACHED_WORKFLOWS, workflow_options
+from certorder.worker_tuning import MAX_CACHED_WORKFLOWS, local_call_threads, workflow_options
 from certorder.workflows import worker_task_queue
 from certorder.workflows.admin_workflow import CaAdminWorkflow
 from certorder.workflows.managed_workflow import ManagedCertificateWorkflow
@@ -67,18 +67,22 @@ def build_worker(
     executor: ThreadPoolExecutor,
     approvals: ApprovalRules | None = None,
     keys: KeyStore | None = None,
+    local_executor: ThreadPoolExecutor | None = None,
     sandboxed: bool = True, max_cached_workflows: int = MAX_CACHED_WORKFLOWS,
 ) -> Worker:
     """A worker for certificate orders and CA management (used by ``run_worker`` and by
     the tests); with ``keys``, also for stored keys and managed certificates (for
-    ``sandboxed`` and ``max_cached_workflows`` see ``certorder.worker_tuning``)."""
+    ``local_executor``, ``sandboxed`` and ``max_cached_workflows`` see
+    ``certorder.worker_tuning``)."""
+    local_executor = local_executor or local_call_threads(executor._max_workers)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[CertificateOrderWorkflow, CaAdminWorkflow, CertificateRevocationWorkflow,
                    ManagedCertificateWorkflow],
         activities=worker_activities(client, task_queue=task_queue, plugins=plugins,
-                                     store=store, executor=executor, approvals=approvals,
+                                     store=store, executor=executor,
+                                     local_executor=local_executor, approvals=approvals,
                                      keys=keys),
         # Plugin calls block (HTTP, signing): they run here, never on the event loop.
         # Store activities are async and use the store's own few threads, so a hung
@@ -88,7 +92,7 @@ def build_worker(
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
-        **workflow_options(executor, sandboxed, max_cached_workflows),
+        **workflow_options(local_executor, sandboxed, max_cached_workflows),
         # A plugin's progress (e.g. the CA's id of a request just placed) must reach
         # Temporal within a second, not after the default throttle of 80 % of the
         # heartbeat timeout: a worker dying in between would lose it.
@@ -121,6 +125,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     executor = ThreadPoolExecutor(
         max_workers=settings.max_concurrent_activities, thread_name_prefix="plugin-call"
     )
+    local_executor = local_call_threads(settings.max_concurrent_activities)
     fleet: asyncio.Task | None = None
     try:
         runtime = worker_runtime(settings)
@@ -128,7 +133,8 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         await require_search_attributes(client)
         worker = build_worker(client, task_queue=settings.task_queue, plugins=plugins,
                               store=store, executor=executor,
-                              approvals=approval_rules(settings), keys=keys, sandboxed=False)
+                              approvals=approval_rules(settings), keys=keys,
+                              local_executor=local_executor, sandboxed=False)
         identity_worker = build_identity_worker(client, task_queue=settings.task_queue,
                                                 plugins=plugins)
         stop = stop or _stop_on_signals()
@@ -149,6 +155,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         if fleet is not None:
             fleet.cancel()
         executor.shutdown(wait=True)
+        local_executor.shutdown(wait=True)
         plugins.close()
         store.close()
 

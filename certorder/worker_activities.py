@@ -37,6 +37,7 @@ def worker_activities(
     plugins: PluginManager,
     store: CertificateStore,
     executor: ThreadPoolExecutor,
+    local_executor: ThreadPoolExecutor,
     approvals: ApprovalRules | None = None,
     keys: KeyStore | None = None,
 ) -> list[Callable[..., Any]]:
@@ -55,7 +56,7 @@ def worker_activities(
         ca.cancel_certificate_request,
         storage.store_certificate,
         ids.claim_order_id,
-        *local_order_activities(ca, storage, ids, executor),
+        *local_order_activities(ca, storage, ids, local_executor),
         admin.list_cas,
         admin.create_ca,
         admin.delete_ca,

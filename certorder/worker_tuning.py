@@ -21,14 +21,23 @@ from certorder.activities.store_activities import StoreActivities
 MAX_CACHED_WORKFLOWS = 1000
 
 
+def local_call_threads(count: int) -> ThreadPoolExecutor:
+    """The threads of the local activities, apart from the plugin threads of the normal
+    activities: sharing those, a remote CA's call could queue behind local ones until its
+    timeout and then be made a second time, and a local activity timed out in the queue
+    would be retried while its first attempt still waits to run."""
+    return ThreadPoolExecutor(max_workers=count, thread_name_prefix="local-call")
+
+
 def local_order_activities(ca: CaActivities, storage: StoreActivities,
                            ids: OrderIdActivities, executor: ThreadPoolExecutor) -> list:
-    """The order's first step and quick plugins' calls, run as local activities."""
+    """The order's first step and quick plugins' calls, run as local activities on
+    ``executor`` (:func:`local_call_threads`)."""
     return [IntakeActivities(ca, ids, executor).accept_order,
             QuickCallActivities(ca, storage, executor).quick_plugin_call]
 
 
-def workflow_options(executor: ThreadPoolExecutor, sandboxed: bool,
+def workflow_options(local_executor: ThreadPoolExecutor, sandboxed: bool,
                      max_cached_workflows: int) -> dict[str, Any]:
     """``Worker`` options for workflows and local activities.
 
@@ -42,7 +51,7 @@ def workflow_options(executor: ThreadPoolExecutor, sandboxed: bool,
         "workflow_runner": SandboxedWorkflowRunner() if sandboxed
         else UnsandboxedWorkflowRunner(),
         "max_cached_workflows": max_cached_workflows,
-        # Local activities run on the plugin threads too; as many slots again (they
-        # are quick by declaration).
-        "max_concurrent_local_activities": executor._max_workers,
+        # No more local activities at once than their threads: one queued for a thread
+        # would spend its timeout there.
+        "max_concurrent_local_activities": local_executor._max_workers,
     }
