@@ -2,6 +2,8 @@
 
 ``issue`` places a request and answers WAITING_FOR_CA; ``check`` asks again and gets the
 certificate. A real plugin would make HTTP calls where this one touches ``self._requests``.
+The pretend CA lives in this process, so it serves one worker only; a real CA is shared by
+every worker, and what workers must share beyond it goes in ``context.shared``.
 """
 
 from __future__ import annotations
