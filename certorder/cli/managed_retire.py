@@ -22,15 +22,15 @@ RETIRE_REASON = "cessationOfOperation"
 
 
 async def retire(args: argparse.Namespace, settings: Settings) -> int:
-    from certorder.cli.revoke import finish_revocation, revoke_and_follow
+    from certorder.cli.revoke import (
+        finish_revocation,
+        follow_revocation,
+        start_checked_revocation,
+    )
     from certorder.client import CertOrderClient
     from certorder.client_errors import InvalidInputError
     from certorder.client_managed import ManagedCertificates
-    from certorder.client_revocation import (
-        RevocationRunningError,
-        parse_reason,
-        read_revocation,
-    )
+    from certorder.client_revocation import parse_reason
 
     if (args.reason or args.wait) and not args.revoke:
         raise UsageError("--reason and --wait go with --revoke")
@@ -47,21 +47,30 @@ async def retire(args: argparse.Namespace, settings: Settings) -> int:
                                         f"revoke yet ({state.status.value})")
             # No managed certificate is named: a retiring one must not renew, whatever
             # the reason.
-            try:
-                document = await revoke_and_follow(client, state.current.order_id, reason,
-                                                   wait=args.wait)
-            except RevocationRunningError:
-                document = await read_revocation(client, state.current.order_id)
+            document = await start_checked_revocation(client, state.current.order_id,
+                                                      reason, join=True)
+        # Retired before following the revocation, which may wait through CA outages:
+        # meanwhile an active workflow could renew and deploy an unrevoked
+        # certificate, and a Ctrl-C would leave it revoked but still renewing.
         await managed.retire(args.name)
-    print(f"certificate {args.name}: retired (no more renewals; deployed files stay)")
+        print(f"certificate {args.name}: retired (no more renewals; deployed files stay)",
+              flush=True)
+        if document is not None:
+            document = await follow_revocation(client, document, wait=args.wait)
     return 0 if document is None else finish_revocation(document, as_json=False)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``cert retire`` to the ``cert`` group."""
-    p = sub.add_parser("retire", help="stop renewing (deployed files stay); --revoke also "
-                       "revokes the current certificate")
-    p.add_argument("name", metavar="NAME")
+    p = sub.add_parser(
+        "retire", help="stop renewing (deployed files stay); --revoke also revokes the "
+                       "current certificate",
+        description="Stop renewing a managed certificate; its deployed files stay. With "
+                    "--revoke, its current certificate is revoked too: the revocation is "
+                    "checked and started first (a refusal retires nothing), then the "
+                    "certificate is retired, then --wait follows the revocation.")
+    p.add_argument("name", metavar="NAME",
+                   help="the managed certificate to retire (as given to `cert issue`)")
     p.add_argument("--revoke", action="store_true",
                    help="revoke the current certificate at its CA (see `cert revoke`)")
     p.add_argument("--reason", metavar="R", help=f"revocation reason (default "

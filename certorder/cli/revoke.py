@@ -86,11 +86,22 @@ async def revoke_and_follow(client: CertOrderClient, order_id: str, reason: str,
     """Start (or, with ``wait``, join) the revocation of ``order_id``; refuse in one line
     when the worker found nothing the CA could be asked; else print ``announce`` (to
     stderr) and, with ``wait``, follow it."""
+    document = await start_checked_revocation(
+        client, order_id, reason, join=wait, managed_workflow_id=managed_workflow_id,
+        announce=announce)
+    return await follow_revocation(client, document, wait=wait)
+
+
+async def start_checked_revocation(client: CertOrderClient, order_id: str, reason: str, *,
+                                   join: bool, managed_workflow_id: str | None = None,
+                                   announce: str | None = None) -> RevocationDocument:
+    """Start (or, with ``join``, join a running) revocation of ``order_id`` without
+    waiting for it; refuse in one line when the worker found nothing the CA could be
+    asked; else print ``announce`` (to stderr)."""
     from certorder.client_revocation import (
         RevocationRunningError,
         read_revocation,
         start_revocation,
-        wait_revocation,
     )
     from certorder.workflows.revocation_models import revocation_workflow_id
 
@@ -98,7 +109,7 @@ async def revoke_and_follow(client: CertOrderClient, order_id: str, reason: str,
         document = await start_revocation(client, order_id, reason,
                                           managed_workflow_id=managed_workflow_id)
     except RevocationRunningError:
-        if not wait:
+        if not join:
             raise
         document = await read_revocation(client, order_id)
     _refuse_if_nothing_reached_the_ca(document)
@@ -106,6 +117,17 @@ async def revoke_and_follow(client: CertOrderClient, order_id: str, reason: str,
         print(announce, file=sys.stderr)
     if not document.checked:
         output.warn(f"no worker has picked up {revocation_workflow_id(order_id)} yet")
+    return document
+
+
+async def follow_revocation(client: CertOrderClient, document: RevocationDocument, *,
+                            wait: bool) -> RevocationDocument:
+    """With ``wait``, follow a started revocation to its end (through CA outages);
+    else tell how to follow it."""
+    from certorder.client_revocation import wait_revocation
+    from certorder.workflows.revocation_models import revocation_workflow_id
+
+    order_id = document.order_id
     if wait:
         progress = _Progress()
         progress(document)
@@ -114,7 +136,8 @@ async def revoke_and_follow(client: CertOrderClient, order_id: str, reason: str,
                                              on_stall=_stalled)
     elif not document.state.is_terminal:
         print(f"{revocation_workflow_id(order_id)} started; follow it with: "
-              f"certorder cert revoke {order_id} --reason {reason} --wait", file=sys.stderr)
+              f"certorder cert revoke {order_id} --reason {document.reason} --wait",
+              file=sys.stderr)
     return document
 
 

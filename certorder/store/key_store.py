@@ -16,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from certorder.keys import generation
 from certorder.keys.envelope import Kek, KeyDecryptionError, SealedKey, seal, unseal
 from certorder.keys.generation import KeyType, PrivateKey
-from certorder.store.engine import SQLITE_IMMEDIATE
 from certorder.store.plugin_state import check_plugin_secrets, rewrap_plugin_secrets
 from certorder.store.schema import private_keys
+from certorder.store.write_lock import writer
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,10 @@ class KeyStore:
                        wrapped_data_key=sealed.wrapped_data_key, kek_id=sealed.kek_id,
                        created_at=datetime.now(UTC))
             try:
-                with self._engine.connect() as connection:
-                    connection.execution_options(**{SQLITE_IMMEDIATE: True})
-                    with connection.begin():
-                        connection.execute(insert(private_keys).values(**row))
+                # Generated before taking the writer lock: the lock is held for the
+                # insert only, not for the (slow) key generation.
+                with writer(self._engine) as connection, connection.begin():
+                    connection.execute(insert(private_keys).values(**row))
             except IntegrityError:
                 pass  # another attempt stored it first: that one is the key
             existing = self.info(key_id)
@@ -96,7 +96,7 @@ class KeyStore:
                 select(private_keys.c.key_id).order_by(private_keys.c.key_id)).scalars())
 
     def delete(self, key_id: str) -> bool:
-        with self._engine.connect() as connection, connection.begin():
+        with writer(self._engine) as connection, connection.begin():
             return connection.execute(
                 delete(private_keys).where(private_keys.c.key_id == key_id)).rowcount > 0
 
@@ -127,26 +127,24 @@ class KeyStore:
         an interrupted rotation can simply be run again.
         """
         count = 0
-        with self._engine.connect() as connection:
-            connection.execution_options(**{SQLITE_IMMEDIATE: True})
-            with connection.begin():
-                rows = connection.execute(select(
-                    private_keys.c.key_id, private_keys.c.wrapped_data_key,
-                    private_keys.c.kek_id)).all()
-                for row in rows:
-                    if row.kek_id == new_kek.kek_id:
-                        continue
-                    if row.kek_id != self._kek.kek_id:
-                        raise KeyDecryptionError(
-                            f"key {row.key_id} is wrapped by KEK {row.kek_id}, neither the "
-                            "old nor the new one; nothing was changed")
-                    data_key = self._kek.unwrap(row.wrapped_data_key, row.key_id)
-                    connection.execute(
-                        update(private_keys).where(private_keys.c.key_id == row.key_id)
-                        .values(wrapped_data_key=new_kek.wrap(data_key, row.key_id),
-                                kek_id=new_kek.kek_id))
-                    count += 1
-                count += rewrap_plugin_secrets(connection, self._kek, new_kek)
+        with writer(self._engine) as connection, connection.begin():
+            rows = connection.execute(select(
+                private_keys.c.key_id, private_keys.c.wrapped_data_key,
+                private_keys.c.kek_id)).all()
+            for row in rows:
+                if row.kek_id == new_kek.kek_id:
+                    continue
+                if row.kek_id != self._kek.kek_id:
+                    raise KeyDecryptionError(
+                        f"key {row.key_id} is wrapped by KEK {row.kek_id}, neither the "
+                        "old nor the new one; nothing was changed")
+                data_key = self._kek.unwrap(row.wrapped_data_key, row.key_id)
+                connection.execute(
+                    update(private_keys).where(private_keys.c.key_id == row.key_id)
+                    .values(wrapped_data_key=new_kek.wrap(data_key, row.key_id),
+                            kek_id=new_kek.kek_id))
+                count += 1
+            count += rewrap_plugin_secrets(connection, self._kek, new_kek)
         return count
 
     def _row(self, key_id: str):

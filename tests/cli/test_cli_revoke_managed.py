@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import uuid
 from pathlib import Path
 
@@ -37,6 +38,16 @@ def shared(temporal_env, cli_env, monkeypatch):
     monkeypatch.setenv("CERTORDER_TEMPORAL_ADDRESS", address)
     monkeypatch.setenv("CERTORDER_TASK_QUEUE", queue)
     return queue, cli_env
+
+
+class WaitingCA(LocalCAPlugin):
+    """Its revocations wait (as through a CA outage) until ``answer`` is set."""
+
+    answer = threading.Event()
+
+    def revoke_certificate(self, *args, **kwargs):
+        self.answer.wait(20)
+        return super().revoke_certificate(*args, **kwargs)
 
 
 def _manager(cls, data_dir) -> PluginManager:
@@ -131,6 +142,32 @@ async def test_retire_revoke_revokes_the_current_certificate_and_renews_nothing(
     assert f"{order_id}: REVOKED (cessationOfOperation)" in retired.out
     assert final.status is ManagedStatus.RETIRED and len(final.versions) == 1
     assert orders.store.revocations.get(order_id).reason == "cessationOfOperation"
+
+
+async def test_retire_revoke_wait_retires_while_the_revocation_still_waits(
+        temporal_env, shared, run_cli):
+    queue, data_dir = shared
+    WaitingCA.answer.clear()
+    async with order_worker(temporal_env, _manager(WaitingCA, data_dir), data_dir,
+                            task_queue=queue) as orders:
+        handle = await start(orders.client, queue, spec(renewal=SLOW))
+        name = handle.id.removeprefix("certificate-")
+        first = await wait_for(handle, lambda s: len(s.versions) == 1)
+        retiring = asyncio.create_task(
+            _cli(run_cli, "cert", "retire", name, "--revoke", "--wait"))
+        try:
+            # Retired while the CA has not answered: no renewal can slip in meanwhile.
+            final = await asyncio.wait_for(asyncio.shield(handle.result()), 10)
+            still_waiting = not retiring.done()
+        finally:
+            WaitingCA.answer.set()
+        retired = await asyncio.wait_for(retiring, 30)
+    assert final.status is ManagedStatus.RETIRED and len(final.versions) == 1
+    assert still_waiting
+    order_id = first.versions[0].order_id
+    assert retired.code == 0, retired
+    assert f"certificate {name}: retired" in retired.out
+    assert f"{order_id}: REVOKED (cessationOfOperation)" in retired.out
 
 
 async def test_bad_names_are_one_line_exit_2_and_start_nothing(temporal_env, shared, run_cli):
