@@ -1,24 +1,47 @@
 """What the local CA issued for each order id, so that issuing again for the same order
-returns the same certificate instead of signing a second one.
+signs no second certificate: the CA issues one serial per order and request.
 
 The core may call ``issue_certificate_request`` twice for one order: the local CA is
 declared ``quick_calls`` (a local activity), and a worker that dies after signing but
 before its workflow task completes has the call run again, maybe on another worker,
-with the old, empty ``plugin_meta``. Only a record outside the workflow can tell that
-the order was issued already: one per order id in the plugin's shared state (the
-store, shared by every worker; the first record written wins).
+with the old, empty ``plugin_meta``; a retry may even run while the first attempt's
+thread still does. Only records outside the workflow, in the plugin's shared state
+(the store, shared by every worker), can tell.
+
+So the serial and the validity are *reserved* before anything is signed::
+
+    issued/<sha256(order_id)>/<request digest>          the reservation: {"order_id",
+        "request", "ca_id", "serial", "not_before", "not_after"}
+    issued/<sha256(order_id)>/<request digest>/signed   {"certificate", "intermediates"}
+
+Both are made with ``create`` (first writer wins), and every attempt signs only what the
+reservation that ``create`` returned says. An attempt that finds a reservation without
+a certificate (the first one crashed, or is still signing) signs the same
+to-be-signed certificate again: same serial, subject, SANs, validity and extensions.
+With the default ECDSA keys the signature bytes differ, but it is one serial and one
+content; the ``signed`` record then makes every attempt return the same bytes.
+
+Records of older versions (one per order, ``issued/<sha256(order_id)>``, written after
+signing) are still honoured when they answer the same request.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from certorder.plugins.interface.shared_state import SharedState
+from cryptography import x509
 
-#: The plugin_meta keys an issue writes; the record holds exactly these.
+from certorder.plugins.interface.shared_state import SharedState
+from certorder.plugins.local_ca.issuer import leaf_validity
+
+#: The plugin_meta keys an issue writes.
 ISSUED_KEYS = ("ca_id", "serial", "certificate", "intermediates")
+
+#: What :class:`IssuedOrders` asks to be signed: the reservation record.
+Reservation = dict[str, Any]
 
 
 def request_digest(csr_text: str | bytes, ca_id: str | None) -> str:
@@ -28,27 +51,61 @@ def request_digest(csr_text: str | bytes, ca_id: str | None) -> str:
     return hashlib.sha256(data + b"\0" + (ca_id or "").encode()).hexdigest()
 
 
+def leaf_reservation(ca_id: str, issuer: x509.Certificate, days: int) -> Reservation:
+    """A fresh serial and the validity of a leaf of ``days`` from now, for CA ``ca_id``.
+
+    :raises CAExpiredError: if the issuer is no longer valid (nothing is reserved).
+    """
+    not_before, not_after = leaf_validity(issuer, days, dt.datetime.now(dt.UTC))
+    return {"ca_id": ca_id,
+            # 159 random bits, positive: unpredictable serials (CA/B Forum asks for >= 64).
+            "serial": format(x509.random_serial_number(), "x"),
+            "not_before": not_before.isoformat(), "not_after": not_after.isoformat()}
+
+
+def reserved_serial(reservation: Reservation) -> int:
+    """The serial a reservation decided."""
+    return int(reservation["serial"], 16)
+
+
+def reserved_validity(reservation: Reservation) -> tuple[dt.datetime, dt.datetime]:
+    """The (notBefore, notAfter) a reservation decided: never "now" at signing, so a
+    repeat signs the same validity as the first attempt did."""
+    return (dt.datetime.fromisoformat(reservation["not_before"]),
+            dt.datetime.fromisoformat(reservation["not_after"]))
+
+
+def order_key(order_id: str) -> str:
+    """The prefix of ``order_id``'s records (and an older version's record of it)."""
+    return f"issued/{hashlib.sha256(order_id.encode()).hexdigest()}"
+
+
 class IssuedOrders:
-    """The issue record of each order id, under ``issued/`` in the shared state."""
+    """The reservations and certificates of each order id, under ``issued/``."""
 
     def __init__(self, state: SharedState) -> None:
         self._state = state
 
-    def once(self, order_id: str, digest: str,
-             issue: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        """What was issued for this order and request, else ``issue()``, recorded."""
-        key = f"issued/{hashlib.sha256(order_id.encode()).hexdigest()}"
-        earlier = self._state.get(key)
-        if _answers(earlier, order_id, digest):
-            return _issued(earlier)
-        record = {"order_id": order_id, "request": digest,
-                  **{name: value for name, value in issue().items() if name in ISSUED_KEYS}}
-        if earlier is None:
-            winner = self._state.create(key, record)
-            if _answers(winner, order_id, digest):
-                return _issued(winner)  # this call's, or a concurrent repeat's
-        self._state.put(key, record)  # another request's record: this one replaces it
-        return _issued(record)
+    def once(self, order_id: str, digest: str, reserve: Callable[[], Reservation],
+             sign: Callable[[Reservation], dict[str, Any]]) -> dict[str, Any]:
+        """What was issued for this order and request; else ``reserve()`` a serial and a
+        validity (unless another attempt did first) and ``sign(reservation)``, which
+        must sign exactly what the reservation says and return its ``certificate`` and
+        ``intermediates``."""
+        legacy = self._state.get(order_key(order_id))
+        if _answers(legacy, order_id, digest) and legacy.get("certificate"):
+            return _issued(legacy)
+        key = f"{order_key(order_id)}/{digest}"
+        reservation = self._state.get(key)
+        if not _answers(reservation, order_id, digest):
+            mine = {"order_id": order_id, "request": digest, **reserve()}
+            reservation = self._state.create(key, mine)  # the first reservation decides
+        signed = self._state.get(f"{key}/signed")
+        if not isinstance(signed, dict) or not signed.get("certificate"):
+            made = sign(reservation)
+            signed = self._state.create(f"{key}/signed", {
+                "certificate": made["certificate"], "intermediates": made["intermediates"]})
+        return _issued({**reservation, **signed})
 
 
 def _answers(record: Any, order_id: str, digest: str) -> bool:

@@ -115,11 +115,16 @@ def issue_leaf(
     issuer_key: CAPrivateKey,
     now: dt.datetime | None = None,
     crl_url: str | None = None,
+    serial: int | None = None,
+    validity: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> x509.Certificate:
     """Sign a leaf certificate for a CSR whose signature and key were already checked;
-    with ``crl_url``, it names where relying parties find its CA's CRL."""
-    now = now or dt.datetime.now(dt.UTC)
-    not_before, not_after = leaf_validity(issuer_cert, days, now)
+    with ``crl_url``, it names where relying parties find its CA's CRL. ``serial`` and
+    ``validity`` given (a reservation, see ``issued_orders``) are signed as they are, so
+    that signing again yields the same serial and content; else they are chosen here."""
+    if validity is None:
+        validity = leaf_validity(issuer_cert, days, now or dt.datetime.now(dt.UTC))
+    not_before, not_after = validity
     public_key = csr.public_key()
     builder = (
         x509.CertificateBuilder()
@@ -127,7 +132,7 @@ def issue_leaf(
         .issuer_name(issuer_cert.subject)
         .public_key(public_key)
         # 159 random bits, positive: unpredictable serials (CA/B Forum asks for >= 64).
-        .serial_number(x509.random_serial_number())
+        .serial_number(x509.random_serial_number() if serial is None else serial)
         .not_valid_before(not_before)
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)

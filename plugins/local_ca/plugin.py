@@ -40,7 +40,14 @@ from certorder.plugins.interface.revocation import RevocationReason, RevocationR
 from certorder.plugins.interface.shared_state_files import DirectorySharedState
 from certorder.plugins.interface.status import CertificateRequestType, CertificateStatus
 from certorder.plugins.local_ca.authority import ROOT_ID, LocalCA, pem_bundle
-from certorder.plugins.local_ca.issued_orders import IssuedOrders, request_digest
+from certorder.plugins.local_ca.issued_orders import (
+    IssuedOrders,
+    Reservation,
+    leaf_reservation,
+    request_digest,
+    reserved_serial,
+    reserved_validity,
+)
 from certorder.plugins.local_ca.issuer import CAExpiredError, check_names, issue_leaf
 from certorder.plugins.local_ca.order_data import csr_text, first_error, order_fields
 from certorder.plugins.local_ca.revocations import LocalRevocations
@@ -98,16 +105,18 @@ class LocalCAPlugin(CertificatePluginBase):
             return _invalid(f"unknown local CA id {core_meta.plugin_ca_id!r}")
         days = fields.validity_days or self.settings.default_validity_days
 
-        def sign() -> dict[str, Any]:
+        def sign(reservation: Reservation) -> dict[str, Any]:
             cert = issue_leaf(csr, profile=fields.profile, days=days, issuer_cert=ca.cert,
                               issuer_key=self.store.signing_key(ca),
-                              crl_url=self._crl_url(ca.ca_id))
-            return {"ca_id": ca.ca_id, "serial": format(cert.serial_number, "x"),
-                    "certificate": _pem(cert), "intermediates": pem_bundle(ca.chain)}
+                              crl_url=self._crl_url(ca.ca_id),
+                              serial=reserved_serial(reservation),
+                              validity=reserved_validity(reservation))
+            return {"certificate": _pem(cert), "intermediates": pem_bundle(ca.chain)}
 
-        try:  # the same order again (a re-run local activity): the same certificate
-            plugin_meta.update(self.issued.once(order_id, request_digest(csr_pem, ca.ca_id),
-                                                sign))
+        try:  # the same order again (a re-run local activity): the same serial, signed once
+            plugin_meta.update(self.issued.once(
+                order_id, request_digest(csr_pem, ca.ca_id),
+                lambda: leaf_reservation(ca.ca_id, ca.cert, days), sign))
         except CAExpiredError as exc:
             return _invalid(f"cannot issue from local CA {ca.ca_id!r}: {exc}")
         return self._issued(plugin_meta)

@@ -10,10 +10,12 @@ one root and see each other's sub-CAs and revocations::
     crl/<ca_id>/<number>        {"crl": PEM}: the latest CRL (older ones are removed)
     imported/<root sha256>      {"data_dir", "imported_at"}: an old data_dir's CAs were
                                 imported (see ``legacy_import``)
-    issued/<order_id>           the plugin_meta of the certificate issued for that order
+    issued/<sha256(order_id)>/<request digest>[/signed]
+                                the serial and validity reserved for an order, then its
+                                certificate (see ``issued_orders``)
 
 Every record is made with ``create``, so the database decides every race: one root,
-one revocation per serial, one CRL per CRL number, one certificate per order.
+one revocation per serial, one CRL per CRL number, one serial per order and request.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from certorder.plugins.interface.shared_state import SharedState
 from certorder.plugins.local_ca.authority import CAMeta
 
 CA_PREFIX = "ca/"
@@ -76,18 +77,3 @@ def imported_key(root: x509.Certificate) -> str:
     """The key that says an old data_dir with this root has been imported."""
     return f"imported/{root.fingerprint(hashes.SHA256()).hex()}"
 
-
-def issued_key(order_id: str) -> str:
-    """The key of the certificate issued for ``order_id``."""
-    return f"issued/{order_id}"
-
-
-def issued_for(state: SharedState, order_id: str) -> dict[str, Any] | None:
-    """The plugin_meta of the certificate already issued for ``order_id``, if any."""
-    return state.get(issued_key(order_id))
-
-
-def remember_issued(state: SharedState, order_id: str, plugin_meta: dict[str, Any]) -> dict:
-    """Record ``plugin_meta`` as what ``order_id`` was issued, unless a racing call
-    recorded one first; returns the one recorded (give that back to the order)."""
-    return state.create(issued_key(order_id), plugin_meta)

@@ -107,6 +107,32 @@ def test_workers_racing_to_create_the_root_end_with_exactly_one(
     assert keys == ["ca/root"]
 
 
+def test_workers_racing_to_issue_one_order_sign_one_serial(
+    worker: Worker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plugins = [worker(f"w{i}") for i in range(2)]
+    plugins[0].get_default_signing_cert()  # the root first: only leaves are counted
+    serials: set[int] = set()
+    real_sign = x509.CertificateBuilder.sign
+
+    def counted(self: x509.CertificateBuilder, *args, **kwargs) -> x509.Certificate:
+        serials.add((cert := real_sign(self, *args, **kwargs)).serial_number)
+        return cert
+
+    monkeypatch.setattr(x509.CertificateBuilder, "sign", counted)
+    request = {"request_type": "simple-cmc", "request_data": make_csr(make_key(), [HOST])}
+
+    def issue(index: int) -> str | None:
+        return plugins[index % 2].issue_certificate_request(
+            "o-race", dict(request), {}, CoreMetaDTO()).certificate
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        certificates = set(pool.map(issue, range(6)))
+    assert len(certificates) == 1  # the reservations and certificates in the store decide
+    [cert] = certificates
+    assert serials == {x509.load_pem_x509_certificate(cert.encode()).serial_number}
+
+
 def test_a_crl_from_one_worker_lists_revocations_made_through_another(worker: Worker) -> None:
     one, two = worker("one"), worker("two")
     sub = one.create_ca(CACreateDTO(name="issuing"))

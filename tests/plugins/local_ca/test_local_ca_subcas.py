@@ -10,10 +10,8 @@ from x509_helpers import make_csr, make_key, verify_server_chain
 
 from certorder.plugins.interface.dto import CACreateDTO, CoreMetaDTO
 from certorder.plugins.interface.errors import CAOperationError, UnknownCAError
-from certorder.plugins.interface.shared_state import MemorySharedState
 from certorder.plugins.interface.shared_state_files import DirectorySharedState
 from certorder.plugins.interface.status import CertificateStatus
-from certorder.plugins.local_ca.records import issued_for, remember_issued
 
 HOST = "svc.example.test"
 
@@ -162,12 +160,3 @@ def test_concurrent_first_use_creates_one_root(make_local_ca, tmp_path):
     for leaf in leaves:
         verify_server_chain(leaf, None, root_pem, HOST)
 
-
-def test_an_issued_certificate_can_be_recorded_once_per_order():
-    # For an issue call made idempotent per order id: the first record stays.
-    state = MemorySharedState()
-    assert issued_for(state, "order-1") is None
-    first = {"serial": "1", "certificate": "PEM 1"}
-    assert remember_issued(state, "order-1", first) == first
-    assert remember_issued(state, "order-1", {"serial": "2"}) == first
-    assert issued_for(state, "order-1") == first

@@ -1,0 +1,113 @@
+"""The local CA reserves the serial and validity of an order's certificate before it
+signs, so that racing or crash-interrupted attempts for one order sign one serial: a
+certificate signed by a loser and recorded nowhere could never be put on a CRL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from x509_helpers import make_csr, make_key
+
+from certorder.plugins.interface.certificate_manager import PluginContext
+from certorder.plugins.interface.dto import CoreMetaDTO
+from certorder.plugins.interface.shared_state import MemorySharedState
+from certorder.plugins.interface.status import CertificateStatus
+from certorder.plugins.local_ca import plugin as plugin_module
+from certorder.plugins.local_ca.plugin import LocalCAPlugin
+
+
+class _BothReadFirst(MemorySharedState):
+    """Holds every read of an ``issued/`` record until two threads have read one: the
+    worst interleaving of two attempts, both finding nothing before either writes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.barrier = threading.Barrier(2, timeout=5)
+
+    def get(self, key: str) -> Any | None:
+        found = super().get(key)
+        if key.startswith("issued/") and not self.barrier.broken:
+            try:
+                self.barrier.wait()
+            except threading.BrokenBarrierError:
+                pass
+        return found
+
+
+def _plugin(state: MemorySharedState, data_dir: Path) -> LocalCAPlugin:
+    data_dir.mkdir(exist_ok=True)
+    return LocalCAPlugin(PluginContext(name="local-ca", data_dir=data_dir, options={},
+                                       shared=state))
+
+
+def _issue(plugin: LocalCAPlugin, order_id: str, csr: str) -> dict:
+    plugin_meta: dict = {}
+    result = plugin.issue_certificate_request(
+        order_id, {"request_type": "simple-cmc", "request_data": csr}, plugin_meta,
+        CoreMetaDTO())
+    assert result.status is CertificateStatus.CERTIFICATE_GENERATED, result
+    return plugin_meta
+
+
+@pytest.fixture
+def signed(monkeypatch: pytest.MonkeyPatch) -> list[x509.Certificate]:
+    """Every certificate signed from now on (wraps the one signing call of cryptography)."""
+    made: list[x509.Certificate] = []
+    real_sign = x509.CertificateBuilder.sign
+
+    def sign(self: x509.CertificateBuilder, *args: Any, **kwargs: Any) -> x509.Certificate:
+        made.append(cert := real_sign(self, *args, **kwargs))
+        return cert
+
+    monkeypatch.setattr(x509.CertificateBuilder, "sign", sign)
+    return made
+
+
+def _cert(plugin_meta: dict) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(plugin_meta["certificate"].encode())
+
+
+def test_two_racing_attempts_on_two_workers_sign_one_serial(
+        tmp_path: Path, signed: list[x509.Certificate]):
+    state = _BothReadFirst()
+    workers = [_plugin(state, tmp_path / name) for name in ("w1", "w2")]
+    workers[0].store.get(None)  # the root exists before the race: only leaves count
+    signed.clear()
+    csr = make_csr(make_key("p256"), ["race.example.test"])
+    with ThreadPoolExecutor(2) as pool:
+        metas = list(pool.map(lambda w: _issue(w, "order-race", csr), workers))
+    assert {cert.serial_number for cert in signed} == {_cert(metas[0]).serial_number}
+    assert metas[0] == metas[1]  # one serial, and the same certificate bytes for both
+    assert len({cert.tbs_certificate_bytes for cert in signed}) == 1
+
+
+def test_a_rerun_after_a_crash_before_signing_issues_the_reserved_serial_and_validity(
+        local_ca: LocalCAPlugin, monkeypatch: pytest.MonkeyPatch):
+    csr = make_csr(make_key("p256"), ["crash.example.test"])
+
+    def crash(*args: Any, **kwargs: Any) -> x509.Certificate:
+        raise SystemExit("the worker died after reserving, before signing")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(plugin_module, "issue_leaf", crash)
+        with pytest.raises(SystemExit):
+            _issue(local_ca, "order-crash", csr)
+    state = local_ca.issued._state
+    [(key, reservation)] = state.list("issued/").items()
+    # As if the crashed attempt had reserved an hour ago: the re-run must not use "now".
+    for name in ("not_before", "not_after"):
+        earlier = dt.datetime.fromisoformat(reservation[name]) - dt.timedelta(hours=1)
+        reservation[name] = earlier.replace(microsecond=0).isoformat()
+    state.put(key, reservation)
+    cert = _cert(meta := _issue(local_ca, "order-crash", csr))
+    assert meta["serial"] == reservation["serial"]
+    assert format(cert.serial_number, "x") == reservation["serial"]
+    assert cert.not_valid_before_utc.isoformat() == reservation["not_before"]
+    assert cert.not_valid_after_utc.isoformat() == reservation["not_after"]
+    assert _issue(local_ca, "order-crash", csr) == meta
