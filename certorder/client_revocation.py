@@ -31,6 +31,7 @@ from certorder.client_errors import (
     temporal_errors,
 )
 from certorder.client_orders import check_order_id
+from certorder.client_polling import follow_until_done
 from certorder.client_status import missing_certificate_error, open_store
 from certorder.plugins.interface.revocation import RevocationReason
 from certorder.settings import Settings
@@ -193,22 +194,9 @@ async def wait_revocation(client: CertOrderClient, order_id: str,
                           on_stall: Callable[[str], None] | None = None
                           ) -> RevocationDocument:
     """Poll the revocation until it ends; returns its final document."""
-    last, stalled = None, False
-    while True:
-        try:
-            document = await read_revocation(client, order_id)
-        except WorkerUnavailableError as exc:
-            if on_stall is not None and not stalled:
-                on_stall(str(exc))
-            stalled = True
-        else:
-            stalled = False
-            if document != last and on_change is not None:
-                on_change(document)
-            last = document
-            if document.state.is_terminal:
-                return document
-        await asyncio.sleep(poll_seconds)
+    return await follow_until_done(
+        lambda: read_revocation(client, order_id), lambda document: document.state.is_terminal,
+        poll_seconds=poll_seconds, on_change=on_change, on_stall=on_stall)
 
 
 def recorded_revocation(settings: Settings, order_id: str) -> RecordedRevocation | None:

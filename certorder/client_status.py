@@ -3,8 +3,6 @@ certificate (from the store). Split from :mod:`certorder.client` to keep it smal
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
@@ -22,6 +20,7 @@ from certorder.client_errors import (
     temporal_errors,
 )
 from certorder.client_orders import abnormal_end_document
+from certorder.client_polling import follow_until_done
 from certorder.settings import Settings
 from certorder.store import (
     CertificateContainer,
@@ -143,27 +142,14 @@ async def follow_order(
     on_stall: Callable[[str], None] | None,
 ) -> OrderDocument:
     """Poll ``read()`` until the order ends (see :meth:`CertOrderClient.wait`)."""
-    deadline = None if timeout is None else time.monotonic() + timeout
-    last: OrderDocument | None = None
-    stalled = False
-    while True:
-        try:
-            document = await read()
-        except WorkerUnavailableError as exc:
-            if on_stall is not None and not stalled:
-                on_stall(str(exc))
-            stalled = True
-        else:
-            stalled = False
-            if document != last and on_change is not None:
-                on_change(document)
-            last = document
-            if document.status.is_terminal:
-                return document
-        if deadline is not None and time.monotonic() >= deadline:
-            state = last.status if last is not None else "unknown"
-            raise CertOrderError(f"order {order_id} still {state} after {timeout:g}s")
-        await asyncio.sleep(poll_seconds)
+
+    def timed_out(last: OrderDocument | None) -> CertOrderError:
+        state = last.status if last is not None else "unknown"
+        return CertOrderError(f"order {order_id} still {state} after {timeout:g}s")
+
+    return await follow_until_done(
+        read, lambda document: document.status.is_terminal, poll_seconds=poll_seconds,
+        on_change=on_change, on_stall=on_stall, timeout=timeout, timed_out=timed_out)
 
 
 def missing_certificate_error(order_id: str, document: OrderDocument) -> CertOrderError:
