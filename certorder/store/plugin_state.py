@@ -56,6 +56,7 @@ class StoreSharedState:
             try:
                 with self._writer() as connection, connection.begin():
                     connection.execute(insert(plugin_state).values(**row))
+                return json.loads(row["value"])  # ours is the record: no need to read it
             except IntegrityError:
                 pass  # another worker created it first: its record is the one
             winner = self.get(key)

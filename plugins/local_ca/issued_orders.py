@@ -8,21 +8,22 @@ with the old, empty ``plugin_meta``; a retry may even run while the first attemp
 thread still does. Only records outside the workflow, in the plugin's shared state
 (the store, shared by every worker), can tell.
 
-So the serial and the validity are *reserved* before anything is signed::
+So the serial, the validity and the CRL address are *reserved* before anything is
+signed::
 
     issued/<sha256(order_id)>/<request digest>          the reservation: {"order_id",
-        "request", "ca_id", "serial", "not_before", "not_after"}
-    issued/<sha256(order_id)>/<request digest>/signed   {"certificate", "intermediates"}
+        "request", "ca_id", "serial", "not_before", "not_after", "crl_url"}
 
-Both are made with ``create`` (first writer wins), and every attempt signs only what the
-reservation that ``create`` returned says. An attempt that finds a reservation without
-a certificate (the first one crashed, or is still signing) signs the same
-to-be-signed certificate again: same serial, subject, SANs, validity and extensions.
-With the default ECDSA keys the signature bytes differ, but it is one serial and one
-content; the ``signed`` record then makes every attempt return the same bytes.
+It is made with ``create`` (first writer wins), and every attempt signs only what the
+reservation that ``create`` returned says, with deterministic signatures (RFC 6979
+ECDSA, PKCS#1 v1.5 RSA, Ed25519: ``keys.sign_certificate``): attempts that race or
+follow a crash sign the same to-be-signed certificate into the same bytes, so the CA
+issues one serial and one certificate per order, and no record after signing is
+needed (one store write per issue, not two).
 
-Records of older versions (one per order, ``issued/<sha256(order_id)>``, written after
-signing) are still honoured when they answer the same request.
+Records of older versions are still honoured when they answer the same request: one
+per order (``issued/<sha256(order_id)>``), and the ``<reservation>/signed`` record that
+held the certificate of a reservation signed with random ECDSA nonces.
 """
 
 from __future__ import annotations
@@ -51,8 +52,10 @@ def request_digest(csr_text: str | bytes, ca_id: str | None) -> str:
     return hashlib.sha256(data + b"\0" + (ca_id or "").encode()).hexdigest()
 
 
-def leaf_reservation(ca_id: str, issuer: x509.Certificate, days: int) -> Reservation:
-    """A fresh serial and the validity of a leaf of ``days`` from now, for CA ``ca_id``.
+def leaf_reservation(ca_id: str, issuer: x509.Certificate, days: int,
+                     crl_url: str | None) -> Reservation:
+    """A fresh serial and the validity of a leaf of ``days`` from now, for CA ``ca_id``,
+    and the CRL address it names (a worker configured otherwise signs the same).
 
     :raises CAExpiredError: if the issuer is no longer valid (nothing is reserved).
     """
@@ -60,7 +63,8 @@ def leaf_reservation(ca_id: str, issuer: x509.Certificate, days: int) -> Reserva
     return {"ca_id": ca_id,
             # 159 random bits, positive: unpredictable serials (CA/B Forum asks for >= 64).
             "serial": format(x509.random_serial_number(), "x"),
-            "not_before": not_before.isoformat(), "not_after": not_after.isoformat()}
+            "not_before": not_before.isoformat(), "not_after": not_after.isoformat(),
+            "crl_url": crl_url}
 
 
 def reserved_serial(reservation: Reservation) -> int:
@@ -90,8 +94,8 @@ class IssuedOrders:
              sign: Callable[[Reservation], dict[str, Any]]) -> dict[str, Any]:
         """What was issued for this order and request; else ``reserve()`` a serial and a
         validity (unless another attempt did first) and ``sign(reservation)``, which
-        must sign exactly what the reservation says and return its ``certificate`` and
-        ``intermediates``."""
+        must sign exactly what the reservation says, deterministically, and return its
+        ``certificate`` and ``intermediates``."""
         legacy = self._state.get(order_key(order_id))
         if _answers(legacy, order_id, digest) and legacy.get("certificate"):
             return _issued(legacy)
@@ -100,11 +104,12 @@ class IssuedOrders:
         if not _answers(reservation, order_id, digest):
             mine = {"order_id": order_id, "request": digest, **reserve()}
             reservation = self._state.create(key, mine)  # the first reservation decides
+            if reservation == mine:  # ours (a serial of 159 random bits): a first issue
+                return _issued({**reservation, **sign(reservation)})
+        # A repeat: an older version may have kept what it signed (random ECDSA nonces).
         signed = self._state.get(f"{key}/signed")
         if not isinstance(signed, dict) or not signed.get("certificate"):
-            made = sign(reservation)
-            signed = self._state.create(f"{key}/signed", {
-                "certificate": made["certificate"], "intermediates": made["intermediates"]})
+            signed = sign(reservation)
         return _issued({**reservation, **signed})
 
 

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKey
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from certorder.plugins.interface.errors import InvalidOrderError
-from certorder.plugins.local_ca.keys import CAPrivateKey, signature_hash
+from certorder.plugins.local_ca.keys import CAPrivateKey, sign_certificate, signature_hash
 from certorder.plugins.local_ca.settings import Profile
 
 #: How far notBefore is set in the past, so that relying parties whose clocks lag a
@@ -152,7 +152,7 @@ def issue_leaf(
             relative_name=None, reasons=None, crl_issuer=None)
         builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
     builder = _with_key_ids(builder, public_key, issuer_cert, issuer_key)
-    return builder.sign(issuer_key, signature_hash(issuer_key))
+    return sign_certificate(builder, issuer_key)
 
 
 def build_ca_certificate(

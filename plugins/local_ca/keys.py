@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 from typing import Literal
 
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
@@ -48,6 +49,14 @@ def signature_hash(key: CAPrivateKey) -> hashes.HashAlgorithm | None:
     if isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         return hashes.SHA256()
     raise PluginConfigurationError(f"CA key type {type(key).__name__} cannot sign certificates")
+
+
+def sign_certificate(builder: x509.CertificateBuilder, key: CAPrivateKey) -> x509.Certificate:
+    """Sign ``builder`` so that signing the same content again yields the same bytes:
+    RSA (PKCS#1 v1.5) and Ed25519 always do, ECDSA with RFC 6979 nonces. A repeated
+    issue for one order (``issued_orders``) then returns what the first attempt did."""
+    deterministic = True if isinstance(key, ec.EllipticCurvePrivateKey) else None
+    return builder.sign(key, signature_hash(key), ecdsa_deterministic=deterministic)
 
 
 def private_key_pem(key: CAPrivateKey, passphrase: str | None) -> bytes:

@@ -108,7 +108,7 @@ class LocalCAPlugin(CertificatePluginBase):
         def sign(reservation: Reservation) -> dict[str, Any]:
             cert = issue_leaf(csr, profile=fields.profile, days=days, issuer_cert=ca.cert,
                               issuer_key=self.store.signing_key(ca),
-                              crl_url=self._crl_url(ca.ca_id),
+                              crl_url=reservation.get("crl_url", self._crl_url(ca.ca_id)),
                               serial=reserved_serial(reservation),
                               validity=reserved_validity(reservation))
             return {"certificate": _pem(cert), "intermediates": pem_bundle(ca.chain)}
@@ -116,7 +116,8 @@ class LocalCAPlugin(CertificatePluginBase):
         try:  # the same order again (a re-run local activity): the same serial, signed once
             plugin_meta.update(self.issued.once(
                 order_id, request_digest(csr_pem, ca.ca_id),
-                lambda: leaf_reservation(ca.ca_id, ca.cert, days), sign))
+                lambda: leaf_reservation(ca.ca_id, ca.cert, days, self._crl_url(ca.ca_id)),
+                sign))
         except CAExpiredError as exc:
             return _invalid(f"cannot issue from local CA {ca.ca_id!r}: {exc}")
         return self._issued(plugin_meta)

@@ -10,9 +10,10 @@ one root and see each other's sub-CAs and revocations::
     crl/<ca_id>/<number>        {"crl": PEM}: the latest CRL (older ones are removed)
     imported/<root sha256>      {"data_dir", "imported_at"}: an old data_dir's CAs were
                                 imported (see ``legacy_import``)
-    issued/<sha256(order_id)>/<request digest>[/signed]
-                                the serial and validity reserved for an order, then its
-                                certificate (see ``issued_orders``)
+    issued/<sha256(order_id)>/<request digest>
+                                the serial, validity and CRL address reserved for an
+                                order, which every attempt signs into the same bytes
+                                (see ``issued_orders``)
 
 Every record is made with ``create``, so the database decides every race: one root,
 one revocation per serial, one CRL per CRL number, one serial per order and request.

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from x509_helpers import make_csr, make_key
 
 from certorder.plugins.interface.certificate_manager import PluginContext
@@ -111,3 +112,57 @@ def test_a_rerun_after_a_crash_before_signing_issues_the_reserved_serial_and_val
     assert cert.not_valid_before_utc.isoformat() == reservation["not_before"]
     assert cert.not_valid_after_utc.isoformat() == reservation["not_after"]
     assert _issue(local_ca, "order-crash", csr) == meta
+
+
+@pytest.mark.parametrize("key_type", ["p256", "p384", "rsa3072", "ed25519"])
+def test_a_rerun_after_a_crash_after_signing_returns_the_same_certificate_bytes(
+        make_local_ca, key_type: str, monkeypatch: pytest.MonkeyPatch):
+    # The worker died after signing, before its call returned: nothing but the
+    # reservation was kept, and the re-run must hand out exactly what was signed.
+    local_ca = make_local_ca(key_type=key_type)
+    csr = make_csr(make_key("p256"), ["late-crash.example.test"])
+    first: list[x509.Certificate] = []
+    real_issue_leaf = plugin_module.issue_leaf
+
+    def sign_then_crash(*args: Any, **kwargs: Any) -> x509.Certificate:
+        first.append(real_issue_leaf(*args, **kwargs))
+        raise SystemExit("the worker died after signing")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(plugin_module, "issue_leaf", sign_then_crash)
+        with pytest.raises(SystemExit):
+            _issue(local_ca, "order-late-crash", csr)
+    again = _cert(_issue(local_ca, "order-late-crash", csr))
+    assert again.public_bytes(Encoding.DER) == first[0].public_bytes(Encoding.DER)
+
+
+class _CountingState(MemorySharedState):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[str] = []
+
+    def create(self, key: str, value: Any, secret: bytes | None = None) -> Any:
+        if key.startswith("issued/"):
+            self.writes.append(key)
+        return super().create(key, value, secret)
+
+
+def test_a_first_issue_writes_one_record(tmp_path: Path):
+    state = _CountingState()
+    plugin = _plugin(state, tmp_path / "w")
+    _issue(plugin, "order-one-write", make_csr(make_key("p256"), ["one.example.test"]))
+    assert len(state.writes) == 1, state.writes
+
+
+def test_a_repeat_of_a_reservation_an_older_version_signed_returns_its_record(
+        local_ca: LocalCAPlugin):
+    # Older versions kept what they signed (random ECDSA nonces) in ".../signed".
+    csr = make_csr(make_key("p256"), ["older.example.test"])
+    meta = _issue(local_ca, "order-older", csr)
+    state = local_ca.issued._state
+    [key] = state.list("issued/")
+    # Bytes of the same content that a random nonce would give: here, another leaf's.
+    other = _issue(local_ca, "order-other", make_csr(make_key("p256"), ["o.example.test"]))
+    kept = {"certificate": other["certificate"], "intermediates": meta["intermediates"]}
+    state.create(f"{key}/signed", kept)
+    assert _issue(local_ca, "order-older", csr)["certificate"] == kept["certificate"]
