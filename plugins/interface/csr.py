@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -28,7 +29,14 @@ def load_csr(data: str | bytes) -> x509.CertificateSigningRequest:
     """
     if not isinstance(data, str | bytes):
         raise InvalidOrderError("CSR must be PEM or DER, as text or bytes")
-    raw = data.encode(errors="replace") if isinstance(data, str) else data
+    return _load_checked(data.encode(errors="replace") if isinstance(data, str) else data)
+
+
+# One order's CSR is read by the core's checks, the plugin and the store's check of the
+# issued certificate, often in one process: each read verifies its signature again.
+# Parsed CSRs are immutable, and only CSRs that passed every check are kept.
+@functools.lru_cache(maxsize=256)
+def _load_checked(raw: bytes) -> x509.CertificateSigningRequest:
     try:
         csr = _parse(raw)
         # cryptography parses lazily: read now everything the core and the plugins
