@@ -29,21 +29,30 @@ from certorder.client import CertOrderClient
 from certorder.settings import Settings
 from certorder.workflows.models import OrderDocument
 
+#: Runs of each kind before the measured rounds (imports, caches, the CA's root).
+WARM_UP = 10
+
 
 async def main(args: argparse.Namespace) -> list[dict]:
     env = await start_server()
     address = env.client.service_client.config.target_host
     client = env.client
     sdk = CertOrderClient(Settings(temporal_address=address, task_queue=ORDER_QUEUE), client)
-    csr = bench_csr()
-    order = {"request_type": "simple-cmc", "request_data": csr, "plugin_name": "local-ca"}
+    # A CSR of its own for every order, as real orders have: nothing a worker caches
+    # by request (parsed CSRs, the local CA's records) is shared between orders.
+    csrs = iter([bench_csr(f"b{i}.bench.example.test")
+                 for i in range(WARM_UP + args.rounds * len(args.concurrency) * args.runs + 1)])
+
+    def order() -> dict:
+        return {"request_type": "simple-cmc", "request_data": next(csrs),
+                "plugin_name": "local-ca"}
 
     async def plain(workflow, i: int) -> None:
         await client.execute_workflow(workflow.run, f"b{i}", id=f"plain-{uuid.uuid4().hex}",
                                       task_queue=PLAIN_QUEUE)
 
     async def certorder(i: int) -> None:
-        order_id = await sdk.submit(order)
+        order_id = await sdk.submit(order())
         await client.get_workflow_handle(order_id, result_type=OrderDocument).result()
 
     kinds = {"plain, 1 activity": lambda i: plain(OneActivityWorkflow, i),
@@ -56,13 +65,13 @@ async def main(args: argparse.Namespace) -> list[dict]:
                 pids = {"server": server_pid(env) or os.getpid(), "worker": worker.pid,
                         "client": os.getpid()}
                 for one in kinds.values():  # warm up: imports, caches, the CA's root
-                    await run_batch(Batch("warm-up", 5), 10, one, pids)
+                    await run_batch(Batch("warm-up", 5), WARM_UP, one, pids)
                 for _ in range(args.rounds):
                     for concurrency in args.concurrency:
                         for kind, one in kinds.items():
                             batch = await run_batch(Batch(kind, concurrency), args.runs, one, pids)
                             rows.append(batch.row())
-                sample = await sdk.submit(order)
+                sample = await sdk.submit(order())
                 await client.get_workflow_handle(sample).result()
                 events = len((await client.get_workflow_handle(sample).fetch_history()).events)
                 rows.append({"kind": "certorder order", "history_events": events})
