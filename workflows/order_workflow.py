@@ -194,15 +194,15 @@ class CertificateOrderWorkflow:
         self._journal.receive(OrderSignal(kind=PluginMethod.CANCEL, reason=reason))
 
     def _runs_locally(self, method: PluginMethod) -> bool:
-        """Whether this call is a local activity: every call of a ``quick_calls``
-        plugin, the checks of a ``quick_checks`` one; never issue, modify or cancel of a
-        remote CA (placing an order happens exactly once, with heartbeats)."""
+        """Every call of a ``quick_calls`` plugin, the checks of a ``quick_checks`` one:
+        never a remote CA's issue, modify or cancel (exactly once, with heartbeats)."""
         if not self._one_task:
             return False
         if self._state.quick_calls:
             return True
-        # Asked only where a check is about to run locally: the marker costs an event,
-        # once per run, and orders of other plugins never pay it.
+        # Asked only where a check is about to run locally: the patch costs two events
+        # (its marker, the SDK's TemporalChangeVersion upsert) once per run, and orders
+        # that never check this way never pay them.
         return (method is PluginMethod.CHECK and self._state.quick_checks
                 and workflow.patched("quick-checks"))
 
