@@ -72,9 +72,12 @@ class CaActivities:
                                           approval=self._approval(named, request.order_meta),
                                           **_names_of(request.order_meta))
             selection = self._plugins.validate_order(request.order_meta)
-            quick = bool(getattr(self._plugins.get(selection.plugin_name), "quick_calls", False))
+            plugin = self._plugins.get(selection.plugin_name)
+            quick = bool(getattr(plugin, "quick_calls", False))
+            quick_checks = bool(getattr(plugin, "quick_checks", False))
         return SelectPluginResult(plugin_name=selection.plugin_name,
                                   plugin_ca_id=selection.plugin_ca_id, quick_calls=quick,
+                                  quick_checks=quick_checks,
                                   approval=self._approval(selection.plugin_name,
                                                           request.order_meta),
                                   **_names_of(request.order_meta))

@@ -44,6 +44,9 @@ class SelectPluginResult(BaseModel):
     #: The plugin declares its order methods quick and safe to repeat
     #: (``quick_calls``): the workflow runs them as local activities.
     quick_calls: bool = False
+    #: The plugin declares its status checks quick and read-only (``quick_checks``):
+    #: the workflow runs the checks, and only them, as local activities.
+    quick_checks: bool = False
 
 
 class PluginCallInput(BaseModel):

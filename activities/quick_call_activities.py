@@ -1,6 +1,7 @@
 """A quick plugin's call and the store write of the certificate it generated, as one
 activity: the workflow runs it as one local activity (one history event, no workflow
-task in between), for plugins that declare ``quick_calls`` (docs/performance.md)."""
+task in between), for plugins that declare ``quick_calls``, and for the checks of
+plugins that declare ``quick_checks`` (docs/performance.md)."""
 
 from __future__ import annotations
 

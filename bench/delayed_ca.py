@@ -49,3 +49,10 @@ class QuickDelayedCAPlugin(DelayedCAPlugin):
     costs a local activity's marker instead of an activity and a workflow task."""
 
     quick_calls = True
+
+
+class QuickChecksDelayedCAPlugin(DelayedCAPlugin):
+    """A remote CA that declares ``quick_checks``: its issue stays an activity with
+    heartbeats, its checks are local activities (7 events a poll cycle, not 12)."""
+
+    quick_checks = True

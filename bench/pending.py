@@ -1,7 +1,8 @@
 """Orders waiting on CA timers at once: worker memory over time, how late each check
 runs after it is due, and how long the backlog takes to drain.
 
-    python -m bench.pending [--orders 10000] [--delay 180] [--rate 45] [--json]
+    python -m bench.pending [--orders 10000] [--delay 180] [--rate 45]
+                            [--quick | --quick-checks] [--json]
 
 Orders go to a CA that answers "waiting for CA, check again in --delay seconds" and
 issues on the check (through the local CA), submitted at --rate per second through
@@ -34,7 +35,7 @@ async def main(args: argparse.Namespace) -> dict:
     sdk = CertOrderClient(Settings(temporal_address=address, task_queue=ORDER_QUEUE),
                           env.client)
     order = {"request_type": "simple-cmc", "request_data": bench_csr(),
-             "plugin_name": "delayed-ca-quick" if args.quick else "delayed-ca",
+             "plugin_name": _plugin(args),
              "delay_msec": int(args.delay * 1000)}
     samples: list[tuple[float, float, float]] = []
     try:
@@ -74,6 +75,7 @@ async def main(args: argparse.Namespace) -> dict:
         await env.shutdown()
     return {"orders": args.orders, "checked": len(late), "delay_s": args.delay,
             "rate_per_s": round(rate, 1), "quick": args.quick,
+            "quick_checks": args.quick_checks,
             "max_cached": args.max_cached or None, "history_events": events,
             "lost": args.orders - len(late),
             "late_p50_s": round(percentile(late, 0.5), 3),
@@ -92,6 +94,13 @@ async def _submit(sdk: CertOrderClient, order: dict, gate: asyncio.Semaphore) ->
         gate.release()
 
 
+def _plugin(args: argparse.Namespace) -> str:
+    # All three log to the same lateness.log: one kind per run.
+    if args.quick:
+        return "delayed-ca-quick"
+    return "delayed-ca-checks" if args.quick_checks else "delayed-ca"
+
+
 def _count(log: Path) -> int:
     return len(log.read_text().split()) if log.exists() else 0
 
@@ -104,8 +113,11 @@ if __name__ == "__main__":
     parser.add_argument("--drain-timeout", type=float, default=600.0)
     parser.add_argument("--max-cached", type=int, default=0,
                         help="the worker's max_cached_workflows (default: the worker's)")
-    parser.add_argument("--quick", action="store_true",
-                        help="the CA declares quick_calls (local activities)")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--quick", action="store_true",
+                      help="the CA declares quick_calls (local activities)")
+    kind.add_argument("--quick-checks", action="store_true",
+                      help="the CA declares quick_checks (issue an activity, checks local)")
     parser.add_argument("--json", action="store_true")
     parsed = parser.parse_args()
     result = asyncio.run(main(parsed))

@@ -17,7 +17,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
-from bench.delayed_ca import DelayedCAPlugin, QuickDelayedCAPlugin
+from bench.delayed_ca import DelayedCAPlugin, QuickChecksDelayedCAPlugin, QuickDelayedCAPlugin
 from bench.plain import OneActivityWorkflow, ThreeActivitiesWorkflow, sign_once
 from certorder.keys.envelope import Kek
 from certorder.plugins.interface.certificate_manager import PluginContext
@@ -42,6 +42,8 @@ async def main(address: str, data_dir: Path, max_cached: int = MAX_CACHED_WORKFL
         "delayed-ca": DelayedCAPlugin(PluginContext(name="delayed-ca", data_dir=data_dir)),
         "delayed-ca-quick": QuickDelayedCAPlugin(
             PluginContext(name="delayed-ca-quick", data_dir=data_dir)),
+        "delayed-ca-checks": QuickChecksDelayedCAPlugin(
+            PluginContext(name="delayed-ca-checks", data_dir=data_dir)),
     })
     with ThreadPoolExecutor(16) as orders_pool, ThreadPoolExecutor(16) as plain_pool:
         # As certorder.worker.run_worker builds it (unsandboxed).

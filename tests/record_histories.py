@@ -16,7 +16,11 @@ sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]
 
 from order_fixtures import issued_for, new_request, result, waiting  # noqa: E402
 from order_harness import order_worker  # noqa: E402
-from scripted_plugin import QuickScriptedPlugin, ScriptedPlugin  # noqa: E402
+from scripted_plugin import (  # noqa: E402
+    QuickCheckScriptedPlugin,
+    QuickScriptedPlugin,
+    ScriptedPlugin,
+)
 from temporal_server import start_dev_server  # noqa: E402
 
 from certorder.client import CertOrderClient  # noqa: E402
@@ -33,10 +37,11 @@ async def record(version: str) -> None:
     env = await start_dev_server()
     plugin = ScriptedPlugin()
     quick = QuickScriptedPlugin("quick")  # its calls are local activities (v0.4 on)
+    checks = QuickCheckScriptedPlugin("checks")  # its checks are local activities (v0.5 on)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            async with order_worker(env, {"scripted": plugin, "quick": quick},
-                                    Path(tmp)) as orders:
+            async with order_worker(env, {"scripted": plugin, "quick": quick,
+                                          "checks": checks}, Path(tmp)) as orders:
                 request = new_request()
                 waits = await orders.start(request.order_meta, order_id="waits-then-issued")
                 plugin.script(waits.id, waiting(), result(S.CA_UNAVAILABLE_FOR_REQUEST, "down"),
@@ -93,8 +98,16 @@ async def record(version: str) -> None:
                                          ModifyRequest(order_meta={"contact": "a@example.test"}))
                 await orders.result(quick_waits)
 
+                # A remote-like plugin with quick checks: issue an activity, the checks
+                # (patch quick-checks) local activities.
+                checked = new_request()
+                checks.script("quick-checks-waits", waiting(), waiting(), issued_for(checked.csr))
+                quick_checks = await orders.start({**checked.order_meta, "plugin_name": "checks"},
+                                                  order_id="quick-checks-waits")
+                await orders.result(quick_checks)
+
                 for handle in (waits, canceled, failed, accepted, rejected, quick_at_once,
-                               quick_waits):
+                               quick_waits, quick_checks):
                     history = await handle.fetch_history()
                     path = HISTORIES / f"{version}-{handle.id}.json"
                     path.write_text(history.to_json())

@@ -79,3 +79,10 @@ class QuickScriptedPlugin(ScriptedPlugin):
     """The same, declared ``quick_calls``: the core calls it as local activities."""
 
     quick_calls = True
+
+
+class QuickCheckScriptedPlugin(ScriptedPlugin):
+    """The same, declared ``quick_checks``: the core makes its checks (only) as local
+    activities; issue, modify and cancel stay activities."""
+
+    quick_checks = True

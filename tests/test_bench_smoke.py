@@ -32,3 +32,11 @@ def test_pending_orders_all_complete_and_lateness_is_measured():
     report = _bench("bench.pending", "--orders", "6", "--delay", "1", "--rate", "10")
     assert report["lost"] == 0 and report["checked"] == 6
     assert report["late_p99_s"] >= 0 and report["worker_rss_max_mb"] > 0
+
+
+def test_pending_orders_with_quick_checks_complete_with_fewer_events():
+    report = _bench("bench.pending", "--orders", "2", "--delay", "1", "--rate", "10",
+                    "--quick-checks")
+    assert report["lost"] == 0 and report["quick_checks"] is True
+    # Waited once: the check's local activity instead of an activity and a workflow task.
+    assert report["history_events"] < 30

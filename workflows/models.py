@@ -131,6 +131,9 @@ class OrderState(BaseModel):
     #: The plugin declared its calls quick and repeat-safe: they run as local
     #: activities (orders of the "one-task-order" patch only).
     quick_calls: bool = False
+    #: The plugin declared its status checks quick and read-only: checks (only) run as
+    #: local activities (orders of the "quick-checks" patch only).
+    quick_checks: bool = False
 
 
 class OrderInput(BaseModel):

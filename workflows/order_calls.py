@@ -1,6 +1,7 @@
 """How the order workflow makes one plugin call: an activity with heartbeats, or, for
-a plugin that declares ``quick_calls``, one local activity that also stores the
-certificate it generated (no workflow task between the call and the store write)."""
+a plugin that declares ``quick_calls`` (and for the checks of one that declares
+``quick_checks``), one local activity that also stores the certificate it generated
+(no workflow task between the call and the store write)."""
 
 from __future__ import annotations
 

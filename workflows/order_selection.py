@@ -84,6 +84,7 @@ def _chosen(journal: OrderJournal, chosen: SelectPluginResult) -> OrderVerdict:
     doc.ca_id = state.order_meta.get("ca_id")
     state.plugin_ca_id = chosen.plugin_ca_id
     state.quick_calls = chosen.quick_calls
+    state.quick_checks = chosen.quick_checks
     # Installed here but not enabled: the plugin's own checks wait for a worker with it.
     state.validate_first = chosen.not_on_worker is not None
     state.approval = state.approval or chosen.approval

@@ -4,8 +4,9 @@ The loop: choose the plugin, call ``issue_certificate_request``, then let the st
 machine say what comes next: a durable timer (``retry_msec``) that a ``modify`` or
 ``cancel`` signal cuts short, then the next plugin call, until the order is
 ``ACTIVE`` or ``ERROR``. Every plugin call is an activity (a local one, storing the
-certificate in the same call, for a plugin that declares ``quick_calls``); the
-workflow itself does no I/O and reads no clock but ``workflow.now()``.
+certificate in the same call, for a plugin that declares ``quick_calls``, and for the
+checks of one that declares ``quick_checks``); the workflow itself does no I/O and
+reads no clock but ``workflow.now()``.
 """
 
 from __future__ import annotations
@@ -192,6 +193,19 @@ class CertificateOrderWorkflow:
         reason = workflow.cancellation_reason() or "canceled through Temporal"
         self._journal.receive(OrderSignal(kind=PluginMethod.CANCEL, reason=reason))
 
+    def _runs_locally(self, method: PluginMethod) -> bool:
+        """Every call of a ``quick_calls`` plugin, the checks of a ``quick_checks`` one:
+        never a remote CA's issue, modify or cancel (exactly once, with heartbeats)."""
+        if not self._one_task:
+            return False
+        if self._state.quick_calls:
+            return True
+        # Asked only where a check is about to run locally: the patch costs two events
+        # (its marker, the SDK's TemporalChangeVersion upsert) once per run, and orders
+        # that never check this way never pay them.
+        return (method is PluginMethod.CHECK and self._state.quick_checks
+                and workflow.patched("quick-checks"))
+
     async def _call(self, method: PluginMethod) -> None:
         self._calls_made += 1
         call = PluginCallInput(
@@ -202,7 +216,7 @@ class CertificateOrderWorkflow:
             validate_first=self._state.validate_first and method is PluginMethod.ISSUE)
         try:
             result, stored = await call_plugin(
-                self._journal, method, call, quick=self._one_task and self._state.quick_calls,
+                self._journal, method, call, quick=self._runs_locally(method),
                 timeout=self._call_timeout, on_cancel=self._canceled_by_temporal,
                 summary=ui.activity_summary(method, call.plugin_name, self._calls_made))
         except ActivityError as err:
@@ -212,7 +226,7 @@ class CertificateOrderWorkflow:
         if result.not_on_worker:
             # A local activity runs where the workflow task does, maybe always this
             # worker: the next call is an activity that any worker with the plugin takes.
-            self._state.quick_calls = False
+            self._state.quick_calls = self._state.quick_checks = False
             plugin_not_on_worker(self._journal, method, result.not_on_worker)
             return
         self._state.not_on_worker_streak = 0

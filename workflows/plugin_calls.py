@@ -49,7 +49,7 @@ async def run_activity(activity: Callable[..., T], arg: Any, *, summary: str,
     handed to ``on_cancel`` and the call is awaited to its end.
 
     ``local``: as a local activity, in the workflow task itself (no heartbeat): only
-    for calls that are quick and safe to repeat (``quick_calls``).
+    for calls that are quick and safe to repeat (``quick_calls``, ``quick_checks``).
     """
     if local:
         handle = workflow.start_local_activity_method(

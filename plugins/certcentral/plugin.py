@@ -68,6 +68,11 @@ class CertCentralPlugin(CertificatePluginBase):
     order_meta_model: ClassVar[type[CertCentralOrderMeta]] = CertCentralOrderMeta
     #: How the CA is named in messages.
     brand: ClassVar[str] = "CertCentral"
+    #: A check reads the order (``GET``), downloads an issued chain (``GET``) and, for a
+    #: pending token-DCV order, asks DigiCert to look for the token now (``PUT
+    #: check-dcv``, harmless to repeat); it never places an order (one not placed yet
+    #: sends the core back to ``issue``). Each request has the client's own timeouts.
+    quick_checks: ClassVar[bool] = True
 
     def __init__(self, context: PluginContext) -> None:
         super().__init__(context)

@@ -157,6 +157,16 @@ class CertificatePluginBase(CAMethods, LifecycleMethods, abc.ABC):
     #: again from the previous ``plugin_meta``. Remote CAs leave this False.
     quick_calls: ClassVar[bool] = False
 
+    #: True for a remote CA whose :meth:`check_certificate_status` answers within
+    #: seconds and only reads (or does something harmless to repeat): a second run,
+    #: even one overlapping the first, places nothing at the CA. The core then makes
+    #: the *checks* as local activities (a poll cycle costs 7 history events, not 12),
+    #: while issue, modify and cancel stay activities with heartbeats. The same price
+    #: as ``quick_calls``, for checks only: no heartbeat, a hung check holds the
+    #: order's workflow task until the call timeout, and a check whose worker dies is
+    #: made again. Implied by ``quick_calls``.
+    quick_checks: ClassVar[bool] = False
+
     def __init__(self, context: PluginContext) -> None:
         self.context = context
 

@@ -4,6 +4,7 @@ CertCentral simulator: every behaviour of issue 4, end to end."""
 from __future__ import annotations
 
 import pytest
+from history_events import activities, kinds, local_activities
 from order_harness import order_worker
 from x509_helpers import make_csr, make_key, verify_server_chain
 
@@ -48,8 +49,15 @@ async def test_pending_then_issued(temporal_env, certcentral_sim, digicert, tmp_
     async with order_worker(temporal_env, {"digicert": digicert}, tmp_path) as orders:
         handle = await orders.start(_order_meta())
         doc = await _issued(orders, handle, certcentral_sim)
+        history = await handle.fetch_history()
     assert [t.result_status for t in doc.transitions][:2] == [S.WAITING_FOR_CA.value] * 2
     assert certcentral_sim.orders_placed == 1
+    # The plugin declares quick_checks: the order is placed by an activity with
+    # heartbeats, every check is a local activity's marker.
+    checks = [t.method for t in doc.transitions].count("check_certificate_status")
+    assert checks >= 1
+    assert activities(history.events) == ["issue_certificate_request"], kinds(history.events)
+    assert local_activities(history.events).count("quick_plugin_call") == checks
 
 
 async def test_dcv_issue_then_issued_after_modify(
@@ -143,5 +151,8 @@ async def test_symantec_secure_site_order(temporal_env, certcentral_sim, make_sy
             _order_meta(plugin_name="symantec", profile="ssl_securesite_pro")
         )
         await _issued(orders, handle, certcentral_sim)
+        history = await handle.fetch_history()
     [remote] = certcentral_sim.account.orders.values()
     assert remote.req.product == "ssl_securesite_pro"
+    assert activities(history.events) == ["issue_certificate_request"], kinds(history.events)
+    assert "quick_plugin_call" in local_activities(history.events)
