@@ -122,22 +122,6 @@ class ClaimOrderIdResult(BaseModel):
     refused_reason: str | None = None
 
 
-class AcceptOrderInput(BaseModel):
-    """A new order's first step in one call: choose its plugin, then claim its id
-    (``claimant``: the order's first run; None claims nothing)."""
-
-    order_id: str
-    order_meta: dict[str, Any]
-    claimant: str | None = None
-
-
-class AcceptOrderResult(BaseModel):
-    selection: SelectPluginResult
-    claim: ClaimOrderIdResult | None = None
-    #: The store did not answer the claim: the workflow claims again by itself.
-    claim_unavailable: str | None = None
-
-
 class QuickCallInput(BaseModel):
     """A call of a quick plugin (``quick_calls``), and, when it generates the
     certificate, the store write in the same call: ``store`` is the write without the
@@ -153,3 +137,26 @@ class QuickCallResult(BaseModel):
     stored: StoreCertificateResult | None = None
     #: The store did not answer: the workflow stores the certificate by itself.
     store_unavailable: str | None = None
+
+
+class AcceptOrderInput(BaseModel):
+    """A new order's first step in one call: choose its plugin, then claim its id
+    (``claimant``: the order's first run; None claims nothing)."""
+
+    order_id: str
+    order_meta: dict[str, Any]
+    claimant: str | None = None
+    #: The issue call to make as well, in the same call, if the chosen plugin declares
+    #: ``quick_calls``, is on this worker, needs no approval and the id was claimed:
+    #: its plugin name (call and store) and CA id are the selection's, filled in then.
+    issue: QuickCallInput | None = None
+
+
+class AcceptOrderResult(BaseModel):
+    selection: SelectPluginResult
+    claim: ClaimOrderIdResult | None = None
+    #: The store did not answer the claim: the workflow claims again by itself.
+    claim_unavailable: str | None = None
+    #: The issue call made in the same call (see ``AcceptOrderInput.issue``); None if
+    #: it was not asked for, not allowed, or failed (the workflow then makes it).
+    issued: QuickCallResult | None = None

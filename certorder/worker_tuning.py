@@ -33,8 +33,8 @@ def local_order_activities(ca: CaActivities, storage: StoreActivities,
                            ids: OrderIdActivities, executor: ThreadPoolExecutor) -> list:
     """The order's first step and quick plugins' calls, run as local activities on
     ``executor`` (:func:`local_call_threads`)."""
-    return [IntakeActivities(ca, ids, executor).accept_order,
-            QuickCallActivities(ca, storage, executor).quick_plugin_call]
+    quick = QuickCallActivities(ca, storage, executor)
+    return [IntakeActivities(ca, ids, quick, executor).accept_order, quick.quick_plugin_call]
 
 
 def workflow_options(local_executor: ThreadPoolExecutor, sandboxed: bool,

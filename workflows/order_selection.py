@@ -20,6 +20,8 @@ with workflow.unsafe.imports_passed_through():
     from certorder.activities.intake_activities import IntakeActivities
     from certorder.activities.models import (
         AcceptOrderInput,
+        QuickCallInput,
+        QuickCallResult,
         SelectPluginInput,
         SelectPluginResult,
     )
@@ -46,26 +48,30 @@ async def select_plugin(journal: OrderJournal, *, timeout: timedelta,
 
 
 async def accept_order(journal: OrderJournal, *, timeout: timedelta,
-                       on_cancel: Callable[[], None]) -> OrderVerdict:
-    """Choose the plugin and claim the order id in one local activity; a refused order
-    ends ERROR here (its id never claimed), a reused id just after."""
+                       on_cancel: Callable[[], None], issue: QuickCallInput | None = None,
+                       ) -> tuple[OrderVerdict, QuickCallResult | None]:
+    """Choose the plugin and claim the order id in one local activity (and make
+    ``issue`` too, if the plugin is quick: its result is returned, for the workflow's
+    first call); a refused order ends ERROR here (its id never claimed), a reused id
+    just after."""
     doc = journal.doc
     try:
         accepted = await run_activity(
             IntakeActivities.accept_order,
             AcceptOrderInput(order_id=doc.order_id, order_meta=journal.state.order_meta,
-                             claimant=workflow.info().first_execution_run_id),
+                             claimant=workflow.info().first_execution_run_id, issue=issue),
             summary="choose the CA plugin and claim the order id", timeout=timeout,
             on_cancel=on_cancel, local=True)
     except ActivityError as err:
-        return _rejected(journal, err)
+        return _rejected(journal, err), None
     verdict = _chosen(journal, accepted.selection)
     if accepted.claim_unavailable:
         # The store did not answer: claim again, showing that the order waits for it.
         await claim_order_id(journal, on_cancel=on_cancel, one_task=True)
     elif accepted.claim is not None and accepted.claim.refused_reason:
         journal.refuse("claim_order_id", "order id reused", accepted.claim.refused_reason)
-    return verdict
+    # Histories recorded before the activity could issue replay with no result here.
+    return verdict, accepted.issued
 
 
 def _rejected(journal: OrderJournal, err: ActivityError) -> OrderVerdict:

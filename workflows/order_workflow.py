@@ -18,7 +18,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from certorder.activities.models import PluginCallInput
+    from certorder.activities.models import PluginCallInput, QuickCallResult
     from certorder.plugins.interface.dto import CoreMetaDTO
     from certorder.plugins.interface.status import PluginMethod
     from certorder.workflows import WORKFLOW_TYPE
@@ -35,7 +35,12 @@ with workflow.unsafe.imports_passed_through():
         OrderVerdict,
     )
     from certorder.workflows.order_approval import ApprovalGate
-    from certorder.workflows.order_calls import call_plugin, store_request
+    from certorder.workflows.order_calls import (
+        call_plugin,
+        issue_at_once,
+        runs_locally,
+        store_request,
+    )
     from certorder.workflows.order_fsm import IllegalTransition, Outcome, decide
     from certorder.workflows.order_inbox import apply_before_submission, take_signal
     from certorder.workflows.order_journal import OrderJournal
@@ -71,6 +76,8 @@ class CertificateOrderWorkflow:
         self._one_task = False  # decided first thing in run (a patch)
         #: What the signal behind the next call asked for, for its transition.
         self._note: str | None = None
+        #: The first issue call, made already by the order's first step (quick plugins).
+        self._issued: QuickCallResult | None = None
         # A continued run was accepted long ago; a new one answers once it has chosen.
         self._verdict: OrderVerdict | None = (
             OrderVerdict(accepted=True, plugin_name=self._doc.plugin_name)
@@ -83,10 +90,13 @@ class CertificateOrderWorkflow:
         # a marker event); older histories replay the path they recorded.
         self._one_task = self._journal.changes_only = workflow.patched("one-task-order")
         self._journal.publish()
-        if self._doc.plugin_name is None:
-            choose = accept_order if self._one_task else select_plugin
-            self._verdict = await choose(self._journal, timeout=self._call_timeout,
-                                         on_cancel=self._canceled_by_temporal)
+        if self._doc.plugin_name is None and self._one_task:
+            self._verdict, self._issued = await accept_order(
+                self._journal, timeout=self._call_timeout,
+                on_cancel=self._canceled_by_temporal, issue=issue_at_once(self._journal))
+        elif self._doc.plugin_name is None:
+            self._verdict = await select_plugin(self._journal, timeout=self._call_timeout,
+                                                on_cancel=self._canceled_by_temporal)
         if (not self._one_task and request.carried_state is None
                 and not self._doc.status.is_terminal):
             # After selection: an order refused there never used its id.
@@ -100,7 +110,7 @@ class CertificateOrderWorkflow:
                 plugin_failed(self._journal, PluginMethod.ISSUE, failure,
                               "cannot build the CSR: ")
         while not self._doc.status.is_terminal:
-            if workflow.info().is_continue_as_new_suggested():
+            if workflow.info().is_continue_as_new_suggested() and self._issued is None:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(OrderInput(carried_state=self._state))
             method = await self._next_method()
@@ -162,6 +172,8 @@ class CertificateOrderWorkflow:
 
     async def _next_method(self) -> PluginMethod | None:
         """The next plugin method to call: a waiting signal's, else the scheduled one."""
+        if self._issued is not None:
+            return PluginMethod.ISSUE  # made while signals came: they come after it
         if not self._state.submitted:
             # Only a call that found no worker with the plugin schedules a retry here.
             await self._wait_for_timer_or_signal()
@@ -193,19 +205,6 @@ class CertificateOrderWorkflow:
         reason = workflow.cancellation_reason() or "canceled through Temporal"
         self._journal.receive(OrderSignal(kind=PluginMethod.CANCEL, reason=reason))
 
-    def _runs_locally(self, method: PluginMethod) -> bool:
-        """Every call of a ``quick_calls`` plugin, the checks of a ``quick_checks`` one:
-        never a remote CA's issue, modify or cancel (exactly once, with heartbeats)."""
-        if not self._one_task:
-            return False
-        if self._state.quick_calls:
-            return True
-        # Asked only where a check is about to run locally: the patch costs two events
-        # (its marker, the SDK's TemporalChangeVersion upsert) once per run, and orders
-        # that never check this way never pay them.
-        return (method is PluginMethod.CHECK and self._state.quick_checks
-                and workflow.patched("quick-checks"))
-
     async def _call(self, method: PluginMethod) -> None:
         self._calls_made += 1
         call = PluginCallInput(
@@ -215,10 +214,13 @@ class CertificateOrderWorkflow:
                                   generated_csr=self._state.generated_csr),
             validate_first=self._state.validate_first and method is PluginMethod.ISSUE)
         try:
+            local = runs_locally(self._journal, method, one_task=self._one_task)
             result, stored = await call_plugin(
-                self._journal, method, call, quick=self._runs_locally(method),
+                self._journal, method, call, quick=local,
                 timeout=self._call_timeout, on_cancel=self._canceled_by_temporal,
-                summary=ui.activity_summary(method, call.plugin_name, self._calls_made))
+                summary=ui.activity_summary(method, call.plugin_name, self._calls_made),
+                made=self._issued)
+            self._issued = None
         except ActivityError as err:
             self._state.submitted = True
             plugin_failed(self._journal, method, err)
