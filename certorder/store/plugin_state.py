@@ -41,8 +41,10 @@ class StoreSharedState:
         return None if row is None else json.loads(row.value)
 
     def create(self, key: str, value: Any, secret: bytes | None = None) -> Any:
-        existing = self.get(key)
-        if existing is not None:
+        # Insert first: most records are new (an order's reservation), and a taken key
+        # fails the insert, as a read would have told. Read first only before sealing
+        # a secret (a CA key), which costs more than the read.
+        if secret is not None and (existing := self.get(key)) is not None:
             return existing
         now = datetime.now(UTC)
         row: dict[str, Any] = dict(plugin_name=self.plugin_name, state_key=check_state_key(key),
