@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parents[1]
 
 
@@ -40,3 +42,18 @@ def test_pending_orders_with_quick_checks_complete_with_fewer_events():
     assert report["lost"] == 0 and report["quick_checks"] is True
     # Waited once: the check's local activity instead of an activity and a workflow task.
     assert report["history_events"] < 30
+
+
+def test_pending_burst_drains_and_is_set_against_the_order_yardstick():
+    report = _bench("bench.pending", "--orders", "20", "--delay", "3", "--rate", "20",
+                    "--burst", "--yardstick", "10")
+    assert report["lost"] == 0 and report["checked"] == 20 and report["burst"] is True
+    # Every check ran after the one due instant (by the bench's clock, not the CA's), and
+    # the figures follow from it.
+    assert 0 <= report["burst_first_done_s"] <= report["burst_drain_s"]
+    assert 0 <= report["late_max_s"] <= report["burst_drain_s"] <= report["burst_all_active_s"]
+    # (Both are rounded.)
+    assert report["burst_checks_per_s"] == pytest.approx(20 / report["burst_drain_s"], rel=0.05)
+    assert report["yardstick_runs"] == 10 and report["yardstick_per_second"] > 0
+    assert report["drain_ratio"] == pytest.approx(
+        report["burst_checks_per_s"] / report["yardstick_per_second"], abs=0.01)
