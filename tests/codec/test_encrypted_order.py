@@ -67,7 +67,9 @@ async def test_history_is_opaque_without_the_codec_and_readable_through_it(
     core_own = [p for data in bookkeeping for p in data.payloads]
     payloads = [p for event in history.events if event not in patches
                 for p in payloads_in(event) if p not in core_own]
-    assert len(payloads) > 5
+    # At least the order's input, its verdict, its first step's result (which issued
+    # and stored the certificate) and the order document it ended with.
+    assert len(payloads) >= 4
     assert {p.metadata["encoding"] for p in payloads} == {ENCODING}
     everything = [p for event in history.events
                   for p in payloads_in(event, search_attributes=True)]
