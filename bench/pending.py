@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 from bench import burst
-from bench.csr import bench_csr
 from bench.harness import leave, worker_process
 from bench.measure import percentile, rss_mb, server_pid, start_server
 from bench.worker_main import ORDER_QUEUE
@@ -37,11 +36,10 @@ async def main(args: argparse.Namespace) -> dict:
     address = env.client.service_client.config.target_host
     sdk = CertOrderClient(Settings(temporal_address=address, task_queue=ORDER_QUEUE),
                           env.client)
-    order = {"request_type": "simple-cmc", "request_data": bench_csr(),
-             "plugin_name": _plugin(args),
+    order = {"request_type": "simple-cmc", "plugin_name": _plugin(args),
              "delay_msec": int(args.delay * 1000)}
-    # A burst's orders are set against orders with a CSR of their own each: so are they.
-    csrs = burst.own_csrs(args.orders, "p") if args.burst else []
+    # A CSR of its own for every order, as real orders have (a worker keeps parsed CSRs).
+    csrs = burst.own_csrs(args.orders, "p")
     samples: list[tuple[float, float, float]] = []
     try:
         with tempfile.TemporaryDirectory() as data:
@@ -64,7 +62,7 @@ async def main(args: argparse.Namespace) -> dict:
                 gate, submitting = asyncio.Semaphore(IN_FLIGHT), []
                 for i in range(args.orders):
                     await gate.acquire()
-                    one = {**order, "request_data": csrs[i]} if csrs else order
+                    one = {**order, "request_data": csrs[i]}
                     submitting.append(asyncio.create_task(_submit(sdk, one, gate)))
                     if i % max(int(args.rate), 1) == 0:
                         sample()

@@ -10,6 +10,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from certorder.plugins.interface.status import PluginMethod
+    from certorder.workflows.models import OrderVerdict
     from certorder.workflows.order_fsm import Outcome, decide
     from certorder.workflows.order_journal import OrderJournal
     from certorder.workflows.plugin_calls import failure_of
@@ -39,3 +40,11 @@ def plugin_failed(journal: OrderJournal, method: PluginMethod, err: ActivityErro
     journal.apply(method, outcome, decide(
         journal.doc.status, method, outcome, message=prefix + message,
         error_type=error_type))
+
+
+def fails_in_temporal_terms(verdict: OrderVerdict | None, *, one_task: bool) -> bool:
+    """Whether an order that ended ERROR fails its run (the UI lists it as Failed).
+    Both patches changed what a finished order's run ends with: older runs completed."""
+    rejected = verdict is not None and not verdict.accepted
+    patch = "rejected-orders-fail" if rejected else "error-orders-fail"
+    return one_task or workflow.patched(patch)

@@ -22,6 +22,8 @@ with workflow.unsafe.imports_passed_through():
     from certorder.plugins.interface.dto import CoreMetaDTO
     from certorder.plugins.interface.status import PluginMethod
     from certorder.workflows import WORKFLOW_TYPE
+    from certorder.workflows import order_calls as calls
+    from certorder.workflows import order_outcomes as outcomes
     from certorder.workflows import order_presentation as ui
     from certorder.workflows.models import (
         ApprovalDecision,
@@ -35,16 +37,9 @@ with workflow.unsafe.imports_passed_through():
         OrderVerdict,
     )
     from certorder.workflows.order_approval import ApprovalGate
-    from certorder.workflows.order_calls import (
-        call_plugin,
-        issue_at_once,
-        runs_locally,
-        store_request,
-    )
     from certorder.workflows.order_fsm import IllegalTransition, Outcome, decide
     from certorder.workflows.order_inbox import apply_before_submission, take_signal
     from certorder.workflows.order_journal import OrderJournal
-    from certorder.workflows.order_outcomes import plugin_failed, plugin_not_on_worker
     from certorder.workflows.order_selection import accept_order, select_plugin
     from certorder.workflows.order_steps import (
         build_csr,
@@ -93,7 +88,7 @@ class CertificateOrderWorkflow:
         if self._doc.plugin_name is None and self._one_task:
             self._verdict, self._issued = await accept_order(
                 self._journal, timeout=self._call_timeout,
-                on_cancel=self._canceled_by_temporal, issue=issue_at_once(self._journal))
+                on_cancel=self._canceled_by_temporal, issue=calls.issue_at_once(self._journal))
         elif self._doc.plugin_name is None:
             self._verdict = await select_plugin(self._journal, timeout=self._call_timeout,
                                                 on_cancel=self._canceled_by_temporal)
@@ -107,7 +102,7 @@ class CertificateOrderWorkflow:
             failure = await build_csr(self._journal, timeout=self._call_timeout,
                                       on_cancel=self._canceled_by_temporal)
             if failure is not None:
-                plugin_failed(self._journal, PluginMethod.ISSUE, failure,
+                outcomes.plugin_failed(self._journal, PluginMethod.ISSUE, failure,
                               "cannot build the CSR: ")
         while not self._doc.status.is_terminal:
             if workflow.info().is_continue_as_new_suggested() and self._issued is None:
@@ -120,18 +115,13 @@ class CertificateOrderWorkflow:
             self._journal.receive(late)  # came while the last call ran: recorded as ignored
         self._state.inbox.clear()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        if self._doc.status is OrderStatus.ERROR and self._fails_in_temporal_terms():
+        if self._doc.status is OrderStatus.ERROR and outcomes.fails_in_temporal_terms(
+                self._verdict, one_task=self._one_task):
             # The UI lists it as Failed, with the sub-status as error type; the details
             # carry the order document, which clients read as they read a result.
             raise ApplicationError(f"{self._doc.sub_status}: {self._doc.sub_status_message}",
                                    self._doc, type=self._doc.sub_status, non_retryable=True)
         return self._doc
-
-    def _fails_in_temporal_terms(self) -> bool:
-        # Both changed what a finished order's run ends with: older runs completed.
-        rejected = self._verdict is not None and not self._verdict.accepted
-        patch = "rejected-orders-fail" if rejected else "error-orders-fail"
-        return self._one_task or workflow.patched(patch)
 
     @property
     def _call_timeout(self) -> timedelta:
@@ -214,8 +204,8 @@ class CertificateOrderWorkflow:
                                   generated_csr=self._state.generated_csr),
             validate_first=self._state.validate_first and method is PluginMethod.ISSUE)
         try:
-            local = runs_locally(self._journal, method, one_task=self._one_task)
-            result, stored = await call_plugin(
+            local = calls.runs_locally(self._journal, method, one_task=self._one_task)
+            result, stored = await calls.call_plugin(
                 self._journal, method, call, quick=local,
                 timeout=self._call_timeout, on_cancel=self._canceled_by_temporal,
                 summary=ui.activity_summary(method, call.plugin_name, self._calls_made),
@@ -223,13 +213,13 @@ class CertificateOrderWorkflow:
             self._issued = None
         except ActivityError as err:
             self._state.submitted = True
-            plugin_failed(self._journal, method, err)
+            outcomes.plugin_failed(self._journal, method, err)
             return
         if result.not_on_worker:
             # A local activity runs where the workflow task does, maybe always this
             # worker: the next call is an activity that any worker with the plugin takes.
             self._state.quick_calls = self._state.quick_checks = False
-            plugin_not_on_worker(self._journal, method, result.not_on_worker)
+            outcomes.plugin_not_on_worker(self._journal, method, result.not_on_worker)
             return
         self._state.not_on_worker_streak = 0
         self._state.validate_first = False
@@ -242,7 +232,7 @@ class CertificateOrderWorkflow:
             # A quick call stored it already, unless the store did not answer then.
             if stored is None:
                 stored = await store_certificate(
-                    self._journal, store_request(self._journal, result),
+                    self._journal, calls.store_request(self._journal, result),
                     timeout=self._call_timeout, on_cancel=self._canceled_by_temporal,
                     one_task=self._one_task)
             if stored.rejected_reason:

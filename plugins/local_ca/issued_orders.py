@@ -91,25 +91,33 @@ class IssuedOrders:
         self._state = state
 
     def once(self, order_id: str, digest: str, reserve: Callable[[], Reservation],
-             sign: Callable[[Reservation], dict[str, Any]]) -> dict[str, Any]:
+             sign: Callable[[Reservation], dict[str, Any]], *,
+             deterministic: bool = True) -> dict[str, Any]:
         """What was issued for this order and request; else ``reserve()`` a serial and a
         validity (unless another attempt did first) and ``sign(reservation)``, which
-        must sign exactly what the reservation says, deterministically, and return its
-        ``certificate`` and ``intermediates``."""
+        must sign exactly what the reservation says and return its ``certificate`` and
+        ``intermediates``. ``deterministic``: ``sign`` yields the same bytes every time;
+        if not, what the first attempt signed is kept (``.../signed``) for the others."""
         legacy = self._state.get(order_key(order_id))
         if _answers(legacy, order_id, digest) and legacy.get("certificate"):
             return _issued(legacy)
         key = f"{order_key(order_id)}/{digest}"
         reservation = self._state.get(key)
+        first = False
         if not _answers(reservation, order_id, digest):
             mine = {"order_id": order_id, "request": digest, **reserve()}
             reservation = self._state.create(key, mine)  # the first reservation decides
-            if reservation == mine:  # ours (a serial of 159 random bits): a first issue
-                return _issued({**reservation, **sign(reservation)})
-        # A repeat: an older version may have kept what it signed (random ECDSA nonces).
-        signed = self._state.get(f"{key}/signed")
+            first = reservation == mine  # ours (a serial of 159 random bits)
+        if first and deterministic:
+            return _issued({**reservation, **sign(reservation)})
+        # A repeat, or random nonces: what an attempt (or an older version) kept decides.
+        signed = None if first else self._state.get(f"{key}/signed")
         if not isinstance(signed, dict) or not signed.get("certificate"):
             signed = sign(reservation)
+            if not deterministic:
+                signed = self._state.create(f"{key}/signed", {
+                    "certificate": signed["certificate"],
+                    "intermediates": signed["intermediates"]})
         return _issued({**reservation, **signed})
 
 

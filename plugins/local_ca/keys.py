@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from cryptography import x509
+from cryptography.hazmat.backends.openssl import backend
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
@@ -51,11 +52,21 @@ def signature_hash(key: CAPrivateKey) -> hashes.HashAlgorithm | None:
     raise PluginConfigurationError(f"CA key type {type(key).__name__} cannot sign certificates")
 
 
+def signs_deterministically(key: CAPrivateKey) -> bool:
+    """Whether signing the same content with ``key`` again yields the same bytes: RSA
+    (PKCS#1 v1.5) and Ed25519 always; ECDSA with RFC 6979 nonces, which cryptography
+    offers on OpenSSL 3.2 and later, not in FIPS mode nor on LibreSSL or BoringSSL."""
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return bool(backend.ecdsa_deterministic_supported())
+    return True
+
+
 def sign_certificate(builder: x509.CertificateBuilder, key: CAPrivateKey) -> x509.Certificate:
-    """Sign ``builder`` so that signing the same content again yields the same bytes:
-    RSA (PKCS#1 v1.5) and Ed25519 always do, ECDSA with RFC 6979 nonces. A repeated
-    issue for one order (``issued_orders``) then returns what the first attempt did."""
-    deterministic = True if isinstance(key, ec.EllipticCurvePrivateKey) else None
+    """Sign ``builder``, deterministically where :func:`signs_deterministically`: a
+    repeated issue for one order (``issued_orders``) then signs what the first attempt
+    did, byte for byte."""
+    deterministic = (True if isinstance(key, ec.EllipticCurvePrivateKey)
+                     and signs_deterministically(key) else None)
     return builder.sign(key, signature_hash(key), ecdsa_deterministic=deterministic)
 
 

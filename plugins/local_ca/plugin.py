@@ -49,6 +49,7 @@ from certorder.plugins.local_ca.issued_orders import (
     reserved_validity,
 )
 from certorder.plugins.local_ca.issuer import CAExpiredError, check_names, issue_leaf
+from certorder.plugins.local_ca.keys import signs_deterministically
 from certorder.plugins.local_ca.order_data import csr_text, first_error, order_fields
 from certorder.plugins.local_ca.revocations import LocalRevocations
 from certorder.plugins.local_ca.settings import LocalCAOrderMeta, LocalCASettings
@@ -117,7 +118,7 @@ class LocalCAPlugin(CertificatePluginBase):
             plugin_meta.update(self.issued.once(
                 order_id, request_digest(csr_pem, ca.ca_id),
                 lambda: leaf_reservation(ca.ca_id, ca.cert, days, self._crl_url(ca.ca_id)),
-                sign))
+                sign, deterministic=signs_deterministically(self.store.signing_key(ca))))
         except CAExpiredError as exc:
             return _invalid(f"cannot issue from local CA {ca.ca_id!r}: {exc}")
         return self._issued(plugin_meta)

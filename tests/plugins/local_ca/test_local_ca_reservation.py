@@ -19,6 +19,7 @@ from certorder.plugins.interface.certificate_manager import PluginContext
 from certorder.plugins.interface.dto import CoreMetaDTO
 from certorder.plugins.interface.shared_state import MemorySharedState
 from certorder.plugins.interface.status import CertificateStatus
+from certorder.plugins.local_ca import keys as keys_module
 from certorder.plugins.local_ca import plugin as plugin_module
 from certorder.plugins.local_ca.plugin import LocalCAPlugin
 
@@ -166,3 +167,17 @@ def test_a_repeat_of_a_reservation_an_older_version_signed_returns_its_record(
     kept = {"certificate": other["certificate"], "intermediates": meta["intermediates"]}
     state.create(f"{key}/signed", kept)
     assert _issue(local_ca, "order-older", csr)["certificate"] == kept["certificate"]
+
+
+def test_without_deterministic_ecdsa_the_first_signature_is_kept_for_repeats(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # OpenSSL before 3.2, FIPS mode, LibreSSL: random ECDSA nonces, so what the first
+    # attempt signed is recorded, and a repeat returns it rather than signing anew.
+    monkeypatch.setattr(keys_module, "signs_deterministically", lambda key: False)
+    monkeypatch.setattr(plugin_module, "signs_deterministically", lambda key: False)
+    state = _CountingState()
+    plugin = _plugin(state, tmp_path / "w")
+    csr = make_csr(make_key("p256"), ["random-nonces.example.test"])
+    first = _issue(plugin, "order-random", csr)
+    assert len(state.writes) == 2 and state.writes[1].endswith("/signed"), state.writes
+    assert _issue(plugin, "order-random", csr) == first
