@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, bindparam, func, select
 from sqlalchemy.exc import (
     DBAPIError,
     IntegrityError,
@@ -37,6 +37,13 @@ from certorder.store.schema import certificate_containers
 from certorder.store.write_lock import writer
 
 MAX_LIST_LIMIT = 1000
+
+
+# Built once (every stored certificate looks its order up first): see plugin_state.py.
+_BY_ORDER = select(certificate_containers).where(
+    certificate_containers.c.order_id == bindparam("order_id"))
+_BY_ID = select(certificate_containers).where(
+    certificate_containers.c.container_id == bindparam("container_id"))
 
 
 class CertificateStore:
@@ -162,11 +169,11 @@ class CertificateStore:
 
     def get_by_order(self, order_id: str) -> CertificateContainer | None:
         """The container of an order, or None when it issued nothing (yet)."""
-        return self._get_one(certificate_containers.c.order_id == order_id)
+        return self._get_one(_BY_ORDER, {"order_id": order_id})
 
     def get(self, container_id: str) -> CertificateContainer | None:
         """A container by its id, or None."""
-        return self._get_one(certificate_containers.c.container_id == container_id)
+        return self._get_one(_BY_ID, {"container_id": container_id})
 
     def list_containers(self, limit: int = 100) -> list[CertificateContainer]:
         """The most recently stored containers, newest first.
@@ -204,9 +211,9 @@ class CertificateStore:
         with writer(self._engine) as connection, connection.begin():
             yield connection
 
-    def _get_one(self, condition) -> CertificateContainer | None:
+    def _get_one(self, query, params: dict[str, str]) -> CertificateContainer | None:
         with self._engine.connect() as connection, connection.begin():
-            row = connection.execute(select(certificate_containers).where(condition)).first()
+            row = connection.execute(query, params).first()
             if row is None:
                 return None
             return with_secrets(connection, [row])[0]

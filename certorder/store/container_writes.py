@@ -13,7 +13,7 @@ import logging
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from certorder.store import order_ids
 from certorder.store.errors import CertificateConflictError
@@ -29,6 +29,13 @@ from certorder.store.schema import (
 )
 
 log = logging.getLogger(__name__)
+
+# Built once (every issued order writes these): see plugin_state.py.
+_INSERT_CONTAINER = insert(certificate_containers)
+_INSERT_SECRET = insert(certificate_secrets)
+_INSERT_ORDER_DATA = insert(certificate_order_data)
+_ORDER_DATA_HELD = select(certificate_order_data.c.order_id).where(
+    certificate_order_data.c.order_id == bindparam("order_id"))
 
 
 def secrets_of(certificate: str, intermediates: str | None) -> list[StoredSecret]:
@@ -55,15 +62,9 @@ def write_container(
     """
     container_id = uuid.uuid4().hex
     now = datetime.now(UTC)
-    connection.execute(
-        insert(certificate_containers).values(
-            container_id=container_id,
-            order_id=order_id,
-            plugin_name=plugin_name,
-            ca_id=ca_id,
-            created_at=now,
-        )
-    )
+    connection.execute(_INSERT_CONTAINER, {
+        "container_id": container_id, "order_id": order_id, "plugin_name": plugin_name,
+        "ca_id": ca_id, "created_at": now})
     for secret in secrets:
         _insert_secret(connection, container_id, secret, now)
     if order_data is not None:
@@ -82,16 +83,9 @@ def write_container(
 def _insert_secret(
     connection: Connection, container_id: str, secret: StoredSecret, now: datetime
 ) -> None:
-    connection.execute(
-        insert(certificate_secrets).values(
-            secret_id=uuid.uuid4().hex,
-            container_id=container_id,
-            name=secret.name,
-            content_type=secret.content_type,
-            payload=secret.payload,
-            created_at=now,
-        )
-    )
+    connection.execute(_INSERT_SECRET, {
+        "secret_id": uuid.uuid4().hex, "container_id": container_id, "name": secret.name,
+        "content_type": secret.content_type, "payload": secret.payload, "created_at": now})
 
 
 def insert_order_data(
@@ -102,15 +96,13 @@ def insert_order_data(
     No race to guard here: a concurrent writer of the same order has inserted the
     container first, whose unique ``order_id`` fails this transaction before this point.
     """
-    held = connection.execute(
-        select(certificate_order_data.c.order_id).where(
-            certificate_order_data.c.order_id == order_id)).first()
+    held = connection.execute(_ORDER_DATA_HELD, {"order_id": order_id}).first()
     if held is None:
-        connection.execute(insert(certificate_order_data).values(
-            order_id=order_id,
-            order_meta=json.dumps(order_data.order_meta, sort_keys=True),
-            plugin_meta=json.dumps(order_data.plugin_meta, sort_keys=True),
-            created_at=now))
+        connection.execute(_INSERT_ORDER_DATA, {
+            "order_id": order_id,
+            "order_meta": json.dumps(order_data.order_meta, sort_keys=True),
+            "plugin_meta": json.dumps(order_data.plugin_meta, sort_keys=True),
+            "created_at": now})
 
 
 def refuse_another_certificate(

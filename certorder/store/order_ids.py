@@ -11,10 +11,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from certorder.store.schema import used_order_ids
+
+# Built once (every order claims its id): see plugin_state.py.
+_HELD = select(used_order_ids).where(used_order_ids.c.order_id == bindparam("order_id"))
+_INSERT = insert(used_order_ids)
 
 
 class OrderIdClaim(BaseModel):
@@ -36,8 +40,8 @@ def claim(connection: Connection, order_id: str, claimant: str | None) -> OrderI
     now = datetime.now(UTC)
     try:
         with connection.begin_nested():
-            connection.execute(insert(used_order_ids).values(
-                order_id=order_id, claimant=claimant, first_used_at=now))
+            connection.execute(_INSERT, {"order_id": order_id, "claimant": claimant,
+                                         "first_used_at": now})
     except IntegrityError:
         # Another writer claimed it between our read and our insert (PostgreSQL's
         # read committed; SQLite's write lock makes this unreachable there).
@@ -49,8 +53,7 @@ def claim(connection: Connection, order_id: str, claimant: str | None) -> OrderI
 
 
 def _held(connection: Connection, order_id: str) -> OrderIdClaim | None:
-    row = connection.execute(
-        select(used_order_ids).where(used_order_ids.c.order_id == order_id)).first()
+    row = connection.execute(_HELD, {"order_id": order_id}).first()
     if row is None:
         return None
     moment = row.first_used_at

@@ -14,7 +14,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from certorder.keys.envelope import Kek, KeyDecryptionError, SealedKey, seal, unseal
@@ -27,6 +27,13 @@ __all__ = ["PluginStates", "StoreSharedState", "check_plugin_secrets", "rewrap_p
 #: Tries of a write that lost to a concurrent one (each try then sees that one's row).
 _ATTEMPTS = 3
 
+# Built once: an order's issue reads and inserts records here, and a statement built
+# per call costs SQLAlchemy more CPU (its construction and cache key) than running it.
+_ONE = and_(plugin_state.c.plugin_name == bindparam("plugin_name"),
+            plugin_state.c.state_key == bindparam("state_key"))
+_GET_VALUE = select(plugin_state.c.value).where(_ONE)
+_INSERT = insert(plugin_state)
+
 
 class StoreSharedState:
     """The shared state of the plugin ``plugin_name``, in the store's database."""
@@ -37,7 +44,9 @@ class StoreSharedState:
         self.plugin_name = plugin_name
 
     def get(self, key: str) -> Any | None:
-        row = self._row(key, plugin_state.c.value)
+        with self._engine.connect() as connection:
+            row = connection.execute(_GET_VALUE, {"plugin_name": self.plugin_name,
+                                                  "state_key": check_state_key(key)}).first()
         return None if row is None else json.loads(row.value)
 
     def create(self, key: str, value: Any, secret: bytes | None = None) -> Any:
@@ -57,7 +66,7 @@ class StoreSharedState:
         for _ in range(_ATTEMPTS):
             try:
                 with self._writer() as connection, connection.begin():
-                    connection.execute(insert(plugin_state).values(**row))
+                    connection.execute(_INSERT, row)
                 return json.loads(row["value"])  # ours is the record: no need to read it
             except IntegrityError:
                 pass  # another worker created it first: its record is the one
