@@ -71,6 +71,13 @@ class OrderReporter:
         try:
             result = self.client.check_dcv(plugin_meta[ORDER_KEY])
         except CertCentralError as exc:
+            # Another check of this order (a quick check made again while the first
+            # still ran) may have completed DCV meanwhile, and DigiCert refuses a DCV
+            # check of an order no longer pending: read the order again before
+            # telling the client to act.
+            order, _ = self.client.poll_order(plugin_meta[ORDER_KEY])
+            if order.get("status") == "issued":
+                return self._download(order, csr, plugin_meta)
             token = plugin_meta.get("dcv_random_value")
             hint = f"; publish the {method} value {token}" if token else ""
             return client_issue(

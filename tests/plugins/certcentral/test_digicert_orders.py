@@ -71,10 +71,35 @@ def test_resending_dcv_emails_is_applied(certcentral_sim, make_digicert, new_ord
 
 
 def test_dcv_completes_by_itself_after_polls(certcentral_sim, make_digicert, new_order):
-    certcentral_sim.set_scenario("dcv", polls=1)
+    # Two reads while DCV is not done: the issue's, and its re-read once the DCV
+    # check is refused; DigiCert's own polling succeeds by the third.
+    certcentral_sim.set_scenario("dcv", polls=2)
     order = new_order(make_digicert())
     assert order.issue().status is CertificateStatus.CLIENT_DATA_ISSUE_SEEN
     _verifies(order.check(), certcentral_sim)
+
+
+def test_a_dcv_check_that_another_check_overtook_finds_the_order_issued(
+        certcentral_sim, make_digicert, new_order):
+    # Two checks of one order overlap (a quick check made again while the first ran):
+    # the first completes DCV and DigiCert issues, so DigiCert refuses the second's
+    # DCV check (the order is no longer pending). That one must still find the order
+    # issued, not tell the client to publish a token and wait for dcv_retry_msec.
+    certcentral_sim.set_scenario("dcv")
+    plugin = make_digicert()
+    order = new_order(plugin)
+    assert order.issue().status is CertificateStatus.CLIENT_DATA_ISSUE_SEEN
+    remote = certcentral_sim.account.get(order.plugin_meta["certcentral_order_id"])
+    real_check_dcv = plugin.reporter.client.check_dcv
+
+    def overtaken(remote_id):
+        remote.dcv_satisfied = True  # the client has published the token meanwhile
+        real_check_dcv(remote_id)  # the other check, which issues
+        return real_check_dcv(remote_id)  # this one: refused, no longer pending
+
+    plugin.reporter.client.check_dcv = overtaken
+    _verifies(order.check(), certcentral_sim)
+    assert certcentral_sim.orders_placed == 1
 
 
 def test_needs_approval_is_a_client_issue_until_approved(certcentral_sim, make_digicert, new_order):
