@@ -13,12 +13,11 @@ from typing import Any
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from local_ca_calls import issued_meta
 from x509_helpers import make_csr, make_key
 
 from certorder.plugins.interface.certificate_manager import PluginContext
-from certorder.plugins.interface.dto import CoreMetaDTO
 from certorder.plugins.interface.shared_state import MemorySharedState
-from certorder.plugins.interface.status import CertificateStatus
 from certorder.plugins.local_ca import keys as keys_module
 from certorder.plugins.local_ca import plugin as plugin_module
 from certorder.plugins.local_ca.plugin import LocalCAPlugin
@@ -48,15 +47,6 @@ def _plugin(state: MemorySharedState, data_dir: Path) -> LocalCAPlugin:
                                        shared=state))
 
 
-def _issue(plugin: LocalCAPlugin, order_id: str, csr: str) -> dict:
-    plugin_meta: dict = {}
-    result = plugin.issue_certificate_request(
-        order_id, {"request_type": "simple-cmc", "request_data": csr}, plugin_meta,
-        CoreMetaDTO())
-    assert result.status is CertificateStatus.CERTIFICATE_GENERATED, result
-    return plugin_meta
-
-
 @pytest.fixture
 def signed(monkeypatch: pytest.MonkeyPatch) -> list[x509.Certificate]:
     """Every certificate signed from now on (wraps the one signing call of cryptography)."""
@@ -83,7 +73,7 @@ def test_two_racing_attempts_on_two_workers_sign_one_serial(
     signed.clear()
     csr = make_csr(make_key("p256"), ["race.example.test"])
     with ThreadPoolExecutor(2) as pool:
-        metas = list(pool.map(lambda w: _issue(w, "order-race", csr), workers))
+        metas = list(pool.map(lambda w: issued_meta(w, "order-race", csr), workers))
     assert {cert.serial_number for cert in signed} == {_cert(metas[0]).serial_number}
     assert metas[0] == metas[1]  # one serial, and the same certificate bytes for both
     assert len({cert.tbs_certificate_bytes for cert in signed}) == 1
@@ -99,7 +89,7 @@ def test_a_rerun_after_a_crash_before_signing_issues_the_reserved_serial_and_val
     with monkeypatch.context() as patch:
         patch.setattr(plugin_module, "issue_leaf", crash)
         with pytest.raises(SystemExit):
-            _issue(local_ca, "order-crash", csr)
+            issued_meta(local_ca, "order-crash", csr)
     state = local_ca.issued._state
     [(key, reservation)] = state.list("issued/").items()
     # As if the crashed attempt had reserved an hour ago: the re-run must not use "now".
@@ -107,12 +97,12 @@ def test_a_rerun_after_a_crash_before_signing_issues_the_reserved_serial_and_val
         earlier = dt.datetime.fromisoformat(reservation[name]) - dt.timedelta(hours=1)
         reservation[name] = earlier.replace(microsecond=0).isoformat()
     state.put(key, reservation)
-    cert = _cert(meta := _issue(local_ca, "order-crash", csr))
+    cert = _cert(meta := issued_meta(local_ca, "order-crash", csr))
     assert meta["serial"] == reservation["serial"]
     assert format(cert.serial_number, "x") == reservation["serial"]
     assert cert.not_valid_before_utc.isoformat() == reservation["not_before"]
     assert cert.not_valid_after_utc.isoformat() == reservation["not_after"]
-    assert _issue(local_ca, "order-crash", csr) == meta
+    assert issued_meta(local_ca, "order-crash", csr) == meta
 
 
 @pytest.mark.parametrize("key_type", ["p256", "p384", "rsa3072", "ed25519"])
@@ -132,8 +122,8 @@ def test_a_rerun_after_a_crash_after_signing_returns_the_same_certificate_bytes(
     with monkeypatch.context() as patch:
         patch.setattr(plugin_module, "issue_leaf", sign_then_crash)
         with pytest.raises(SystemExit):
-            _issue(local_ca, "order-late-crash", csr)
-    again = _cert(_issue(local_ca, "order-late-crash", csr))
+            issued_meta(local_ca, "order-late-crash", csr)
+    again = _cert(issued_meta(local_ca, "order-late-crash", csr))
     assert again.public_bytes(Encoding.DER) == first[0].public_bytes(Encoding.DER)
 
 
@@ -151,7 +141,7 @@ class _CountingState(MemorySharedState):
 def test_a_first_issue_writes_one_record(tmp_path: Path):
     state = _CountingState()
     plugin = _plugin(state, tmp_path / "w")
-    _issue(plugin, "order-one-write", make_csr(make_key("p256"), ["one.example.test"]))
+    issued_meta(plugin, "order-one-write", make_csr(make_key("p256"), ["one.example.test"]))
     assert len(state.writes) == 1, state.writes
 
 
@@ -159,14 +149,14 @@ def test_a_repeat_of_a_reservation_an_older_version_signed_returns_its_record(
         local_ca: LocalCAPlugin):
     # Older versions kept what they signed (random ECDSA nonces) in ".../signed".
     csr = make_csr(make_key("p256"), ["older.example.test"])
-    meta = _issue(local_ca, "order-older", csr)
+    meta = issued_meta(local_ca, "order-older", csr)
     state = local_ca.issued._state
     [key] = state.list("issued/")
     # Bytes of the same content that a random nonce would give: here, another leaf's.
-    other = _issue(local_ca, "order-other", make_csr(make_key("p256"), ["o.example.test"]))
+    other = issued_meta(local_ca, "order-other", make_csr(make_key("p256"), ["o.example.test"]))
     kept = {"certificate": other["certificate"], "intermediates": meta["intermediates"]}
     state.create(f"{key}/signed", kept)
-    assert _issue(local_ca, "order-older", csr)["certificate"] == kept["certificate"]
+    assert issued_meta(local_ca, "order-older", csr)["certificate"] == kept["certificate"]
 
 
 def test_without_deterministic_ecdsa_the_first_signature_is_kept_for_repeats(
@@ -178,6 +168,6 @@ def test_without_deterministic_ecdsa_the_first_signature_is_kept_for_repeats(
     state = _CountingState()
     plugin = _plugin(state, tmp_path / "w")
     csr = make_csr(make_key("p256"), ["random-nonces.example.test"])
-    first = _issue(plugin, "order-random", csr)
+    first = issued_meta(plugin, "order-random", csr)
     assert len(state.writes) == 2 and state.writes[1].endswith("/signed"), state.writes
-    assert _issue(plugin, "order-random", csr) == first
+    assert issued_meta(plugin, "order-random", csr) == first
