@@ -40,11 +40,28 @@ def _secrets_of(key, data_key: bytes) -> list[str]:
     raw = (key.private_bytes_raw() if hasattr(key, "private_bytes_raw") else
            _int_bytes(key.private_numbers().private_value if hasattr(
                key.private_numbers(), "private_value") else key.private_numbers().d))
-    found = [line for line in pem.splitlines()[1:-1] if len(line) >= 40]
+    # A PKCS#8 key holds its public half too (an EC key's point, an RSA modulus), which
+    # every certificate rightly carries: a PEM line made of public bytes only is no
+    # leak, and can appear in a certificate's PEM when the two happen to align.
+    public = _public_bytes(key)
+    found = [line for line in pem.splitlines()[1:-1]
+             if len(line) >= 40 and base64.b64decode(line) not in public]
     for blob in (der, raw, data_key):
         found += [base64.b64encode(blob).decode()[:40], blob.hex()[:40],
                   base64.urlsafe_b64encode(blob).decode()[:40]]
     return found
+
+
+def _public_bytes(key) -> bytes:
+    """The public half of ``key`` as its PKCS#8 form holds it (point or modulus)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return key.public_key().public_bytes(serialization.Encoding.X962,
+                                             serialization.PublicFormat.UncompressedPoint)
+    if isinstance(key, rsa.RSAPrivateKey):
+        return _int_bytes(key.public_key().public_numbers().n)
+    return key.public_key().public_bytes_raw()
 
 
 def _int_bytes(value: int) -> bytes:
