@@ -10,6 +10,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from certorder.plugins.interface.status import PluginMethod
+    from certorder.workflows.backoff import doubled
     from certorder.workflows.models import OrderVerdict
     from certorder.workflows.order_fsm import Outcome, decide
     from certorder.workflows.order_journal import OrderJournal
@@ -24,12 +25,17 @@ def plugin_not_on_worker(journal: OrderJournal, method: PluginMethod, why: str) 
     # Nothing reached the CA: the order stays as it was (a cancel still ends it
     # without the CA) and the same call is made again, backing off while it lasts.
     state = journal.state
-    delay = min(NOT_ON_WORKER_FIRST * 2 ** state.not_on_worker_streak, NOT_ON_WORKER_MAX)
+    delay = not_on_worker_delay(state.not_on_worker_streak)
     state.not_on_worker_streak += 1
     outcome = Outcome.PLUGIN_NOT_ON_WORKER
     journal.apply(method, outcome, decide(
         journal.doc.status, method, outcome, message=why,
         retry_msec=int(delay.total_seconds() * 1000)))
+
+
+def not_on_worker_delay(streak: int) -> timedelta:
+    """The wait after ``streak`` such calls in a row before this one."""
+    return doubled(NOT_ON_WORKER_FIRST, NOT_ON_WORKER_MAX, streak)
 
 
 def plugin_failed(journal: OrderJournal, method: PluginMethod, err: ActivityError,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from certorder.workflows.backoff import doubled
 from certorder.workflows.managed_models import RenewalPolicy
 
 #: Jitter: up to this share of the wait, at most MAX_JITTER, taken off the renewal
@@ -39,8 +40,8 @@ def renewal_time(not_before: datetime, not_after: datetime, issued_at: datetime,
 
 def retry_delay(policy: RenewalPolicy, failures: int) -> timedelta:
     """Backoff after ``failures`` failed attempts in a row (1 → the initial delay)."""
-    seconds = policy.retry_initial_seconds * 2 ** max(0, failures - 1)
-    return timedelta(seconds=min(seconds, policy.retry_max_seconds))
+    return doubled(timedelta(seconds=policy.retry_initial_seconds),
+                   timedelta(seconds=policy.retry_max_seconds), failures - 1)
 
 
 def human(delay: timedelta) -> str:

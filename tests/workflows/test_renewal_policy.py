@@ -44,6 +44,14 @@ def test_backoff_doubles_up_to_its_ceiling():
         [60, 120, 240, 300, 300]
 
 
+def test_backoff_after_years_of_failures_stays_at_its_ceiling():
+    # 60 * 2 ** 1100 no longer fits a float: the renewal's workflow task would fail.
+    policy = RenewalPolicy(retry_initial_seconds=60, retry_max_seconds=300)
+    assert retry_delay(policy, 1101).total_seconds() == 300
+    fractional = RenewalPolicy(retry_initial_seconds=0.5, retry_max_seconds=0.75)
+    assert [retry_delay(fractional, n).total_seconds() for n in (1, 2, 3)] == [0.5, 0.75, 0.75]
+
+
 def _state() -> ManagedCertificate:
     version = CertificateVersion(version=1, key_id="k", order_id="o", container_id="c",
                                  serial="1", not_before=T0, not_after=T0 + DAY,
