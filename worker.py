@@ -46,6 +46,7 @@ from certorder.worker_activities import worker_activities
 from certorder.worker_tuning import MAX_CACHED_WORKFLOWS, local_call_threads, workflow_options
 from certorder.workflows import worker_task_queue
 from certorder.workflows.admin_workflow import CaAdminWorkflow
+from certorder.workflows.eager_dispatch import EagerDispatchInterceptor
 from certorder.workflows.managed_workflow import ManagedCertificateWorkflow
 from certorder.workflows.order_workflow import CertificateOrderWorkflow
 from certorder.workflows.revocation_workflow import CertificateRevocationWorkflow
@@ -91,6 +92,8 @@ def build_worker(
         # its timeout there and be made twice).
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
+        # Retries of a call that found no plugin here must be free to leave this worker.
+        interceptors=[EagerDispatchInterceptor()],
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         **workflow_options(local_executor, sandboxed, max_cached_workflows),
         # A plugin's progress (e.g. the CA's id of a request just placed) must reach

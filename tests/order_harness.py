@@ -87,9 +87,11 @@ async def order_worker(env: WorkflowEnvironment,
                        data_dir: Path, *, store_url: str | None = None,
                        task_queue: str | None = None,
                        approvals: ApprovalRules | None = None,
-                       kek: Kek | None = None) -> AsyncIterator[OrderHarness]:
+                       kek: Kek | None = None,
+                       sandboxed: bool = True) -> AsyncIterator[OrderHarness]:
     """A worker on a fresh task queue with ``plugins``, a store in ``data_dir`` and a
-    key store under ``kek`` (default: a new random KEK)."""
+    key store under ``kek`` (default: a new random KEK). ``sandboxed=False``: the
+    workflows see this process's modules (a test's monkeypatched constants)."""
     manager = plugins if isinstance(plugins, PluginManager) else PluginManager.from_plugins(plugins)
     store = CertificateStore.open(store_url or f"sqlite:///{data_dir / 'certorder.db'}")
     queue = task_queue or f"tq-{uuid.uuid4().hex}"
@@ -97,7 +99,8 @@ async def order_worker(env: WorkflowEnvironment,
     executor = ThreadPoolExecutor(max_workers=8)
     try:
         worker = build_worker(env.client, task_queue=queue, plugins=manager, store=store,
-                              executor=executor, approvals=approvals, keys=keys)
+                              executor=executor, approvals=approvals, keys=keys,
+                              sandboxed=sandboxed)
         async with worker:
             yield OrderHarness(env.client, queue, store, manager, keys)
     finally:

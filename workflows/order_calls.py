@@ -58,13 +58,20 @@ async def call_plugin(journal: OrderJournal, method: PluginMethod, call: PluginC
         result = await run_activity(
             ORDER_METHODS[method], call, timeout=timeout,
             heartbeat_timeout=PLUGIN_CALL_HEARTBEAT_TIMEOUT, on_cancel=on_cancel,
-            summary=summary)
+            summary=summary, eager=not lacks_plugin(journal, call))
         return result, None
     answer = await run_activity(
         QuickCallActivities.quick_plugin_call,
         QuickCallInput(method=method, call=call, store=store_request(journal)),
         timeout=timeout, on_cancel=on_cancel, summary=summary, local=True)
     return answer.result, answer.stored
+
+
+def lacks_plugin(journal: OrderJournal, call: PluginCallInput) -> bool:
+    """Whether the worker running the order is known to lack its plugin: the last
+    call found it missing, or the plugin was chosen there (``validate_first``). Its
+    next call must be free to reach another worker, not be dispatched back eagerly."""
+    return journal.state.not_on_worker_streak > 0 or call.validate_first
 
 
 def store_request(journal: OrderJournal,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -14,6 +15,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 with workflow.unsafe.imports_passed_through():
     from certorder.activities.ca_activities import CaActivities
     from certorder.plugins.interface.status import PluginMethod
+    from certorder.workflows.eager_dispatch import not_eagerly
 
 T = TypeVar("T")
 
@@ -41,7 +43,8 @@ ORDER_METHODS = {
 
 async def run_activity(activity: Callable[..., T], arg: Any, *, summary: str,
                        timeout: timedelta, on_cancel: Callable[[], None],
-                       heartbeat_timeout: timedelta | None = None, local: bool = False) -> T:
+                       heartbeat_timeout: timedelta | None = None, local: bool = False,
+                       eager: bool = True) -> T:
     """Run one activity to completion, even if the workflow is canceled meanwhile.
 
     A Temporal cancel arriving mid-call must not abandon the call: its result
@@ -50,19 +53,22 @@ async def run_activity(activity: Callable[..., T], arg: Any, *, summary: str,
 
     ``local``: as a local activity, in the workflow task itself (no heartbeat): only
     for calls that are quick and safe to repeat (``quick_calls``, ``quick_checks``).
+    ``eager=False``: through the task queue, never straight back to this worker
+    (``workflows/eager_dispatch.py``).
     """
     if local:
         handle = workflow.start_local_activity_method(
             activity, arg, start_to_close_timeout=timeout,
             retry_policy=INFRASTRUCTURE_RETRY, summary=summary)
     else:
-        handle = workflow.start_activity_method(
-            activity, arg,
-            start_to_close_timeout=timeout,
-            heartbeat_timeout=heartbeat_timeout,
-            retry_policy=INFRASTRUCTURE_RETRY,
-            summary=summary,
-        )
+        with nullcontext() if eager else not_eagerly():
+            handle = workflow.start_activity_method(
+                activity, arg,
+                start_to_close_timeout=timeout,
+                heartbeat_timeout=heartbeat_timeout,
+                retry_policy=INFRASTRUCTURE_RETRY,
+                summary=summary,
+            )
     try:
         try:
             return await asyncio.shield(handle)
