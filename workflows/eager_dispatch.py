@@ -10,14 +10,12 @@ worker may take them.
 
 The SDK sets eagerness per worker only; :class:`EagerDispatchInterceptor` (registered
 on every worker, ``certorder.worker.build_worker``) turns it off for the activities a
-workflow starts inside :func:`not_eagerly`.
+workflow starts inside ``dispatch(eager=False)``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from temporalio import workflow
 from temporalio.worker import (
@@ -28,15 +26,20 @@ from temporalio.worker import (
     WorkflowOutboundInterceptor,
 )
 
+with workflow.unsafe.imports_passed_through():
+    from contextlib import contextmanager
+    from contextvars import ContextVar
+
 # Set only while a workflow schedules an activity (a synchronous call), so it cannot
 # leak into another workflow's code on the same event loop.
-_NOT_EAGERLY: ContextVar[bool] = ContextVar("certorder_not_eagerly", default=False)
+_NOT_EAGERLY: ContextVar[bool] = ContextVar("eager_dispatch_off", default=False)
 
 
 @contextmanager
-def not_eagerly() -> Iterator[None]:
-    """Activities started in this block go through the task queue."""
-    token = _NOT_EAGERLY.set(True)
+def dispatch(*, eager: bool) -> Iterator[None]:
+    """Activities started in this block may be dispatched eagerly, or (``eager=False``)
+    go through the task queue."""
+    token = _NOT_EAGERLY.set(not eager)
     try:
         yield
     finally:

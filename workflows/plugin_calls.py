@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -15,7 +14,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 with workflow.unsafe.imports_passed_through():
     from certorder.activities.ca_activities import CaActivities
     from certorder.plugins.interface.status import PluginMethod
-    from certorder.workflows.eager_dispatch import not_eagerly
+    from certorder.workflows.eager_dispatch import dispatch
 
 T = TypeVar("T")
 
@@ -61,7 +60,7 @@ async def run_activity(activity: Callable[..., T], arg: Any, *, summary: str,
             activity, arg, start_to_close_timeout=timeout,
             retry_policy=INFRASTRUCTURE_RETRY, summary=summary)
     else:
-        with nullcontext() if eager else not_eagerly():
+        with dispatch(eager=eager):
             handle = workflow.start_activity_method(
                 activity, arg,
                 start_to_close_timeout=timeout,
