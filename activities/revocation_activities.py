@@ -50,10 +50,8 @@ class RevocationActivities:
         try:
             plugin = self._plugins.get(container.plugin_name)
         except PluginNotFoundError:
-            return RevocationTarget(
-                plugin_name=container.plugin_name, serial=serial,
-                refusal=f"plugin {container.plugin_name!r}, which issued the certificate, "
-                        "is not enabled on this worker")
+            return RevocationTarget(plugin_name=container.plugin_name, serial=serial,
+                                    not_on_worker=self._not_enabled(container.plugin_name))
         with plugin_failures_end_the_order(f"{container.plugin_name}.supports_revocation"):
             supported = plugin.supports_revocation()
         if not supported:
@@ -70,6 +68,8 @@ class RevocationActivities:
     def revoke_certificate(self, call: RevokeCallInput) -> RevokeCallResult:
         """One call of the plugin's ``revoke_certificate``."""
         describe = f"{call.plugin_name}.revoke_certificate"
+        if call.plugin_name not in self._plugins.names:
+            return RevokeCallResult(not_on_worker=self._not_enabled(call.plugin_name))
         with plugin_failures_end_the_order(describe):
             plugin = self._plugins.get(call.plugin_name)
             # Copies: a failed attempt must not leak half-made changes into the next.
@@ -85,6 +85,11 @@ class RevocationActivities:
                 raise TypeError(f"{describe} returned {type(result).__name__}, "
                                 "not a RevocationResult")
         return RevokeCallResult(**result.model_dump(), plugin_meta=plugin_meta)
+
+    @staticmethod
+    def _not_enabled(name: str) -> str:
+        return (f"plugin {name!r}, which issued the certificate, is not enabled on this "
+                "worker; waiting for a worker that has it")
 
     @activity.defn(name="record_revocation")
     def record_revocation(self, request: RecordRevocationInput) -> None:

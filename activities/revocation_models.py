@@ -19,7 +19,8 @@ class RevocationTarget(BaseModel):
     """What the worker found for a revocation: the certificate and who can revoke it.
 
     ``refusal`` is set instead when the revocation cannot even be tried (no
-    certificate, or a plugin that offers no revocation); ``recorded_at`` when the
+    certificate, or a plugin that offers no revocation); ``not_on_worker`` when this
+    worker has not enabled the plugin (another may have); ``recorded_at`` when the
     store already records the certificate as revoked.
     """
 
@@ -29,6 +30,7 @@ class RevocationTarget(BaseModel):
     order_meta: dict[str, Any] = Field(default_factory=dict)
     plugin_meta: dict[str, Any] = Field(default_factory=dict)
     refusal: str | None = None
+    not_on_worker: str | None = None
     recorded_at: datetime | None = None
 
 
@@ -44,9 +46,11 @@ class RevokeCallInput(BaseModel):
 
 
 class RevokeCallResult(BaseModel):
-    """The plugin's answer, and the plugin_meta to pass to the next call."""
+    """The plugin's answer, and the plugin_meta to pass to the next call; or, with no
+    ``status``, ``not_on_worker``: this worker has not enabled the plugin."""
 
-    status: RevocationStatus
+    status: RevocationStatus | None = None
+    not_on_worker: str | None = None
     status_message: str | None = None
     revoked_at: datetime | None = None
     retry_msec: int = 0

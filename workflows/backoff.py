@@ -1,5 +1,5 @@
 """Waits that double after each failure in a row, up to a cap: the one formula the
-order's and the managed certificate's retries share."""
+order's, the revocation's and the managed certificate's retries share."""
 
 from __future__ import annotations
 
@@ -19,3 +19,13 @@ def doubled(first: timedelta, cap: timedelta, times: int) -> timedelta:
             break
         delay = min(delay * 2, cap)
     return delay
+
+
+#: Backoff while no worker with the plugin takes the calls of an order or revocation.
+NOT_ON_WORKER_FIRST = timedelta(seconds=2)
+NOT_ON_WORKER_MAX = timedelta(minutes=5)
+
+
+def not_on_worker_delay(streak: int) -> timedelta:
+    """The wait after ``streak`` calls in a row that found no plugin, before this one."""
+    return doubled(NOT_ON_WORKER_FIRST, NOT_ON_WORKER_MAX, streak)

@@ -3,22 +3,16 @@ without the plugin makes the same call again later, backing off."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from certorder.plugins.interface.status import PluginMethod
-    from certorder.workflows.backoff import doubled
+    from certorder.workflows.backoff import not_on_worker_delay
     from certorder.workflows.models import OrderVerdict
     from certorder.workflows.order_fsm import Outcome, decide
     from certorder.workflows.order_journal import OrderJournal
     from certorder.workflows.plugin_calls import failure_of
-
-#: Backoff while no worker with the order's plugin takes its calls.
-NOT_ON_WORKER_FIRST = timedelta(seconds=2)
-NOT_ON_WORKER_MAX = timedelta(minutes=5)
 
 
 def plugin_not_on_worker(journal: OrderJournal, method: PluginMethod, why: str) -> None:
@@ -31,11 +25,6 @@ def plugin_not_on_worker(journal: OrderJournal, method: PluginMethod, why: str) 
     journal.apply(method, outcome, decide(
         journal.doc.status, method, outcome, message=why,
         retry_msec=int(delay.total_seconds() * 1000)))
-
-
-def not_on_worker_delay(streak: int) -> timedelta:
-    """The wait after ``streak`` such calls in a row before this one."""
-    return doubled(NOT_ON_WORKER_FIRST, NOT_ON_WORKER_MAX, streak)
 
 
 def plugin_failed(journal: OrderJournal, method: PluginMethod, err: ActivityError,

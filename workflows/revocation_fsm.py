@@ -40,6 +40,8 @@ class RevocationOutcome(StrEnum):  # the plugin's RevocationStatus values, plus 
     NOT_SUPPORTED = "revocation not supported"
     #: The plugin raised instead of answering.
     PLUGIN_RAISED = "plugin raised"
+    #: The worker that took the call has not enabled the plugin: nothing was asked.
+    PLUGIN_NOT_ON_WORKER = "waiting for a worker with the plugin"
 
     @classmethod
     def from_status(cls, status: RevocationStatus) -> RevocationOutcome:
@@ -68,6 +70,9 @@ REVOCATION_RULES: tuple[RevocationRule, ...] = (
                    "the plugin offers no revocation: refused before reaching the CA"),
     RevocationRule(RevocationOutcome.PLUGIN_RAISED, _R.ERROR, False,
                    "the plugin raised an exception: a failed revocation, never retried"),
+    RevocationRule(RevocationOutcome.PLUGIN_NOT_ON_WORKER, _R.REVOKING, True,
+                   "the worker lacks the plugin, which was not called: the same step "
+                   "again after a growing delay, on whichever worker takes it"),
 )
 
 _INDEX = {rule.outcome: rule for rule in REVOCATION_RULES}

@@ -3,9 +3,11 @@
 Driven by ``certorder.workflows.revocation_fsm``: find the certificate and its plugin
 (refusing at once if the plugin offers no revocation), call ``revoke_certificate``,
 and while the CA is unavailable or slow wait on a durable timer and call again, until
-the CA says revoked or refused. A revoked certificate is recorded in the store. The
-workflow id is ``revoke-<order id>``, so one certificate never has two revocations
-running at once.
+the CA says revoked or refused. A step that reached a worker without the plugin is
+made again after a growing delay, through the task queue (never eagerly back to this
+worker, ``workflows/eager_dispatch.py``), until a worker with the plugin takes it. A
+revoked certificate is recorded in the store. The workflow id is ``revoke-<order id>``,
+so one certificate never has two revocations running at once.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         RevokeCallInput,
     )
     from certorder.plugins.interface.revocation import RevocationReason
+    from certorder.workflows.backoff import not_on_worker_delay
     from certorder.workflows.managed_models import KeyCompromised
     from certorder.workflows.plugin_calls import failure_of, run_activity
     from certorder.workflows.revocation_fsm import (
@@ -53,6 +56,10 @@ class CertificateRevocationWorkflow:
         self._doc = request.carried_document or RevocationDocument(
             order_id=request.order_id, reason=request.reason)
         self._plugin_meta = request.carried_plugin_meta
+        # Calls in a row that found no plugin (the wait grows with them), and whether
+        # this run's worker is known to lack it (its calls must be free to leave it).
+        self._not_on_worker_streak = 0
+        self._lacks_plugin = False
 
     @workflow.run
     async def run(self, request: RevocationInput) -> RevocationDocument:
@@ -71,7 +78,7 @@ class CertificateRevocationWorkflow:
             await self._call(target, timeout)
             if self._doc.next_attempt_at is not None:
                 await workflow.sleep(self._doc.next_attempt_at - workflow.now(),
-                                     summary="wait for the CA, then revoke again")
+                                     summary=self._waiting_for())
         if self._doc.state is RevocationState.REVOKED:
             await run_activity(
                 RevocationActivities.record_revocation,
@@ -90,15 +97,22 @@ class CertificateRevocationWorkflow:
 
     async def _find_target(self, timeout: timedelta) -> RevocationTarget | None:
         """The certificate and plugin, or None once the revocation has already ended."""
-        try:
-            target = await run_activity(
-                RevocationActivities.find_revocation_target,
-                RevocationTargetInput(order_id=self._doc.order_id),
-                summary="find the certificate and its plugin", timeout=timeout,
-                on_cancel=_finish_anyway)
-        except ActivityError as err:
-            self._apply(RevocationOutcome.PLUGIN_RAISED, "{}: {}".format(*failure_of(err)))
-            return None
+        while True:
+            try:
+                target = await run_activity(
+                    RevocationActivities.find_revocation_target,
+                    RevocationTargetInput(order_id=self._doc.order_id),
+                    summary="find the certificate and its plugin", timeout=timeout,
+                    on_cancel=_finish_anyway, eager=not self._lacks_plugin)
+            except ActivityError as err:
+                self._apply(RevocationOutcome.PLUGIN_RAISED, "{}: {}".format(*failure_of(err)))
+                return None
+            if target.not_on_worker is None:
+                break
+            self._not_on_worker(target.not_on_worker)
+            await workflow.sleep(self._doc.next_attempt_at - workflow.now(),
+                                 summary=self._waiting_for())
+        self._not_on_worker_streak = 0
         self._doc.plugin_name, self._doc.serial = target.plugin_name, target.serial
         if target.refusal is not None:
             self._apply(RevocationOutcome.NOT_SUPPORTED, target.refusal)
@@ -135,11 +149,16 @@ class CertificateRevocationWorkflow:
         try:
             result = await run_activity(
                 RevocationActivities.revoke_certificate, call, timeout=timeout,
-                on_cancel=_finish_anyway,
+                on_cancel=_finish_anyway, eager=not self._lacks_plugin,
                 summary=f"#{self._doc.calls} {call.plugin_name}.revoke_certificate")
         except ActivityError as err:
             self._apply(RevocationOutcome.PLUGIN_RAISED, "{}: {}".format(*failure_of(err)))
             return
+        if result.status is None:  # nothing reached the CA
+            self._doc.calls -= 1
+            self._not_on_worker(result.not_on_worker or "")
+            return
+        self._not_on_worker_streak = 0
         self._plugin_meta = result.plugin_meta
         if result.revoked_at is not None:
             self._doc.revoked_at = result.revoked_at
@@ -147,6 +166,19 @@ class CertificateRevocationWorkflow:
             self._doc.revoked_at = workflow.now()
         self._apply(RevocationOutcome.from_status(result.status), result.status_message,
                     result.retry_msec)
+
+    def _not_on_worker(self, why: str) -> None:
+        delay = not_on_worker_delay(self._not_on_worker_streak)
+        self._not_on_worker_streak += 1
+        self._lacks_plugin = True
+        self._apply(RevocationOutcome.PLUGIN_NOT_ON_WORKER, why,
+                    int(delay.total_seconds() * 1000))
+
+    def _waiting_for(self) -> str:
+        last = self._doc.steps[-1].outcome if self._doc.steps else None
+        if last == RevocationOutcome.PLUGIN_NOT_ON_WORKER.value:
+            return "wait for a worker with the plugin, then try again"
+        return "wait for the CA, then revoke again"
 
     def _apply(self, outcome: RevocationOutcome, message: str | None,
                retry_msec: int = 0) -> None:

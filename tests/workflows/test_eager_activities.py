@@ -18,7 +18,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from x509_helpers import make_csr, make_key
 
 from certorder.plugins.manager import PluginManager
-from certorder.workflows import order_outcomes
+from certorder.workflows import backoff
 from certorder.workflows.models import OrderStatus
 
 EAGER = ["--dynamic-config-value", "system.enableActivityEagerExecution=true"]
@@ -36,8 +36,8 @@ async def test_a_worker_without_the_plugin_hands_the_retries_to_one_that_has_it(
         eager_env, tmp_path, monkeypatch):
     # Short backoff (the workflows run unsandboxed, so they see it): without the fix
     # every retry goes back to the worker without the plugin, and none ever arrives.
-    monkeypatch.setattr(order_outcomes, "NOT_ON_WORKER_FIRST", timedelta(milliseconds=50))
-    monkeypatch.setattr(order_outcomes, "NOT_ON_WORKER_MAX", timedelta(milliseconds=100))
+    monkeypatch.setattr(backoff, "NOT_ON_WORKER_FIRST", timedelta(milliseconds=50))
+    monkeypatch.setattr(backoff, "NOT_ON_WORKER_MAX", timedelta(milliseconds=100))
     local_ca = PluginManager(["local-ca"], tmp_path / "ca")
     store = f"sqlite:///{tmp_path / 'certorder.db'}"  # one database, as in a deployment
     csr = make_csr(make_key("p256"), ["www.example.test"])

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from certorder.workflows.order_outcomes import (
+from certorder.workflows.backoff import (
     NOT_ON_WORKER_FIRST,
     NOT_ON_WORKER_MAX,
+    doubled,
     not_on_worker_delay,
 )
 
@@ -32,7 +33,6 @@ def test_the_cap_is_minutes_not_hours():
 
 
 def test_doubling_starts_at_the_cap_when_the_first_wait_is_longer():
-    from certorder.workflows.backoff import doubled
     cap = timedelta(seconds=3)
     assert doubled(timedelta(seconds=10), cap, 0) == cap
     assert doubled(timedelta(seconds=1), cap, -1) == timedelta(seconds=1)

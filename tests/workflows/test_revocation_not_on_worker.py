@@ -1,0 +1,62 @@
+"""A revocation whose workflow runs on a worker without the certificate's plugin (a
+rolling deploy, or workers with different CAs on one task queue) waits for a worker
+that has it, as an order does, instead of being refused or failing."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from types import SimpleNamespace
+
+from order_harness import order_worker
+from scripted_plugin import ScriptedPlugin
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from x509_helpers import make_csr, make_key
+
+from certorder.client import CertOrderClient
+from certorder.client_revocation import start_revocation, wait_revocation
+from certorder.plugins.manager import PluginManager
+from certorder.settings import Settings
+from certorder.workflows import backoff
+from certorder.workflows.models import OrderStatus
+from certorder.workflows.revocation_fsm import RevocationState
+
+WAITING = "waiting for a worker with the plugin"
+
+
+async def test_a_revocation_on_a_worker_without_the_plugin_waits_for_one_with_it(
+        temporal_env, tmp_path, monkeypatch):
+    # Short waits (the workflows run unsandboxed, so they see them).
+    monkeypatch.setattr(backoff, "NOT_ON_WORKER_FIRST", timedelta(milliseconds=50))
+    monkeypatch.setattr(backoff, "NOT_ON_WORKER_MAX", timedelta(milliseconds=100))
+    local_ca = PluginManager(["local-ca"], tmp_path / "ca")
+    store = f"sqlite:///{tmp_path / 'certorder.db'}"  # one database, as in a deployment
+    address = temporal_env.client.service_client.config.target_host
+    other = await Client.connect(address, data_converter=pydantic_data_converter,
+                                 identity="with-plugin")
+    with_plugin = SimpleNamespace(client=other)
+    try:
+        async with order_worker(with_plugin, local_ca, tmp_path, store_url=store) as issuing:
+            csr = make_csr(make_key("p256"), ["rev.example.test"])
+            handle = await issuing.start({"request_type": "simple-cmc", "request_data": csr})
+            assert (await issuing.result(handle)).status is OrderStatus.ACTIVE
+        async with order_worker(temporal_env, {"scripted": ScriptedPlugin()}, tmp_path,
+                                store_url=store, task_queue=issuing.task_queue,
+                                sandboxed=False) as without:
+            client = CertOrderClient(Settings(task_queue=without.task_queue,
+                                              data_dir=tmp_path, store_url=store,
+                                              plugin_call_timeout_seconds=10),
+                                     temporal_env.client)
+            started = await start_revocation(client, handle.id, "superseded")
+            assert started.state is RevocationState.REVOKING, started
+            assert started.message and "not enabled on this worker" in started.message
+            async with order_worker(with_plugin, local_ca, tmp_path, store_url=store,
+                                    task_queue=without.task_queue):
+                done = await asyncio.wait_for(
+                    wait_revocation(client, handle.id, poll_seconds=0.05), 20)
+    finally:
+        local_ca.close()
+    assert done.state is RevocationState.REVOKED, done
+    assert WAITING in [step.outcome for step in done.steps]
+    assert without.store.revocations.get(handle.id) is not None
