@@ -28,15 +28,21 @@ def managed_workflow_id(name: str) -> str:
     return f"{MANAGED_ID_PREFIX}{name}"
 
 
+#: The longest duration a renewal policy may name: far beyond any certificate's
+#: lifetime, and far inside what a timer or a datetime can hold (an infinite or
+#: astronomically long wait would fail every workflow task of the certificate).
+MAX_POLICY_SECONDS = 100 * 365 * 86_400
+
+
 class RenewalPolicy(BaseModel):
     """When to renew: ``renew_before_seconds`` before notAfter, else at ``renew_at`` of
     the lifetime."""
 
     renew_at: float = Field(default=DEFAULT_RENEW_AT, gt=0, lt=1)
-    renew_before_seconds: float | None = Field(default=None, gt=0)
+    renew_before_seconds: float | None = Field(default=None, gt=0, le=MAX_POLICY_SECONDS)
     #: First wait after a failed renewal; doubles up to ``retry_max_seconds``.
-    retry_initial_seconds: float = Field(default=60, gt=0)
-    retry_max_seconds: float = Field(default=6 * 3600, gt=0)
+    retry_initial_seconds: float = Field(default=60, ge=0.001, le=MAX_POLICY_SECONDS)
+    retry_max_seconds: float = Field(default=6 * 3600, gt=0, le=MAX_POLICY_SECONDS)
 
 
 class CertificateSpec(BaseModel):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from certorder.workflows.backoff import doubled
 from certorder.workflows.managed_models import RenewalPolicy
 
 #: Jitter: up to this share of the wait, at most MAX_JITTER, taken off the renewal
@@ -40,8 +39,12 @@ def renewal_time(not_before: datetime, not_after: datetime, issued_at: datetime,
 
 def retry_delay(policy: RenewalPolicy, failures: int) -> timedelta:
     """Backoff after ``failures`` failed attempts in a row (1 → the initial delay)."""
-    return doubled(timedelta(seconds=policy.retry_initial_seconds),
-                   timedelta(seconds=policy.retry_max_seconds), failures - 1)
+    # At most 64 doublings: 2 ** failures itself overflows a float after about 1,024
+    # failed renewals in a row; 64 already take the smallest first wait past any cap
+    # (both bounded in RenewalPolicy), so the waits are the plain doubling's.
+    doublings = min(max(0, failures - 1), 64)
+    seconds = policy.retry_initial_seconds * 2 ** doublings
+    return timedelta(seconds=min(seconds, policy.retry_max_seconds))
 
 
 def human(delay: timedelta) -> str:

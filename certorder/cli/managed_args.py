@@ -24,6 +24,11 @@ def duration_seconds(text: str) -> float:
     total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
     if total <= 0:
         raise argparse.ArgumentTypeError("the duration must be longer than 0")
+    from certorder.workflows.managed_models import MAX_POLICY_SECONDS
+
+    if total > MAX_POLICY_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"the duration must be at most {MAX_POLICY_SECONDS // 86_400}d")
     return float(total)
 
 
@@ -54,9 +59,13 @@ def renewal_policy(args: argparse.Namespace, base: RenewalPolicy | None = None) 
     if args.renew_before is None and args.renew_at is None:
         return None
     base = base or RenewalPolicy()
+    # Validated, not model_copy(update=...): a value the model refuses must not reach
+    # a workflow, whose every task would then fail to decode its input.
     if args.renew_before is not None:
-        return base.model_copy(update={"renew_before_seconds": args.renew_before})
-    return base.model_copy(update={"renew_at": args.renew_at, "renew_before_seconds": None})
+        return RenewalPolicy.model_validate(
+            {**base.model_dump(), "renew_before_seconds": args.renew_before})
+    return RenewalPolicy.model_validate(
+        {**base.model_dump(), "renew_at": args.renew_at, "renew_before_seconds": None})
 
 
 def add_name_options(parser: argparse.ArgumentParser, required: bool) -> None:

@@ -87,6 +87,10 @@ async def test_bad_input_is_one_line(live, run_cli, tmp_path):
     assert_one_line_error(result, 2, "certificate name 'bad/name'")
     result = await _cli(run_cli, "cert", "issue", "web", "--dns", "a.test", "--renew-at", "3/2")
     assert_one_line_error(result, 2, "between 0 and 1")
+    # Longer than a timer or a datetime can hold: refused here, not a stuck workflow.
+    result = await _cli(run_cli, "cert", "issue", "web", "--dns", "a.test",
+                        "--renew-before", "99999999d")
+    assert_one_line_error(result, 2, "at most 36500d")
     result = await _cli(run_cli, "cert", "issue", "web", "--ip", "300.1.1.1")
     assert_one_line_error(result, 2, "'300.1.1.1' in ip_addresses is not an IP address")
     result = await _cli(run_cli, "cert", "show", "ghost")

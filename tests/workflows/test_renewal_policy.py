@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from pydantic import ValidationError
+
 from certorder.workflows.managed_failures import after_failure
 from certorder.workflows.managed_models import (
+    MAX_POLICY_SECONDS,
     CertificateSpec,
     CertificateVersion,
     ManagedCertificate,
@@ -50,6 +54,17 @@ def test_backoff_after_years_of_failures_stays_at_its_ceiling():
     assert retry_delay(policy, 1101).total_seconds() == 300
     fractional = RenewalPolicy(retry_initial_seconds=0.5, retry_max_seconds=0.75)
     assert [retry_delay(fractional, n).total_seconds() for n in (1, 2, 3)] == [0.5, 0.75, 0.75]
+    # The smallest first wait still reaches the largest cap.
+    extremes = RenewalPolicy(retry_initial_seconds=0.001, retry_max_seconds=MAX_POLICY_SECONDS)
+    assert retry_delay(extremes, 10_000).total_seconds() == MAX_POLICY_SECONDS
+
+
+@pytest.mark.parametrize("field", ["retry_initial_seconds", "retry_max_seconds",
+                                   "renew_before_seconds"])
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), 1e12])
+def test_a_policy_with_an_endless_wait_is_refused(field, value):
+    with pytest.raises(ValidationError, match=field):
+        RenewalPolicy(**{field: value})
 
 
 def _state() -> ManagedCertificate:
