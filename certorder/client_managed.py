@@ -27,6 +27,7 @@ from certorder.workflows import managed_presentation
 from certorder.workflows.managed_models import (
     MANAGED_ID_PREFIX,
     MANAGED_WORKFLOW_TYPE,
+    MAX_POLICY_SECONDS,
     CertificateSpec,
     ManagedCertificate,
     ManagedInput,
@@ -52,10 +53,31 @@ def check_name(name: str) -> str:
     return name
 
 
-def check_spec(spec: CertificateSpec) -> None:
-    """The checks a worker would make of the orders this spec leads to."""
+def check_spec(spec: CertificateSpec) -> CertificateSpec:
+    """The spec, validated again (``model_copy(update=...)`` skips validation, and a
+    value the model refuses would fail every task of the workflow), with the checks a
+    worker would make of the orders it leads to.
+
+    :raises InvalidInputError: a refused value, or a renewal wait over 100 years.
+    """
+    try:
+        spec = CertificateSpec.model_validate(spec.model_dump())
+    except ValueError as exc:
+        raise InvalidInputError(f"invalid certificate spec: {first_error(exc)}") from None
+    if not all(0 < wait <= MAX_POLICY_SECONDS for wait in spec.renewal.waits_named()):
+        raise InvalidInputError("a renewal wait must be a number of seconds, at most "
+                                f"{MAX_POLICY_SECONDS // 86_400} days")
     with plugin_errors():
         check_request(spec.order_meta("check"))
+    return spec
+
+
+def first_error(exc: ValueError) -> str:
+    """The first message of a pydantic validation error (or any ValueError), one line."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        return str(errors()[0].get("msg", exc)).removeprefix("Value error, ")
+    return str(exc)
 
 
 class ManagedCertificates:
@@ -65,7 +87,7 @@ class ManagedCertificates:
 
     async def issue(self, name: str, spec: CertificateSpec) -> None:
         check_name(name)
-        check_spec(spec)
+        spec = check_spec(spec)
         with temporal_errors(self._settings.temporal_address):
             try:
                 await self._temporal.start_workflow(

@@ -28,9 +28,11 @@ def managed_workflow_id(name: str) -> str:
     return f"{MANAGED_ID_PREFIX}{name}"
 
 
-#: The longest duration a renewal policy may name: far beyond any certificate's
-#: lifetime, and far inside what a timer or a datetime can hold (an infinite or
-#: astronomically long wait would fail every workflow task of the certificate).
+#: The longest duration a new renewal policy may name (checked where policies come in:
+#: the CLI and the SDK, ``certorder.client_managed.check_spec``): far beyond any
+#: certificate's lifetime, and far inside what a timer or a datetime can hold. Not a
+#: bound of the model: a running workflow's recorded input must still decode, and
+#: ``renewal_policy`` bounds what it uses instead.
 MAX_POLICY_SECONDS = 100 * 365 * 86_400
 
 
@@ -39,10 +41,14 @@ class RenewalPolicy(BaseModel):
     the lifetime."""
 
     renew_at: float = Field(default=DEFAULT_RENEW_AT, gt=0, lt=1)
-    renew_before_seconds: float | None = Field(default=None, gt=0, le=MAX_POLICY_SECONDS)
+    renew_before_seconds: float | None = Field(default=None, gt=0)
     #: First wait after a failed renewal; doubles up to ``retry_max_seconds``.
-    retry_initial_seconds: float = Field(default=60, ge=0.001, le=MAX_POLICY_SECONDS)
-    retry_max_seconds: float = Field(default=6 * 3600, gt=0, le=MAX_POLICY_SECONDS)
+    retry_initial_seconds: float = Field(default=60, gt=0)
+    retry_max_seconds: float = Field(default=6 * 3600, gt=0)
+
+    def waits_named(self) -> list[float]:
+        return [value for value in (self.renew_before_seconds, self.retry_initial_seconds,
+                                    self.retry_max_seconds) if value is not None]
 
 
 class CertificateSpec(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from certorder.workflows.managed_models import RenewalPolicy
+from certorder.workflows.managed_models import MAX_POLICY_SECONDS, RenewalPolicy
 
 #: Jitter: up to this share of the wait, at most MAX_JITTER, taken off the renewal
 #: time so that certificates issued together do not renew in the same second.
@@ -24,7 +24,9 @@ def renewal_time(not_before: datetime, not_after: datetime, issued_at: datetime,
     start = max(not_before, issued_at)
     lifetime = not_after - start
     if policy.renew_before_seconds is not None:
-        margin = timedelta(seconds=policy.renew_before_seconds)
+        # Bounded for policies recorded before the bound (a datetime cannot go back
+        # thousands of years); any margin that long is longer than the lifetime anyway.
+        margin = timedelta(seconds=min(policy.renew_before_seconds, MAX_POLICY_SECONDS))
         if margin < lifetime:
             due, why = not_after - margin, f"{human(margin)} before notAfter"
         else:
@@ -40,11 +42,12 @@ def renewal_time(not_before: datetime, not_after: datetime, issued_at: datetime,
 def retry_delay(policy: RenewalPolicy, failures: int) -> timedelta:
     """Backoff after ``failures`` failed attempts in a row (1 → the initial delay)."""
     # At most 64 doublings: 2 ** failures itself overflows a float after about 1,024
-    # failed renewals in a row; 64 already take the smallest first wait past any cap
-    # (both bounded in RenewalPolicy), so the waits are the plain doubling's.
+    # failed renewals in a row, and 64 take any first wait worth a timer past any cap,
+    # so below the cap these are the plain doubling's waits. The cap is bounded for
+    # policies recorded before MAX_POLICY_SECONDS (a timer cannot wait for ever).
     doublings = min(max(0, failures - 1), 64)
     seconds = policy.retry_initial_seconds * 2 ** doublings
-    return timedelta(seconds=min(seconds, policy.retry_max_seconds))
+    return timedelta(seconds=min(seconds, policy.retry_max_seconds, MAX_POLICY_SECONDS))
 
 
 def human(delay: timedelta) -> str:

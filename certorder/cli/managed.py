@@ -54,7 +54,9 @@ async def issue(args: argparse.Namespace, settings: Settings) -> int:
             deploy_dir=str(args.deploy_dir.resolve()) if args.deploy_dir else None,
             deploy_hook=args.deploy_hook)
     except ValueError as exc:
-        raise UsageError(_first_error(exc)) from None
+        from certorder.client_managed import first_error
+
+        raise UsageError(first_error(exc)) from None
     _, managed = await _managed(settings)
     await managed.issue(args.name, spec)
     if not args.wait:
@@ -86,7 +88,9 @@ async def modify(args: argparse.Namespace, settings: Settings) -> int:
     try:
         state = await managed.modify(args.name, change)
     except ValueError as exc:
-        raise UsageError(_first_error(exc)) from None
+        from certorder.client_managed import first_error
+
+        raise UsageError(first_error(exc)) from None
     when = "now" if args.renew else "at the next renewal"
     print(f"certificate {args.name}: changes apply {when}")
     if args.json:
@@ -160,14 +164,6 @@ def _print_summary(state: ManagedCertificate) -> None:
 
 def _json(state: ManagedCertificate) -> dict:
     return state.model_dump(mode="json")
-
-
-def _first_error(exc: ValueError) -> str:
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        first = errors()[0]
-        return str(first.get("msg", exc)).removeprefix("Value error, ")
-    return str(exc)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
