@@ -50,8 +50,11 @@ class RevocationActivities:
         try:
             plugin = self._plugins.get(container.plugin_name)
         except PluginNotFoundError:
+            # Also a refusal, for workflow code of before not_on_worker (a rolling
+            # deploy): it ends the revocation REFUSED, as it always did.
+            why = self._not_enabled(container.plugin_name)
             return RevocationTarget(plugin_name=container.plugin_name, serial=serial,
-                                    not_on_worker=self._not_enabled(container.plugin_name))
+                                    not_on_worker=why, refusal=why)
         with plugin_failures_end_the_order(f"{container.plugin_name}.supports_revocation"):
             supported = plugin.supports_revocation()
         if not supported:

@@ -146,7 +146,7 @@ async def _verdict(client: CertOrderClient, order_id: str, reason: RevocationRea
         except WorkerUnavailableError:
             pass
         else:
-            if document.checked or document.state.is_terminal:
+            if document.checked or document.state.is_terminal or document.waiting_for_plugin:
                 return document
         await asyncio.sleep(0.1)
     # No worker answered in time: the revocation is started all the same.

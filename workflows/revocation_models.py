@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from certorder.plugins.interface.revocation import RevocationReason
 from certorder.workflows.models import DEFAULT_CALL_TIMEOUT_SECONDS
-from certorder.workflows.revocation_fsm import RevocationState
+from certorder.workflows.revocation_fsm import RevocationOutcome, RevocationState
 
 #: Workflow type name, as operators see it in the Temporal UI.
 REVOCATION_WORKFLOW_TYPE = "CertificateRevocationWorkflow"
@@ -38,7 +38,8 @@ class RevocationDocument(BaseModel):
     """The revocation as clients see it: the ``status`` query and the workflow's result.
 
     ``checked`` turns true once the worker has found the certificate and a plugin that
-    can revoke it (or has refused): the client waits for that verdict.
+    can revoke it (or has refused): the client waits for that verdict, or for
+    :attr:`waiting_for_plugin`.
     """
 
     order_id: str
@@ -53,6 +54,12 @@ class RevocationDocument(BaseModel):
     calls: int = 0
     steps: list[RevocationStepRecord] = Field(default_factory=list)
 
+    @property
+    def waiting_for_plugin(self) -> bool:
+        """A worker answered, but without the certificate's plugin: no verdict yet."""
+        return (not self.checked and bool(self.steps)
+                and self.steps[-1].outcome == RevocationOutcome.PLUGIN_NOT_ON_WORKER.value)
+
 
 class RevocationInput(BaseModel):
     """Workflow input: which order's certificate, and why (plus, after a
@@ -66,3 +73,6 @@ class RevocationInput(BaseModel):
     managed_workflow_id: str | None = None
     carried_document: RevocationDocument | None = None
     carried_plugin_meta: dict[str, Any] | None = None
+    #: Continued while still finding its target (waiting for a worker with the
+    #: plugin): the managed certificate has not been told yet.
+    carried_before_target: bool = False

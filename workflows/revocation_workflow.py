@@ -65,10 +65,11 @@ class CertificateRevocationWorkflow:
     async def run(self, request: RevocationInput) -> RevocationDocument:
         self._publish()
         timeout = timedelta(seconds=request.call_timeout_seconds)
-        target = await self._find_target(timeout)
+        target = await self._find_target(request, timeout)
         if target is None:
             return self._doc
-        if request.managed_workflow_id and request.carried_document is None \
+        told = request.carried_document is not None and not request.carried_before_target
+        if request.managed_workflow_id and not told \
                 and self._doc.reason is RevocationReason.KEY_COMPROMISE:
             await self._tell_managed(request.managed_workflow_id)
         while not self._doc.state.is_terminal:
@@ -95,7 +96,8 @@ class CertificateRevocationWorkflow:
         """The revocation document: state, message, next call and history."""
         return self._doc
 
-    async def _find_target(self, timeout: timedelta) -> RevocationTarget | None:
+    async def _find_target(self, request: RevocationInput,
+                           timeout: timedelta) -> RevocationTarget | None:
         """The certificate and plugin, or None once the revocation has already ended."""
         while True:
             try:
@@ -112,6 +114,11 @@ class CertificateRevocationWorkflow:
             self._not_on_worker(target.not_on_worker)
             await workflow.sleep(self._doc.next_attempt_at - workflow.now(),
                                  summary=self._waiting_for())
+            if workflow.info().is_continue_as_new_suggested():
+                # Waiting for weeks must not reach the history's limit either.
+                workflow.continue_as_new(request.model_copy(update={
+                    "carried_document": self._doc, "carried_plugin_meta": self._plugin_meta,
+                    "carried_before_target": True}))
         self._not_on_worker_streak = 0
         self._doc.plugin_name, self._doc.serial = target.plugin_name, target.serial
         if target.refusal is not None:
@@ -185,7 +192,10 @@ class CertificateRevocationWorkflow:
         step = decide_revocation(self._doc.state, outcome, message=message,
                                  retry_msec=retry_msec)
         self._doc.state, self._doc.message = step.to_state, step.message
-        self._doc.checked = True
+        # Waiting for a worker with the plugin is no verdict yet: the plugin may still
+        # turn out to offer no revocation.
+        if outcome is not RevocationOutcome.PLUGIN_NOT_ON_WORKER:
+            self._doc.checked = True
         self._doc.next_attempt_at = (
             workflow.now() + timedelta(milliseconds=step.delay_msec)
             if step.delay_msec is not None else None)

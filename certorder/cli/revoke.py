@@ -44,15 +44,19 @@ def revocation_line(document: RevocationDocument) -> str:
 
 
 class _Progress:
+    # By the last step's time, not a count: the document keeps only its last 50 steps,
+    # so past 50 a count would never grow again and progress would fall silent.
     def __init__(self) -> None:
-        self._seen = 0
+        self._last = None
 
     def __call__(self, document: RevocationDocument) -> None:
-        for step in document.steps[self._seen:]:
+        for step in document.steps:
+            if self._last is not None and step.at <= self._last:
+                continue
             message = f": {step.message}" if step.message else ""
             print(f"{output.when(step.at)}  revoke: {step.outcome} ({step.state}){message}",
                   file=sys.stderr)
-        self._seen = len(document.steps)
+            self._last = step.at
 
 
 def _stalled(message: str) -> None:
@@ -116,7 +120,9 @@ async def start_checked_revocation(client: CertOrderClient, order_id: str, reaso
     if announce:
         print(announce, file=sys.stderr)
     if not document.checked:
-        output.warn(f"no worker has picked up {revocation_workflow_id(order_id)} yet")
+        workflow_id = revocation_workflow_id(order_id)
+        output.warn(f"{workflow_id}: {document.message}" if document.waiting_for_plugin
+                    else f"no worker has picked up {workflow_id} yet")
     return document
 
 

@@ -8,8 +8,10 @@ import asyncio
 from datetime import timedelta
 from types import SimpleNamespace
 
+import pytest
 from order_harness import order_worker
 from scripted_plugin import ScriptedPlugin
+from temporal_server import start_dev_server
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from x509_helpers import make_csr, make_key
@@ -25,8 +27,27 @@ from certorder.workflows.revocation_fsm import RevocationState
 WAITING = "waiting for a worker with the plugin"
 
 
+@pytest.fixture
+async def short_histories():
+    """A server that suggests continue-as-new after 40 events: a long wait for the
+    plugin continues as new, as any long wait must."""
+    env = await start_dev_server(
+        "--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=40")
+    yield env
+    await env.shutdown()
+
+
 async def test_a_revocation_on_a_worker_without_the_plugin_waits_for_one_with_it(
         temporal_env, tmp_path, monkeypatch):
+    await _waits_for_the_plugin(temporal_env, tmp_path, monkeypatch, continued=False)
+
+
+async def test_a_long_wait_for_the_plugin_continues_as_new_and_still_revokes(
+        short_histories, tmp_path, monkeypatch):
+    await _waits_for_the_plugin(short_histories, tmp_path, monkeypatch, continued=True)
+
+
+async def _waits_for_the_plugin(temporal_env, tmp_path, monkeypatch, *, continued: bool):
     # Short waits (the workflows run unsandboxed, so they see them).
     monkeypatch.setattr(backoff, "NOT_ON_WORKER_FIRST", timedelta(milliseconds=50))
     monkeypatch.setattr(backoff, "NOT_ON_WORKER_MAX", timedelta(milliseconds=100))
@@ -49,8 +70,12 @@ async def test_a_revocation_on_a_worker_without_the_plugin_waits_for_one_with_it
                                               plugin_call_timeout_seconds=10),
                                      temporal_env.client)
             started = await start_revocation(client, handle.id, "superseded")
-            assert started.state is RevocationState.REVOKING, started
+            # Waiting is no verdict yet: the plugin may still offer no revocation.
+            assert started.state is RevocationState.REVOKING and not started.checked, started
             assert started.message and "not enabled on this worker" in started.message
+            if continued:  # a few runs of waiting first
+                await _until_continued(
+                    temporal_env.client.get_workflow_handle(f"revoke-{handle.id}"))
             async with order_worker(with_plugin, local_ca, tmp_path, store_url=store,
                                     task_queue=without.task_queue):
                 done = await asyncio.wait_for(
@@ -60,3 +85,11 @@ async def test_a_revocation_on_a_worker_without_the_plugin_waits_for_one_with_it
     assert done.state is RevocationState.REVOKED, done
     assert WAITING in [step.outcome for step in done.steps]
     assert without.store.revocations.get(handle.id) is not None
+
+
+async def _until_continued(handle, timeout: float = 15) -> None:
+    first = (await handle.describe()).run_id
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (await handle.describe()).run_id == first:
+        assert asyncio.get_running_loop().time() < deadline, "never continued as new"
+        await asyncio.sleep(0.1)
