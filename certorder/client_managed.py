@@ -53,18 +53,20 @@ def check_name(name: str) -> str:
     return name
 
 
-def check_spec(spec: CertificateSpec) -> CertificateSpec:
+def check_spec(spec: CertificateSpec, *, check_waits: bool = True) -> CertificateSpec:
     """The spec, validated again (``model_copy(update=...)`` skips validation, and a
     value the model refuses would fail every task of the workflow), with the checks a
     worker would make of the orders it leads to.
 
-    :raises InvalidInputError: a refused value, or a renewal wait over 100 years.
+    :raises InvalidInputError: a refused value, or (``check_waits``) a renewal wait
+        over 100 years.
     """
     try:
         spec = CertificateSpec.model_validate(spec.model_dump())
     except ValueError as exc:
         raise InvalidInputError(f"invalid certificate spec: {first_error(exc)}") from None
-    if not all(0 < wait <= MAX_POLICY_SECONDS for wait in spec.renewal.waits_named()):
+    if check_waits and not all(0 < wait <= MAX_POLICY_SECONDS
+                               for wait in spec.renewal.waits_named()):
         raise InvalidInputError("a renewal wait must be a number of seconds, at most "
                                 f"{MAX_POLICY_SECONDS // 86_400} days")
     with plugin_errors():
@@ -146,7 +148,13 @@ class ManagedCertificates:
     async def modify(self, name: str, change: ModifyCertificate) -> ManagedCertificate:
         check_name(name)
         state = await self.state(name)
-        check_spec(change.applied_to(state.pending_spec or state.spec))
+        try:
+            changed = change.applied_to(state.pending_spec or state.spec)
+        except ValueError as exc:
+            raise InvalidInputError(first_error(exc)) from None
+        # The waits only if the change names a policy: one recorded before the bound
+        # must not make the certificate unmodifiable (the worker bounds what it uses).
+        check_spec(changed, check_waits=change.renewal is not None)
         handle = self._temporal.get_workflow_handle(managed_workflow_id(name))
         with self._errors(name):
             try:

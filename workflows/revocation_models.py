@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from certorder.plugins.interface.revocation import RevocationReason
 from certorder.workflows.models import DEFAULT_CALL_TIMEOUT_SECONDS
@@ -54,6 +54,7 @@ class RevocationDocument(BaseModel):
     calls: int = 0
     steps: list[RevocationStepRecord] = Field(default_factory=list)
 
+    @computed_field  # in --json too
     @property
     def waiting_for_plugin(self) -> bool:
         """A worker answered, but without the certificate's plugin: no verdict yet."""

@@ -68,14 +68,14 @@ class CertificateRevocationWorkflow:
         target = await self._find_target(request, timeout)
         if target is None:
             return self._doc
-        told = request.carried_document is not None and not request.carried_before_target
-        if request.managed_workflow_id and not told \
+        if request.managed_workflow_id and _not_told_yet(request) \
                 and self._doc.reason is RevocationReason.KEY_COMPROMISE:
             await self._tell_managed(request.managed_workflow_id)
         while not self._doc.state.is_terminal:
             if workflow.info().is_continue_as_new_suggested():
                 workflow.continue_as_new(request.model_copy(update={
-                    "carried_document": self._doc, "carried_plugin_meta": self._plugin_meta}))
+                    "carried_document": self._doc, "carried_plugin_meta": self._plugin_meta,
+                    "carried_before_target": False}))  # told by now, if ever
             await self._call(target, timeout)
             if self._doc.next_attempt_at is not None:
                 await workflow.sleep(self._doc.next_attempt_at - workflow.now(),
@@ -111,6 +111,7 @@ class CertificateRevocationWorkflow:
                 return None
             if target.not_on_worker is None:
                 break
+            self._doc.plugin_name = target.plugin_name  # the one a worker must have
             self._not_on_worker(target.not_on_worker)
             await workflow.sleep(self._doc.next_attempt_at - workflow.now(),
                                  summary=self._waiting_for())
@@ -118,7 +119,7 @@ class CertificateRevocationWorkflow:
                 # Waiting for weeks must not reach the history's limit either.
                 workflow.continue_as_new(request.model_copy(update={
                     "carried_document": self._doc, "carried_plugin_meta": self._plugin_meta,
-                    "carried_before_target": True}))
+                    "carried_before_target": _not_told_yet(request)}))
         self._not_on_worker_streak = 0
         self._doc.plugin_name, self._doc.serial = target.plugin_name, target.serial
         if target.refusal is not None:
@@ -206,6 +207,12 @@ class CertificateRevocationWorkflow:
 
     def _publish(self) -> None:
         workflow.set_current_details(revocation_details(self._doc))
+
+
+def _not_told_yet(request: RevocationInput) -> bool:
+    """Whether this run has still to tell the managed certificate (once the target is
+    found): a first run, or one continued before any run had found it."""
+    return request.carried_document is None or request.carried_before_target
 
 
 def _finish_anyway() -> None:

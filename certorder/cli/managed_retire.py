@@ -49,6 +49,12 @@ async def retire(args: argparse.Namespace, settings: Settings) -> int:
             # the reason.
             document = await start_checked_revocation(client, state.current.order_id,
                                                       reason, join=True)
+            if document.waiting_for_plugin:
+                # No verdict yet (the plugin may offer no revocation): retired only once
+                # a worker with the plugin has taken the revocation.
+                raise InvalidInputError(
+                    f"certificate {args.name} is not retired: its revocation waits for a "
+                    f"worker with plugin {document.plugin_name!r}; retry once one runs")
         # Retired before following the revocation, which may wait through CA outages:
         # meanwhile an active workflow could renew and deploy an unrevoked
         # certificate, and a Ctrl-C would leave it revoked but still renewing.

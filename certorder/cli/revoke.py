@@ -45,18 +45,27 @@ def revocation_line(document: RevocationDocument) -> str:
 
 class _Progress:
     # By the last step's time, not a count: the document keeps only its last 50 steps,
-    # so past 50 a count would never grow again and progress would fall silent.
+    # so past 50 a count would never grow again and progress would fall silent. Steps
+    # of one workflow task share its time, hence how many at that time were printed.
     def __init__(self) -> None:
         self._last = None
+        self._printed_at_last = 0
 
     def __call__(self, document: RevocationDocument) -> None:
+        same = 0
         for step in document.steps:
-            if self._last is not None and step.at <= self._last:
+            if self._last is not None and step.at < self._last:
                 continue
+            if step.at == self._last:
+                same += 1
+                if same <= self._printed_at_last:
+                    continue
+                self._printed_at_last = same
+            else:
+                self._last, self._printed_at_last, same = step.at, 1, 1
             message = f": {step.message}" if step.message else ""
             print(f"{output.when(step.at)}  revoke: {step.outcome} ({step.state}){message}",
                   file=sys.stderr)
-            self._last = step.at
 
 
 def _stalled(message: str) -> None:

@@ -29,3 +29,14 @@ def test_every_step_is_printed_once_even_past_the_steps_kept(capsys):
     progress(_document(range(10, 60)))  # nothing new
     printed = capsys.readouterr().err.splitlines()
     assert [line.rsplit("try ", 1)[1] for line in printed] == [str(i) for i in range(60)]
+
+
+def test_steps_of_one_workflow_task_share_a_time_and_are_all_printed(capsys):
+    progress = _Progress()
+    first = _document(range(0, 2))
+    progress(first)
+    same_time = first.steps[-1].model_copy(update={"message": "told the managed cert"})
+    progress(first.model_copy(update={"steps": [*first.steps, same_time]}))
+    progress(first.model_copy(update={"steps": [*first.steps, same_time]}))
+    printed = capsys.readouterr().err.splitlines()
+    assert len(printed) == 3 and printed[-1].endswith("told the managed cert")

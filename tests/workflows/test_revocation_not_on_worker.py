@@ -18,11 +18,14 @@ from x509_helpers import make_csr, make_key
 
 from certorder.client import CertOrderClient
 from certorder.client_revocation import start_revocation, wait_revocation
+from certorder.plugins import RevocationReason
 from certorder.plugins.manager import PluginManager
 from certorder.settings import Settings
 from certorder.workflows import backoff
 from certorder.workflows.models import OrderStatus
 from certorder.workflows.revocation_fsm import RevocationState
+from certorder.workflows.revocation_models import RevocationDocument, RevocationInput
+from certorder.workflows.revocation_workflow import _not_told_yet
 
 WAITING = "waiting for a worker with the plugin"
 
@@ -73,6 +76,8 @@ async def _waits_for_the_plugin(temporal_env, tmp_path, monkeypatch, *, continue
             # Waiting is no verdict yet: the plugin may still offer no revocation.
             assert started.state is RevocationState.REVOKING and not started.checked, started
             assert started.message and "not enabled on this worker" in started.message
+            assert started.waiting_for_plugin and started.plugin_name == "local-ca"
+            assert started.model_dump(mode="json")["waiting_for_plugin"] is True  # --json
             if continued:  # a few runs of waiting first
                 await _until_continued(
                     temporal_env.client.get_workflow_handle(f"revoke-{handle.id}"))
@@ -93,3 +98,22 @@ async def _until_continued(handle, timeout: float = 15) -> None:
     while (await handle.describe()).run_id == first:
         assert asyncio.get_running_loop().time() < deadline, "never continued as new"
         await asyncio.sleep(0.1)
+
+
+def test_a_key_compromise_is_told_once_across_continued_runs():
+    first = RevocationInput(order_id="o1", reason=RevocationReason.KEY_COMPROMISE,
+                            managed_workflow_id="certificate-www")
+    carried = RevocationDocument(order_id="o1", reason=RevocationReason.KEY_COMPROMISE)
+
+    def continued(run: RevocationInput, before_target: bool) -> RevocationInput:
+        # As the workflow continues: while finding the target, or after (told by then).
+        flag = _not_told_yet(run) if before_target else False
+        return run.model_copy(update={"carried_document": carried,
+                                      "carried_before_target": flag})
+
+    assert _not_told_yet(first)
+    waited = continued(continued(first, True), True)  # two runs of waiting for the plugin
+    assert _not_told_yet(waited)  # the run that finds the target tells
+    after = continued(waited, False)
+    assert not _not_told_yet(after)
+    assert not _not_told_yet(continued(after, True))  # waits again later: told already
