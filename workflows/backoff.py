@@ -1,5 +1,7 @@
-"""Waits that double after each failure in a row, up to a cap: the one formula the
-order's, the revocation's and the managed certificate's retries share."""
+"""Waits that double after each failure in a row, up to a cap: the waits of orders and
+revocations for a worker with their plugin. (A managed certificate's renewal retry,
+``renewal_policy.retry_delay``, doubles float seconds instead: its recorded waits must
+stay exactly what they were.)"""
 
 from __future__ import annotations
 
@@ -9,9 +11,9 @@ from datetime import timedelta
 def doubled(first: timedelta, cap: timedelta, times: int) -> timedelta:
     """``first`` doubled ``times`` times, never more than ``cap``.
 
-    Doubling stops at the cap: ``first * 2 ** times`` itself overflows (a timedelta
-    after some 46 doublings of seconds, a float after about 1,024) once a wait has gone
-    on long enough, and every workflow task of that workflow would then fail.
+    Doubling stops at the cap: ``first * 2 ** times`` itself overflows a timedelta
+    after some 46 doublings of seconds, once a wait has gone on long enough, and every
+    workflow task of that workflow would then fail.
     """
     delay = min(first, cap)
     for _ in range(max(0, times)):

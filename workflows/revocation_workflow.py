@@ -72,10 +72,7 @@ class CertificateRevocationWorkflow:
                 and self._doc.reason is RevocationReason.KEY_COMPROMISE:
             await self._tell_managed(request.managed_workflow_id)
         while not self._doc.state.is_terminal:
-            if workflow.info().is_continue_as_new_suggested():
-                workflow.continue_as_new(request.model_copy(update={
-                    "carried_document": self._doc, "carried_plugin_meta": self._plugin_meta,
-                    "carried_before_target": False}))  # told by now, if ever
+            self._continue_if_suggested(request, before_target=False)  # told by now, if ever
             await self._call(target, timeout)
             if self._doc.next_attempt_at is not None:
                 await workflow.sleep(self._doc.next_attempt_at - workflow.now(),
@@ -115,11 +112,8 @@ class CertificateRevocationWorkflow:
             self._not_on_worker(target.not_on_worker)
             await workflow.sleep(self._doc.next_attempt_at - workflow.now(),
                                  summary=self._waiting_for())
-            if workflow.info().is_continue_as_new_suggested():
-                # Waiting for weeks must not reach the history's limit either.
-                workflow.continue_as_new(request.model_copy(update={
-                    "carried_document": self._doc, "carried_plugin_meta": self._plugin_meta,
-                    "carried_before_target": _not_told_yet(request)}))
+            # Waiting for weeks must not reach the history's limit either.
+            self._continue_if_suggested(request, before_target=_not_told_yet(request))
         self._not_on_worker_streak = 0
         self._doc.plugin_name, self._doc.serial = target.plugin_name, target.serial
         if target.refusal is not None:
@@ -174,6 +168,12 @@ class CertificateRevocationWorkflow:
             self._doc.revoked_at = workflow.now()
         self._apply(RevocationOutcome.from_status(result.status), result.status_message,
                     result.retry_msec)
+
+    def _continue_if_suggested(self, request: RevocationInput, *, before_target: bool) -> None:
+        if workflow.info().is_continue_as_new_suggested():
+            workflow.continue_as_new(request.model_copy(update={
+                "carried_document": self._doc, "carried_plugin_meta": self._plugin_meta,
+                "carried_before_target": before_target}))
 
     def _not_on_worker(self, why: str) -> None:
         delay = not_on_worker_delay(self._not_on_worker_streak)
