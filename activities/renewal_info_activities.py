@@ -20,6 +20,12 @@ from certorder.store import CertificateStore
 
 log = logging.getLogger(__name__)
 
+#: A worker without the plugin cannot know what its CA would suggest. It says so and
+#: the core asks again this soon, likely of another worker; answering "nothing
+#: suggested" instead would stop the asking for good (a rolling deploy, a worker pool
+#: split by CA) and keep a window the CA may suggest from ever being honoured.
+NOT_ON_WORKER_RECHECK_SECONDS = 60.0
+
 
 class RenewalInfoInput(BaseModel):
     order_id: str
@@ -47,7 +53,10 @@ class RenewalInfoActivities:
         try:
             plugin = self._plugins.get(container.plugin_name)
         except PluginNotFoundError:
-            return RenewalInfoResult()  # not enabled here: the policy decides
+            return RenewalInfoResult(
+                error=(f"plugin {container.plugin_name!r}, which issued the certificate, is "
+                       "not enabled on the worker that was asked"),
+                recheck_seconds=NOT_ON_WORKER_RECHECK_SECONDS)
         data = self._store.revocations.order_data(request.order_id)
         order_meta = copy.deepcopy(data.order_meta) if data else {"ca_id": container.ca_id}
         plugin_meta = copy.deepcopy(data.plugin_meta) if data else {}
