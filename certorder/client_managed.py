@@ -33,6 +33,7 @@ from certorder.workflows.managed_models import (
     ManagedInput,
     ManagedStatus,
     ModifyCertificate,
+    RenewalPolicy,
     managed_workflow_id,
 )
 
@@ -53,22 +54,27 @@ def check_name(name: str) -> str:
     return name
 
 
-def check_spec(spec: CertificateSpec, *, check_waits: bool = True) -> CertificateSpec:
+def check_spec(spec: CertificateSpec, *,
+               recorded: RenewalPolicy | None = None) -> CertificateSpec:
     """The spec, validated again (``model_copy(update=...)`` skips validation, and a
     value the model refuses would fail every task of the workflow), with the checks a
     worker would make of the orders it leads to.
 
-    :raises InvalidInputError: a refused value, or (``check_waits``) a renewal wait
-        over 100 years.
+    ``recorded``: the policy the certificate has now. A wait it already holds passes
+    as it is, even over the bound: one recorded before the bound must not make the
+    certificate unmodifiable (the worker bounds what it uses).
+
+    :raises InvalidInputError: a refused value, or a new renewal wait over 100 years.
     """
     try:
         spec = CertificateSpec.model_validate(spec.model_dump())
     except ValueError as exc:
         raise InvalidInputError(f"invalid certificate spec: {first_error(exc)}") from None
-    if check_waits and not all(0 < wait <= MAX_POLICY_SECONDS
-                               for wait in spec.renewal.waits_named()):
-        raise InvalidInputError("a renewal wait must be a number of seconds, at most "
-                                f"{MAX_POLICY_SECONDS // 86_400} days")
+    kept = recorded.waits() if recorded is not None else {}
+    for field, wait in spec.renewal.waits().items():
+        if not 0 < wait <= MAX_POLICY_SECONDS and kept.get(field) != wait:
+            raise InvalidInputError(f"renewal wait {field} must be a number of seconds, "
+                                    f"at most {MAX_POLICY_SECONDS // 86_400} days")
     with plugin_errors():
         check_request(spec.order_meta("check"))
     return spec
@@ -152,9 +158,7 @@ class ManagedCertificates:
             changed = change.applied_to(state.pending_spec or state.spec)
         except ValueError as exc:
             raise InvalidInputError(first_error(exc)) from None
-        # The waits only if the change names a policy: one recorded before the bound
-        # must not make the certificate unmodifiable (the worker bounds what it uses).
-        check_spec(changed, check_waits=change.renewal is not None)
+        check_spec(changed, recorded=(state.pending_spec or state.spec).renewal)
         handle = self._temporal.get_workflow_handle(managed_workflow_id(name))
         with self._errors(name):
             try:

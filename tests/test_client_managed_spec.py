@@ -33,3 +33,17 @@ def test_an_endless_renewal_wait_is_refused(field, value):
     # NaN is not greater than 0, so the model's own check refuses it first.
     with pytest.raises(InvalidInputError, match="at most 36500 days|greater than 0"):
         check_spec(endless)
+
+
+def test_a_wait_recorded_before_the_bound_passes_as_it_is_and_a_new_one_does_not():
+    old = RenewalPolicy(retry_max_seconds=200 * 365 * 86_400)
+    recorded = SPEC.model_copy(update={"renewal": old})
+    # Another field changed (here renew_at): the recorded wait is kept, not refused.
+    changed = recorded.model_copy(update={"renewal": old.model_copy(update={"renew_at": 0.5})})
+    assert check_spec(changed, recorded=old).renewal.renew_at == 0.5
+    # The same length in another field, or another over-long length, is new: refused.
+    for smuggled in ({"retry_initial_seconds": old.retry_max_seconds},
+                     {"retry_max_seconds": old.retry_max_seconds + 1}):
+        with pytest.raises(InvalidInputError, match="at most 36500 days"):
+            check_spec(recorded.model_copy(update={"renewal": old.model_copy(
+                update=smuggled)}), recorded=old)

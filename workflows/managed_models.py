@@ -46,9 +46,12 @@ class RenewalPolicy(BaseModel):
     retry_initial_seconds: float = Field(default=60, gt=0)
     retry_max_seconds: float = Field(default=6 * 3600, gt=0)
 
-    def waits_named(self) -> list[float]:
-        return [value for value in (self.renew_before_seconds, self.retry_initial_seconds,
-                                    self.retry_max_seconds) if value is not None]
+    def waits(self) -> dict[str, float]:
+        """The durations the policy names, by field."""
+        named = {"renew_before_seconds": self.renew_before_seconds,
+                 "retry_initial_seconds": self.retry_initial_seconds,
+                 "retry_max_seconds": self.retry_max_seconds}
+        return {field: value for field, value in named.items() if value is not None}
 
 
 class CertificateSpec(BaseModel):
