@@ -50,7 +50,10 @@ async def test_a_long_wait_for_the_plugin_continues_as_new_and_still_revokes(
     await _waits_for_the_plugin(short_histories, tmp_path, monkeypatch, continued=True)
 
 
-async def _waits_for_the_plugin(temporal_env, tmp_path, monkeypatch, *, continued: bool):
+async def _waits_for_the_plugin(temporal_env, tmp_path, monkeypatch, *,
+                                continued: bool) -> str:
+    """Issue, revoke on a worker without the plugin, then give it one; the order id.
+    (``tests/record_revocation_histories.py`` records its history for the replay test.)"""
     # Short waits (the workflows run unsandboxed, so they see them).
     monkeypatch.setattr(backoff, "NOT_ON_WORKER_FIRST", timedelta(milliseconds=50))
     monkeypatch.setattr(backoff, "NOT_ON_WORKER_MAX", timedelta(milliseconds=100))
@@ -90,6 +93,7 @@ async def _waits_for_the_plugin(temporal_env, tmp_path, monkeypatch, *, continue
     assert done.state is RevocationState.REVOKED, done
     assert WAITING in [step.outcome for step in done.steps]
     assert without.store.revocations.get(handle.id) is not None
+    return handle.id
 
 
 async def _until_continued(handle, timeout: float = 15) -> None:
