@@ -11,6 +11,7 @@ from temporalio.client import Client
 
 from bench.csr import bench_csr
 from bench.harness import Batch, run_batch
+from bench.measure import cpu_seconds
 from certorder.client import CertOrderClient
 from certorder.workflows import WORKFLOW_TYPE
 from certorder.workflows.models import OrderDocument
@@ -40,6 +41,21 @@ def drain_figures(orders: int, due: float, finished: list[float], slack: float,
             "burst_drain_s": round(drain, 2),
             "burst_checks_per_s": round(orders / drain, 1) if drain > 0 else float("nan"),
             "burst_all_active_s": round(closed, 2)}
+
+
+def cpu_now(pids: dict[str, int]) -> dict[str, float]:
+    return {who: cpu_seconds(pid) for who, pid in pids.items()}
+
+
+def cpu_per_check(at_due: dict[str, float] | None, after: dict[str, float],
+                  orders: int) -> dict:
+    """CPU ms per drained check, per process, from the due instant until every order had
+    closed: set beside the yardstick's ``cpu_ms_*`` per order, it shows which side a
+    check costs more than an order on."""
+    if at_due is None:
+        return {}
+    return {f"burst_cpu_ms_{who}": round((after[who] - at_due[who]) * 1000 / orders, 1)
+            for who in at_due}
 
 
 async def last_closed(client: Client) -> datetime | None:

@@ -68,6 +68,12 @@ async def main(args: argparse.Namespace) -> dict:
                         sample()
                     await asyncio.sleep(max(0.0, started + (i + 1) / args.rate
                                             - time.monotonic()))
+                pids = {"worker": worker.pid, **({"server": server} if server else {})}
+                at_due: dict[str, float] = {}
+                if args.burst:  # the processes' CPU at the due instant
+                    loop = asyncio.get_running_loop()
+                    loop.call_at(loop.time() + started + due - time.monotonic(),
+                                 lambda: at_due.update(burst.cpu_now(pids)))
                 last = (await asyncio.gather(*submitting))[-1]
                 submitted = time.monotonic()
                 rate = args.orders / (submitted - started)
@@ -79,7 +85,7 @@ async def main(args: argparse.Namespace) -> dict:
                 while (args.burst and time.monotonic() < deadline
                        and not await burst.all_closed(env.client)):
                     await asyncio.sleep(0.5)  # the burst's orders store and close
-                drained = time.monotonic()
+                drained, cpu_drained = time.monotonic(), burst.cpu_now(pids)
                 # The last order waited once: issue, one poll cycle (timer and check), store.
                 events = len((await env.client.get_workflow_handle(last).fetch_history()).events)
                 rows = [line.split() for line in _lines(log)]
@@ -89,8 +95,8 @@ async def main(args: argparse.Namespace) -> dict:
                     figures = burst.drain_figures(
                         args.orders, epoch + due, [float(row[1]) for row in rows],
                         started + due - submitted, await burst.last_closed(env.client))
+                    figures |= burst.cpu_per_check(at_due or None, cpu_drained, args.orders)
                     if args.yardstick:
-                        pids = {"worker": worker.pid, **({"server": server} if server else {})}
                         figures |= await burst.yardstick(sdk, env.client, args.yardstick, pids)
                     figures |= burst.ratio(figures)
     finally:
