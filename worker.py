@@ -137,7 +137,8 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         worker = build_worker(client, task_queue=settings.task_queue, plugins=plugins,
                               store=store, executor=executor,
                               approvals=approval_rules(settings), keys=keys,
-                              local_executor=local_executor, sandboxed=False)
+                              local_executor=local_executor, sandboxed=False,
+                              max_cached_workflows=settings.max_cached_workflows)
         identity_worker = build_identity_worker(client, task_queue=settings.task_queue,
                                                 plugins=plugins)
         stop = stop or _stop_on_signals()

@@ -14,11 +14,12 @@ from certorder.activities.intake_activities import IntakeActivities
 from certorder.activities.order_id_activities import OrderIdActivities
 from certorder.activities.quick_call_activities import QuickCallActivities
 from certorder.activities.store_activities import StoreActivities
+from certorder.settings import DEFAULT_MAX_CACHED_WORKFLOWS
 
 #: Workflows kept in memory between their tasks (the SDK's sticky cache; its default
-#: too). An order not in it is replayed on its next task: a few milliseconds for an
-#: order's short history, while each cached order holds about 45 KB while it waits.
-MAX_CACHED_WORKFLOWS = 1000
+#: too; setting ``max_cached_workflows``). An order not in it is replayed on its next
+#: task, while each cached order holds about 110 KB of RSS as it waits.
+MAX_CACHED_WORKFLOWS = DEFAULT_MAX_CACHED_WORKFLOWS
 
 
 def local_call_threads(count: int) -> ThreadPoolExecutor:
