@@ -20,24 +20,24 @@ from certorder.store import CertificateStore
 
 log = logging.getLogger(__name__)
 
-#: A worker without the plugin cannot know what its CA would suggest. It says so and
-#: the core asks again this soon, likely of another worker; answering "nothing
-#: suggested" instead would stop the asking for good (a rolling deploy, a worker pool
-#: split by CA) and keep a window the CA may suggest from ever being honoured.
-NOT_ON_WORKER_RECHECK_SECONDS = 60.0
-
-
 class RenewalInfoInput(BaseModel):
     order_id: str
 
 
 class RenewalInfoResult(BaseModel):
     """``window`` when the CA suggested one; ``error`` when it could not be asked (then
-    ``recheck_seconds`` says when to try again); neither: nothing suggested."""
+    ``recheck_seconds`` says when to try again); neither: nothing suggested.
+
+    ``not_on_worker``: this worker has not enabled the plugin, so it cannot know what
+    the CA would suggest (why, for the certificate); the workflow asks again, of any
+    worker. Alone, so that workflow code from before it reads "nothing suggested", as
+    it always did, instead of asking this worker again every minute.
+    """
 
     window: RenewalWindow | None = None
     error: str | None = None
     recheck_seconds: float | None = None
+    not_on_worker: str | None = None
 
 
 class RenewalInfoActivities:
@@ -54,9 +54,8 @@ class RenewalInfoActivities:
             plugin = self._plugins.get(container.plugin_name)
         except PluginNotFoundError:
             return RenewalInfoResult(
-                error=(f"plugin {container.plugin_name!r}, which issued the certificate, is "
-                       "not enabled on the worker that was asked"),
-                recheck_seconds=NOT_ON_WORKER_RECHECK_SECONDS)
+                not_on_worker=(f"plugin {container.plugin_name!r}, which issued the "
+                               "certificate, is not enabled on the worker that was asked"))
         data = self._store.revocations.order_data(request.order_id)
         order_meta = copy.deepcopy(data.order_meta) if data else {"ca_id": container.ca_id}
         plugin_meta = copy.deepcopy(data.plugin_meta) if data else {}

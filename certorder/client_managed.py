@@ -27,7 +27,6 @@ from certorder.workflows import managed_presentation
 from certorder.workflows.managed_models import (
     MANAGED_ID_PREFIX,
     MANAGED_WORKFLOW_TYPE,
-    MAX_POLICY_SECONDS,
     CertificateSpec,
     ManagedCertificate,
     ManagedInput,
@@ -35,6 +34,7 @@ from certorder.workflows.managed_models import (
     ModifyCertificate,
     RenewalPolicy,
     managed_workflow_id,
+    over_bound_message,
 )
 
 QUERY_TIMEOUT = timedelta(seconds=10)
@@ -70,11 +70,9 @@ def check_spec(spec: CertificateSpec, *,
         spec = CertificateSpec.model_validate(spec.model_dump())
     except ValueError as exc:
         raise InvalidInputError(f"invalid certificate spec: {first_error(exc)}") from None
-    kept = recorded.waits() if recorded is not None else {}
-    for field, wait in spec.renewal.waits().items():
-        if not 0 < wait <= MAX_POLICY_SECONDS and kept.get(field) != wait:
-            raise InvalidInputError(f"renewal wait {field} must be a number of seconds, "
-                                    f"at most {MAX_POLICY_SECONDS // 86_400} days")
+    over = spec.renewal.waits_over_bound(recorded)
+    if over:
+        raise InvalidInputError(over_bound_message(over[0]))
     with plugin_errors():
         check_request(spec.order_meta("check"))
     return spec

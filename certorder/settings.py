@@ -37,8 +37,7 @@ DEFAULT_CONFIG_FILE = Path("certorder.toml")
 _ADDRESS = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):(\d{1,5})\Z")
 _PORT = {"ge": 1, "le": 65535}
-#: The SDK's own default: at about 110 KB each, 10,000 waiting orders fit in 300 MB.
-DEFAULT_MAX_CACHED_WORKFLOWS = 1000
+DEFAULT_MAX_CACHED_WORKFLOWS = 1000  # the SDK's: 10,000 waiting orders fit in 300 MB
 
 
 class SettingsError(Exception):
@@ -61,8 +60,7 @@ class Settings(BaseSettings):
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     temporal_profile: str | None = None
-    #: False: ignore the TEMPORAL_* variables and profile file (the dev stack's worker,
-    #: which must reach its own server whatever cluster they describe).
+    #: False: ignore TEMPORAL_* and the profile file (the dev stack's worker, own server).
     temporal_envconfig: bool = True
     temporal_api_key: str | None = None
     temporal_tls_server_ca_cert: Path | None = None
@@ -81,11 +79,9 @@ class Settings(BaseSettings):
         default_factory=lambda: ["local-ca"])
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
     max_concurrent_activities: int = Field(default=16, ge=1, le=1024)
-    #: Workflows a worker keeps in memory between their tasks (workers). One not kept is
-    #: replayed on its next task: a burst of checks due at once drains at the order
-    #: rate only while the burst fits. About 110 KB of RSS each (docs/performance.md).
-    max_cached_workflows: int = Field(default=DEFAULT_MAX_CACHED_WORKFLOWS, ge=0,
-                                      le=1_000_000)
+    #: Workflows a worker keeps in memory between tasks, about 110 KB each; one not
+    #: kept is replayed on its next task (docs/performance.md, bursts of due checks).
+    max_cached_workflows: int = Field(default=DEFAULT_MAX_CACHED_WORKFLOWS, ge=0, le=10**6)
     #: How long one plugin call may run before Temporal abandons it and calls again
     #: (on any worker): the time it takes to notice a worker that died mid-call.
     plugin_call_timeout_seconds: float = Field(
@@ -101,8 +97,7 @@ class Settings(BaseSettings):
     #: ``error`` ends it in ERROR, ``remind`` records a reminder and waits as long again.
     approval_timeout_seconds: float | None = Field(default=None, gt=0, le=366 * 86_400)
     approval_on_timeout: Literal["error", "remind"] = "error"
-    #: The Temporal UI's base URL, so the CLI can link to each order (for the dev
-    #: stack's own address it is known without this).
+    #: The Temporal UI's base URL, for the CLI's links to orders (the dev stack's is known).
     temporal_ui_url: str | None = None
     #: The key-encryption key of stored private keys: a file (mode 0600) holding it as
     #: base64, or the base64 itself in ``CERTORDER_KEK``; default ``<data_dir>/kek``.

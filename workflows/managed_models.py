@@ -36,6 +36,11 @@ def managed_workflow_id(name: str) -> str:
 MAX_POLICY_SECONDS = 100 * 365 * 86_400
 
 
+def over_bound_message(field: str) -> str:
+    return (f"renewal wait {field} must be a number of seconds, at most "
+            f"{MAX_POLICY_SECONDS // 86_400} days")
+
+
 class RenewalPolicy(BaseModel):
     """When to renew: ``renew_before_seconds`` before notAfter, else at ``renew_at`` of
     the lifetime."""
@@ -52,6 +57,13 @@ class RenewalPolicy(BaseModel):
                  "retry_initial_seconds": self.retry_initial_seconds,
                  "retry_max_seconds": self.retry_max_seconds}
         return {field: value for field, value in named.items() if value is not None}
+
+    def waits_over_bound(self, recorded: RenewalPolicy | None = None) -> list[str]:
+        """The fields naming a wait over :data:`MAX_POLICY_SECONDS`, except those that
+        ``recorded`` (the certificate's policy now) already holds as they are."""
+        kept = recorded.waits() if recorded is not None else {}
+        return [field for field, wait in self.waits().items()
+                if not 0 < wait <= MAX_POLICY_SECONDS and kept.get(field) != wait]
 
 
 class CertificateSpec(BaseModel):
@@ -131,6 +143,8 @@ class ManagedCertificate(BaseModel):
     renewal_window: RenewalWindow | None = None
     #: When to ask the CA for its renewal window again (its Retry-After).
     renewal_info_recheck_at: datetime | None = None
+    #: Asks in a row that reached a worker without the certificate's plugin.
+    renewal_info_not_on_worker: int = 0
     #: The key made for the version being issued: reused by every retry of it.
     pending_key_id: str | None = None
     next_version: int = 1

@@ -12,11 +12,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from certorder.plugins.interface.renewal_info import DEFAULT_RECHECK_SECONDS, RenewalWindow
+from certorder.workflows.backoff import doubled
 from certorder.workflows.managed_models import ManagedCertificate
+from certorder.workflows.renewal_policy import human
 
 #: Retry-After is honoured within these bounds: no busy loop on "0", no silence for weeks.
 MIN_RECHECK = timedelta(seconds=1)
 MAX_RECHECK = timedelta(days=1)
+#: Asking again after a worker without the plugin answered: from a minute, doubling up
+#: to the RFC's default recheck, so that a plugin no worker has costs a few asks a day.
+NOT_ON_WORKER_FIRST = timedelta(minutes=1)
+NOT_ON_WORKER_MAX = timedelta(seconds=DEFAULT_RECHECK_SECONDS)
 
 
 def recheck_delay(seconds: float | None) -> timedelta:
@@ -31,6 +37,7 @@ def apply_renewal_info(state: ManagedCertificate, window: RenewalWindow | None,
     current = state.current
     if current is None:
         return
+    state.renewal_info_not_on_worker = 0
     if window is None and error is None:
         state.renewal_info_recheck_at = None  # nothing suggested: the policy decides
         return
@@ -53,6 +60,17 @@ def apply_renewal_info(state: ManagedCertificate, window: RenewalWindow | None,
     recheck = now + recheck_delay(window.retry_after_seconds)
     due = state.next_renewal_at
     state.renewal_info_recheck_at = recheck if due is None or recheck < due else None
+
+
+def apply_not_on_worker(state: ManagedCertificate, why: str, now: datetime) -> None:
+    """The worker asked had not enabled the plugin: it cannot know what the CA would
+    suggest, so the time stands as it was and the core asks again, later each time."""
+    delay = doubled(NOT_ON_WORKER_FIRST, NOT_ON_WORKER_MAX, state.renewal_info_not_on_worker)
+    state.renewal_info_not_on_worker += 1
+    state.renewal_info_recheck_at = now + delay
+    reason = (state.next_renewal_reason or "").split("; renewal information")[0]
+    state.next_renewal_reason = (f"{reason}; renewal information unavailable ({why}); "
+                                 f"asking again in {human(delay)}")
 
 
 def _iso(moment: datetime) -> str:

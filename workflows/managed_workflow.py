@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from certorder.plugins.interface.renewal_info import DEFAULT_RECHECK_SECONDS
     from certorder.workflows import managed_presentation as ui
+    from certorder.workflows.eager_dispatch import dispatch
     from certorder.workflows.managed_failures import after_failure
     from certorder.workflows.managed_models import (
         MANAGED_WORKFLOW_TYPE,
@@ -33,8 +34,12 @@ with workflow.unsafe.imports_passed_through():
         ManagedInput,
         ManagedStatus,
         ModifyCertificate,
+        over_bound_message,
     )
-    from certorder.workflows.managed_renewal_window import apply_renewal_info
+    from certorder.workflows.managed_renewal_window import (
+        apply_not_on_worker,
+        apply_renewal_info,
+    )
     from certorder.workflows.managed_version import AttemptFailed, VersionSteps
     from certorder.workflows.renewal_policy import human, renewal_time
 
@@ -42,6 +47,9 @@ with workflow.unsafe.imports_passed_through():
 #: activity) is not waited for; the policy's time stands and the core asks again later.
 RENEWAL_INFO_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=3)
 RENEWAL_INFO_PATCH = "renewal-info"
+#: Rechecks can go on for months (a CA's short Retry-After, a plugin no worker has):
+#: they continue as new when the server suggests it, as a new version does.
+RECHECK_CONTINUES_PATCH = "renewal-info-recheck-continues"
 
 
 @workflow.defn(name=MANAGED_WORKFLOW_TYPE)
@@ -67,6 +75,13 @@ class ManagedCertificateWorkflow:
                 continue
             if self._recheck_due():
                 await self._ask_renewal_info()
+                # Asked only when suggested: the patch's marker costs orders nothing else.
+                if (workflow.info().is_continue_as_new_suggested()
+                        and workflow.patched(RECHECK_CONTINUES_PATCH)):
+                    await workflow.wait_condition(workflow.all_handlers_finished)
+                    if not self._s.retire_requested:
+                        workflow.continue_as_new(ManagedInput(name=self._s.name,
+                                                              carried=self._s))
                 continue
             await self._sleep()
         self._s.status, self._s.next_renewal_at = ManagedStatus.RETIRED, None
@@ -110,7 +125,12 @@ class ManagedCertificateWorkflow:
 
     @modify.validator
     def _check_modify(self, change: ModifyCertificate) -> None:
-        change.applied_to(self._s.pending_spec or self._s.spec)  # raises: update rejected
+        base = self._s.pending_spec or self._s.spec
+        changed = change.applied_to(base)  # raises: update rejected
+        # Against this base, not the one a client read before another modify changed it.
+        over = changed.renewal.waits_over_bound(base.renewal)
+        if over:
+            raise ValueError(over_bound_message(over[0]))
 
     @workflow.query(name="state")
     def state(self) -> ManagedCertificate:
@@ -170,18 +190,25 @@ class ManagedCertificateWorkflow:
     async def _ask_renewal_info(self) -> None:
         current = self._s.current
         assert current is not None
-        try:
-            answer = await workflow.execute_activity_method(
+        # After a worker without the plugin answered, not eagerly: the workflow is cached
+        # there, and an eager ask would go back to it every time (eager_dispatch.py).
+        with dispatch(eager=self._s.renewal_info_not_on_worker == 0):
+            asked = workflow.start_activity_method(
                 RenewalInfoActivities.suggested_renewal_window,
                 RenewalInfoInput(order_id=current.order_id),
                 start_to_close_timeout=self._steps.call_timeout,
                 retry_policy=RENEWAL_INFO_RETRY,
                 summary=f"ask the CA when to renew v{current.version}")
+        try:
+            answer = await asked
         except ActivityError as err:
             answer = RenewalInfoResult(error=str(getattr(err.cause, "message", err.cause)),
                                        recheck_seconds=DEFAULT_RECHECK_SECONDS)
-        apply_renewal_info(self._s, answer.window, answer.error, answer.recheck_seconds,
-                           workflow.now(), workflow.random().random())
+        if answer.not_on_worker:
+            apply_not_on_worker(self._s, answer.not_on_worker, workflow.now())
+        else:
+            apply_renewal_info(self._s, answer.window, answer.error, answer.recheck_seconds,
+                               workflow.now(), workflow.random().random())
         self._publish()
 
     def _publish(self) -> None:

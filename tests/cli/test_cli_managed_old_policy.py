@@ -12,6 +12,7 @@ import uuid
 import pytest
 from cli_helpers import assert_one_line_error
 from managed_helpers import spec, start, wait_for
+from temporalio.client import WorkflowUpdateFailedError
 
 from certorder.client_errors import InvalidInputError
 from certorder.client_managed import ManagedCertificates
@@ -56,6 +57,13 @@ async def test_a_policy_recorded_over_the_bound_stays_modifiable(live, run_cli,
         with pytest.raises(InvalidInputError, match="retry_initial_seconds must be .* at "
                                                     "most 36500 days"):
             await managed.modify(name, ModifyCertificate(renewal=over))
+        # And by the workflow itself, against its own policy (a client that read the
+        # policy before another modify changed it, or none that checks at all).
+        with pytest.raises(WorkflowUpdateFailedError) as rejected:
+            await handle.execute_update(ManagedCertificateWorkflow.modify,
+                                        ModifyCertificate(renewal=over))
+        assert "retry_initial_seconds must be a number of seconds, at most 36500 days" in \
+            str(rejected.value.cause)
         refused = await _cli(run_cli, "cert", "modify", name, "--renew-before", "40000d")
         assert_one_line_error(refused, 2, "at most 36500d")
         assert await handle.query(ManagedCertificateWorkflow.state) == state
