@@ -1,5 +1,6 @@
 """Record managed-certificate histories for the replay test:
-``python tests/record_managed_histories.py v0.4`` (or ``v0.5 discard``).
+``python tests/record_managed_histories.py v0.4`` (or ``v0.5 discard``, ``v0.7
+not-on-worker``).
 
 One managed certificate on the local CA, whose plugin suggests a renewal window (ARI,
 re-checked after 1 s), then revoked for keyCompromise by name: the run that takes the
@@ -8,6 +9,10 @@ re-checked after 1 s), then revoked for keyCompromise by name: the run that take
 ``discard``: a ``--reuse-key`` certificate whose renewal order is held at the CA when
 its key is reported compromised: the run that discards that order's certificate,
 starts its revocation (a child, abandoned) and orders a new key.
+
+``not-on-worker``: a run that asked a worker without the plugin for the renewal window,
+with backoff and not eagerly, until one with the plugin answered (the real backoff: it
+takes a few minutes).
 """
 
 from __future__ import annotations
@@ -124,6 +129,25 @@ async def record_discard(version: str) -> None:
         await env.shutdown()
 
 
+async def record_not_on_worker(version: str) -> None:
+    """A run that asked a worker without the plugin, then one with it (v0.7 on); the
+    flow is the test's own (``tests/workflows/test_managed_renewal_info_workers.py``)."""
+    sys.path.insert(0, str(Path(__file__).parent / "workflows"))
+    import pytest
+    from test_managed_renewal_info_workers import EAGER, asks_across_workers
+
+    env = await start_dev_server(*EAGER)
+    try:
+        with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
+            _, run = await asks_across_workers(env, Path(tmp), patch, short_waits=False)
+        path = HISTORIES / f"{version}-managed-asks-another-worker.json"
+        path.write_text((await run.fetch_history()).to_json())
+        print(f"wrote {path}")
+    finally:
+        await env.shutdown()
+
+
 if __name__ == "__main__":
     label = sys.argv[1] if len(sys.argv) > 1 else "v0.4"
-    asyncio.run(record_discard(label) if sys.argv[2:] == ["discard"] else record(label))
+    flows = {"discard": record_discard, "not-on-worker": record_not_on_worker}
+    asyncio.run(flows.get(sys.argv[2] if len(sys.argv) > 2 else "", record)(label))

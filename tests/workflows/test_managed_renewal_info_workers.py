@@ -60,11 +60,26 @@ def _windowed(tmp_path) -> PluginManager:
 
 async def test_a_worker_without_the_plugin_does_not_keep_the_asks_to_itself(
         eager_env, tmp_path, monkeypatch):
-    # Short waits (the workflows run unsandboxed, so they see them).
-    monkeypatch.setattr(managed_renewal_window, "NOT_ON_WORKER_FIRST",
-                        timedelta(milliseconds=100))
-    monkeypatch.setattr(managed_renewal_window, "NOT_ON_WORKER_MAX",
-                        timedelta(milliseconds=200))
+    answered, _ = await asks_across_workers(eager_env, tmp_path, monkeypatch)
+    assert "(ARI)" in answered.next_renewal_reason
+    assert "unavailable" not in answered.next_renewal_reason
+    assert len(answered.versions) == 1
+
+
+async def asks_across_workers(eager_env, tmp_path, monkeypatch, *, short_waits=True):
+    """Issue with the plugin, ask on a worker without it, then add one with it; the
+    state once answered, and the handle of the run that asked (ended, terminated).
+
+    ``short_waits=False``: the real backoff (a minute, then two...), as
+    ``tests/record_managed_histories.py`` records that run for the replay test: a
+    history made with other waits would not replay on the code's own.
+    """
+    if short_waits:  # the workflows run unsandboxed, so they see these
+        monkeypatch.setattr(managed_renewal_window, "NOT_ON_WORKER_FIRST",
+                            timedelta(milliseconds=100))
+        monkeypatch.setattr(managed_renewal_window, "NOT_ON_WORKER_MAX",
+                            timedelta(milliseconds=200))
+    asks, patience = (2, 30) if short_waits else (1, 600)
     store, kek = f"sqlite:///{tmp_path / 'certorder.db'}", Kek(os.urandom(32))
     other = await Client.connect(eager_env.client.service_client.config.target_host,
                                  data_converter=pydantic_data_converter,
@@ -80,7 +95,8 @@ async def test_a_worker_without_the_plugin_does_not_keep_the_asks_to_itself(
                                 store_url=store, kek=kek, task_queue=issuing.task_queue,
                                 sandboxed=False):
             # Cached on this worker now; its asks reach no plugin, and it says so.
-            waiting = await wait_for(handle, lambda s: s.renewal_info_not_on_worker >= 2)
+            waiting = await wait_for(handle, lambda s: s.renewal_info_not_on_worker >= asks)
+            run = (await handle.describe()).run_id
             assert "renewal information unavailable (plugin 'local-ca', which issued the " \
                    "certificate, is not enabled on the worker that was asked)" \
                    in waiting.next_renewal_reason
@@ -88,12 +104,10 @@ async def test_a_worker_without_the_plugin_does_not_keep_the_asks_to_itself(
                                     store_url=store, kek=kek, task_queue=issuing.task_queue,
                                     sandboxed=False):
                 answered = await wait_for(
-                    handle, lambda s: s.renewal_info_not_on_worker == 0, timeout=30)
+                    handle, lambda s: s.renewal_info_not_on_worker == 0, timeout=patience)
     finally:
         await handle.terminate("test over")
-    assert "(ARI)" in answered.next_renewal_reason
-    assert "unavailable" not in answered.next_renewal_reason
-    assert len(answered.versions) == 1
+    return answered, issuing.client.get_workflow_handle(handle.id, run_id=run)
 
 
 async def test_rechecks_that_go_on_continue_as_new(short_histories, tmp_path):
