@@ -12,7 +12,7 @@ starts its revocation (a child, abandoned) and orders a new key.
 
 ``not-on-worker``: a run that asked a worker without the plugin for the renewal window,
 with backoff and not eagerly, until one with the plugin answered (the real backoff: it
-takes a few minutes).
+takes a few minutes); and a run whose rechecks continued as new.
 """
 
 from __future__ import annotations
@@ -134,13 +134,28 @@ async def record_not_on_worker(version: str) -> None:
     flow is the test's own (``tests/workflows/test_managed_renewal_info_workers.py``)."""
     sys.path.insert(0, str(Path(__file__).parent / "workflows"))
     import pytest
-    from test_managed_renewal_info_workers import EAGER, asks_across_workers
+    from test_managed_renewal_info_workers import (
+        EAGER,
+        asks_across_workers,
+        rechecks_continue,
+    )
 
     env = await start_dev_server(*EAGER)
     try:
         with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
             _, run = await asks_across_workers(env, Path(tmp), patch, short_waits=False)
         path = HISTORIES / f"{version}-managed-asks-another-worker.json"
+        path.write_text((await run.fetch_history()).to_json())
+        print(f"wrote {path}")
+    finally:
+        await env.shutdown()
+    # And a run whose rechecks (one a second) continued as new.
+    env = await start_dev_server("--dynamic-config-value",
+                                 "limit.historyCount.suggestContinueAsNew=40")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            run = await rechecks_continue(env, Path(tmp))
+        path = HISTORIES / f"{version}-managed-recheck-continues.json"
         path.write_text((await run.fetch_history()).to_json())
         print(f"wrote {path}")
     finally:

@@ -21,6 +21,7 @@ MIN_RECHECK = timedelta(seconds=1)
 MAX_RECHECK = timedelta(days=1)
 #: Asking again after a worker without the plugin answered: from a minute, doubling up
 #: to the RFC's default recheck, so that a plugin no worker has costs a few asks a day.
+#: Recorded runs wake at the times these gave: changing them needs a workflow.patched.
 NOT_ON_WORKER_FIRST = timedelta(minutes=1)
 NOT_ON_WORKER_MAX = timedelta(seconds=DEFAULT_RECHECK_SECONDS)
 
@@ -37,7 +38,8 @@ def apply_renewal_info(state: ManagedCertificate, window: RenewalWindow | None,
     current = state.current
     if current is None:
         return
-    state.renewal_info_not_on_worker = 0
+    if error is None:  # a worker with the plugin answered (a failure may be from any)
+        state.renewal_info_not_on_worker = 0
     if window is None and error is None:
         state.renewal_info_recheck_at = None  # nothing suggested: the policy decides
         return

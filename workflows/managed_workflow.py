@@ -75,9 +75,7 @@ class ManagedCertificateWorkflow:
                 continue
             if self._recheck_due():
                 await self._ask_renewal_info()
-                # Asked only when suggested: the patch's marker costs orders nothing else.
-                if (workflow.info().is_continue_as_new_suggested()
-                        and workflow.patched(RECHECK_CONTINUES_PATCH)):
+                if workflow.info().is_continue_as_new_suggested() and self._recheck_patched():
                     await workflow.wait_condition(workflow.all_handlers_finished)
                     if not self._s.retire_requested:
                         workflow.continue_as_new(ManagedInput(name=self._s.name,
@@ -182,10 +180,20 @@ class ManagedCertificateWorkflow:
             version.not_before, version.not_after, workflow.now(), s.spec.renewal,
             workflow.random().random())
         s.renewal_window, s.renewal_info_recheck_at = None, None
+        s.renewal_info_not_on_worker = 0  # a new version's first ask: eager, a minute's wait
         self._publish()
         if workflow.patched(RENEWAL_INFO_PATCH):
             await self._ask_renewal_info()
         return True
+
+    def _recheck_patched(self) -> bool:
+        """Whether this recheck may continue as new. Asked only when suggested (its
+        marker costs nothing else), under an id of its own each time: the SDK remembers
+        a patch id's first answer for the run, and a run recorded before the patch,
+        replayed here, answers False at its past rechecks, which must not hold for the
+        rechecks it makes from now on."""
+        length = workflow.info().get_current_history_length()
+        return workflow.patched(f"{RECHECK_CONTINUES_PATCH}-{length}")
 
     async def _ask_renewal_info(self) -> None:
         current = self._s.current

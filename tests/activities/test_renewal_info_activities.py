@@ -96,3 +96,14 @@ def test_an_answer_from_a_worker_with_the_plugin_starts_the_backoff_again():
     assert "(ARI)" in state.next_renewal_reason and "unavailable" not in state.next_renewal_reason
     apply_not_on_worker(state, WHY, NOW)
     assert state.renewal_info_recheck_at == NOW + timedelta(minutes=1)
+
+
+def test_a_failed_ask_keeps_the_backoff_and_asks_by_the_task_queue_still():
+    state = _state()
+    apply_not_on_worker(state, WHY, NOW)
+    apply_not_on_worker(state, WHY, NOW)
+    # An error may come from any worker (the activity failed): no answer of the plugin.
+    apply_renewal_info(state, None, "the activity timed out", 60, NOW, 0.5)
+    assert state.renewal_info_not_on_worker == 2
+    apply_not_on_worker(state, WHY, NOW)
+    assert state.renewal_info_recheck_at == NOW + timedelta(minutes=4)

@@ -111,22 +111,25 @@ async def asks_across_workers(eager_env, tmp_path, monkeypatch, *, short_waits=T
 
 
 async def test_rechecks_that_go_on_continue_as_new(short_histories, tmp_path):
-    async with order_worker(short_histories, _windowed(tmp_path), tmp_path,
-                            sandboxed=False) as orders:
+    history = await (await rechecks_continue(short_histories, tmp_path)).fetch_history()
+    assert history.events[-1].HasField("workflow_execution_continued_as_new_event_attributes")
+    assert len(history.events) < 80
+
+
+async def rechecks_continue(short_histories, tmp_path):
+    """Issue (the version's own continue-as-new), then recheck a second until the run
+    continues as new again; the handle of that run (in the sandbox, as deployed code
+    is tested; ``tests/record_managed_histories.py`` records it)."""
+    async with order_worker(short_histories, _windowed(tmp_path), tmp_path) as orders:
         handle = await start(orders.client, orders.task_queue, spec(renewal=RenewalPolicy()))
         try:
-            # The new version's own continue-as-new first; then rechecks, one a second.
             after_version = await _next_run(handle, handle.first_execution_run_id)
             await _next_run(handle, after_version)
             state = await wait_for(handle, lambda s: s.renewal_window is not None)
             assert len(state.versions) == 1  # the same version, carried on
-            history = await orders.client.get_workflow_handle(
-                handle.id, run_id=after_version).fetch_history()
-            assert history.events[-1].HasField(
-                "workflow_execution_continued_as_new_event_attributes")
-            assert len(history.events) < 80
         finally:
             await handle.terminate("test over")
+    return orders.client.get_workflow_handle(handle.id, run_id=after_version)
 
 
 async def _next_run(handle, run_id: str, timeout: float = 30) -> str:
