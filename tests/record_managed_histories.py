@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]
 
 from held_ca import HeldCA  # noqa: E402
+from history_recording import HISTORIES, record_history  # noqa: E402
 from managed_helpers import spec, wait_for  # noqa: E402
 from order_harness import order_worker  # noqa: E402
 from revocation_helpers import revocation_client, revocation_result  # noqa: E402
@@ -42,8 +43,6 @@ from certorder.workflows.managed_models import (  # noqa: E402
     RenewalPolicy,
 )
 from certorder.workflows.managed_workflow import ManagedCertificateWorkflow  # noqa: E402
-
-HISTORIES = Path(__file__).parent / "histories"
 
 
 class WindowedCA(LocalCAPlugin):
@@ -140,27 +139,17 @@ async def record_not_on_worker(version: str) -> None:
         rechecks_continue,
     )
 
-    env = await start_dev_server(*EAGER)
-    try:
-        with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
-            _, run = await asks_across_workers(env, Path(tmp), patch, short_waits=False)
-        path = HISTORIES / f"{version}-managed-asks-another-worker.json"
-        path.write_text((await run.fetch_history()).to_json())
-        print(f"wrote {path}")
-    finally:
-        await env.shutdown()
-    # And a run whose rechecks (one a second) continued as new.
-    env = await start_dev_server("--dynamic-config-value",
-                                 "limit.historyCount.suggestContinueAsNew=40")
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            run = await rechecks_continue(env, Path(tmp))
-        path = HISTORIES / f"{version}-managed-recheck-continues.json"
-        path.write_text((await run.fetch_history()).to_json())
-        print(f"wrote {path}")
-    finally:
-        await env.shutdown()
+    async def asks(env, data_dir: Path):
+        with pytest.MonkeyPatch.context() as patch:
+            _, run = await asks_across_workers(env, data_dir, patch, short_waits=False)
+        return run
 
+    await record_history(HISTORIES / f"{version}-managed-asks-another-worker.json", asks,
+                         *EAGER)
+    # And a run whose rechecks (one a second) continued as new.
+    await record_history(HISTORIES / f"{version}-managed-recheck-continues.json",
+                         rechecks_continue, "--dynamic-config-value",
+                         "limit.historyCount.suggestContinueAsNew=40")
 
 if __name__ == "__main__":
     label = sys.argv[1] if len(sys.argv) > 1 else "v0.4"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,25 +17,18 @@ import pytest
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parent / "workflows"),
                 str(Path(__file__).parents[1])]
 
-from temporal_server import start_dev_server  # noqa: E402
+from history_recording import HISTORIES, record_history  # noqa: E402
 from test_revocation_not_on_worker import _waits_for_the_plugin  # noqa: E402
-
-HISTORIES = Path(__file__).parent / "histories"
 
 
 async def record(version: str) -> None:
-    env = await start_dev_server()
-    try:
-        with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
-            order_id = await _waits_for_the_plugin(env, Path(tmp), patch, continued=False)
-        handle = env.client.get_workflow_handle(f"revoke-{order_id}")
-        # The replay test names a history's workflow by its file name.
-        path = HISTORIES / f"{version}-revocation-waits-for-plugin.json"
-        path.write_text((await handle.fetch_history()).to_json())
-        print(f"wrote {path}")
-    finally:
-        await env.shutdown()
+    async def flow(env, data_dir: Path):
+        with pytest.MonkeyPatch.context() as patch:
+            order_id = await _waits_for_the_plugin(env, data_dir, patch, continued=False)
+        return env.client.get_workflow_handle(f"revoke-{order_id}")
 
+    # The replay test names a history's workflow by its file name.
+    await record_history(HISTORIES / f"{version}-revocation-waits-for-plugin.json", flow)
 
 if __name__ == "__main__":
     asyncio.run(record(sys.argv[1] if len(sys.argv) > 1 else "v0.7"))
