@@ -6,6 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -26,16 +27,32 @@ def leave(code: int = 0) -> None:
 @asynccontextmanager
 async def worker_process(address: str, data_dir: Path, *options: str):
     """``python -m bench.worker_main`` until the block ends; yields its process."""
-    process = subprocess.Popen([sys.executable, "-m", "bench.worker_main", address,
-                                str(data_dir), *options], stdout=subprocess.PIPE, text=True)
+    process = await start_until_ready([sys.executable, "-m", "bench.worker_main", address,
+                                       str(data_dir), *options])
     try:
-        line = await asyncio.to_thread(process.stdout.readline)
-        if "ready" not in line:
-            raise RuntimeError("the bench worker did not start")
         yield process
     finally:
         process.terminate()
         process.wait(30)
+
+
+async def start_until_ready(command: list[str]) -> subprocess.Popen[str]:
+    """Start ``command`` and return once its first line of stdout says "ready"."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    line = await asyncio.to_thread(process.stdout.readline)
+    if "ready" not in line:
+        process.kill()
+        process.wait(30)
+        raise RuntimeError(f"did not start: {' '.join(command)}")
+    # The SDK core logs its warnings to stdout. Left unread, the pipe fills (64 KiB)
+    # and the core's runtime thread blocks on the write: the worker stops polling.
+    threading.Thread(target=_forward, args=(process.stdout,), daemon=True).start()
+    return process
+
+
+def _forward(stream) -> None:
+    for line in stream:
+        sys.stderr.write(f"worker: {line}")
 
 
 @dataclass

@@ -17,6 +17,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -62,6 +63,7 @@ class Stack:
                     "CERTORDER_DEV_PORT": str(port), "CERTORDER_DEV_UI_PORT": str(free_port()),
                     "CERTORDER_TEMPORAL_ADDRESS": f"127.0.0.1:{port}"}
         self.dev: subprocess.Popen[str] | None = None
+        self.drain = threading.Thread()
 
     def start(self, block: str) -> None:
         self.dev = subprocess.Popen(["bash", "-c", block], cwd=self.work, env=self.env,
@@ -71,6 +73,10 @@ class Stack:
         while time.monotonic() < deadline:
             line = self.dev.stderr.readline()
             if "worker running" in line:
+                # Keep reading: a full stderr pipe (64 KiB of log lines) would block the
+                # stack mid-test, and the commands talking to it would hang.
+                self.drain = threading.Thread(target=self.dev.stderr.read, daemon=True)
+                self.drain.start()
                 return
             if not line and self.dev.poll() is not None:
                 break
@@ -79,7 +85,9 @@ class Stack:
     def stop(self) -> None:
         if self.dev is not None and self.dev.poll() is None:
             os.killpg(self.dev.pid, signal.SIGINT)
-            self.dev.communicate(timeout=60)
+            self.dev.wait(timeout=60)
+            if self.drain.is_alive():
+                self.drain.join(timeout=10)
         assert self.dev is None or self.dev.returncode == 0
 
     def run(self, script: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
