@@ -142,7 +142,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         identity_worker = build_identity_worker(client, task_queue=settings.task_queue,
                                                 plugins=plugins)
         stop = stop or _stop_on_signals()
-        if runtime is not None and settings.metrics_refresh_seconds > 0:
+        if settings.metrics_address and settings.metrics_refresh_seconds > 0:
             fleet = asyncio.create_task(refresh_periodically(FleetGauges(
                 client, runtime.metric_meter, ExpiryScanner(store.engine,
                                                             settings.metrics_scan_limit),
@@ -152,7 +152,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
             log.info("worker polling %s on %s with plugins %s%s", settings.task_queue,
                      client.service_client.config.target_host, ", ".join(plugins.names),
                      f"; metrics on http://{settings.metrics_address}/metrics"
-                     if runtime is not None else "")
+                     if settings.metrics_address else "")
             await stop.wait()
             log.info("shutting down")
     finally:

@@ -17,6 +17,8 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 #: What every LogRecord has; anything else on a record came from ``extra=``.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message", "asctime", "taskName"}
+#: On the SDK core's forwarded records, its own entry object: its fields end the message.
+_CORE_ENTRY = "temporal_log"
 
 
 class JsonLineFormatter(logging.Formatter):
@@ -31,7 +33,8 @@ class JsonLineFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_") and key not in line:
+            if (key not in _STANDARD and key != _CORE_ENTRY and not key.startswith("_")
+                    and key not in line):
                 line[key] = value
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
