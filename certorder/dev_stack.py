@@ -130,6 +130,9 @@ class DevServer:
             str(self.ui_port),
             "--log-level",
             "warn",
+            # Timers fire on a 1 s grid by default (a CA's retry_msec of 200 would wait
+            # a second); a 10 ms grid costs the idle server no CPU.
+            "--dynamic-config-value", 'history.timerProcessorMaxTimeShift="10ms"',
         ]
         for name, kind in search_attributes.registrations():
             args += ["--search-attribute", f"{name}={kind}"]
