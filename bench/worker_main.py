@@ -20,9 +20,11 @@ from temporalio.worker import Worker
 from bench.delayed_ca import DelayedCAPlugin, QuickChecksDelayedCAPlugin, QuickDelayedCAPlugin
 from bench.plain import OneActivityWorkflow, ThreeActivitiesWorkflow, sign_once
 from certorder.keys.envelope import Kek
+from certorder.metrics.runtime import worker_runtime
 from certorder.plugins.interface.certificate_manager import PluginContext
 from certorder.plugins.local_ca import LocalCAPlugin
 from certorder.plugins.manager import PluginManager
+from certorder.settings import Settings
 from certorder.store import CertificateStore
 from certorder.store.plugin_state import PluginStates
 from certorder.worker import build_worker
@@ -32,7 +34,10 @@ PLAIN_QUEUE, ORDER_QUEUE = "bench-plain", "bench-orders"
 
 
 async def main(address: str, data_dir: Path, max_cached: int = MAX_CACHED_WORKFLOWS) -> None:
-    client = await Client.connect(address, data_converter=pydantic_data_converter)
+    # The worker's runtime: the SDK core's warnings are log records (on stderr), as in
+    # `certorder worker`, not lines on stdout.
+    client = await Client.connect(address, data_converter=pydantic_data_converter,
+                                  runtime=worker_runtime(Settings(temporal_address=address)))
     store = CertificateStore.open(f"sqlite:///{data_dir / 'certorder.db'}")
     # As the worker composes it: the local CA's CAs in the store, sealed by a KEK.
     shared = PluginStates(store.engine, Kek(os.urandom(32)))
