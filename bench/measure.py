@@ -9,7 +9,7 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from certorder.dev_stack import temporal_binary
+from certorder.dev_stack import FAST_TIMERS, temporal_binary
 from certorder.workflows import search_attributes
 
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -21,8 +21,7 @@ async def start_server() -> WorkflowEnvironment:
     return await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(temporal_binary()), data_converter=pydantic_data_converter,
         search_attributes=list(search_attributes.ALL),
-        dev_server_extra_args=["--dynamic-config-value",
-                               'history.timerProcessorMaxTimeShift="10ms"'])
+        dev_server_extra_args=list(FAST_TIMERS))
 
 
 def cpu_seconds(pid: int) -> float:

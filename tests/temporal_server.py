@@ -9,10 +9,8 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from certorder.dev_stack import FAST_TIMERS
 from certorder.workflows import search_attributes
-
-# The dev server fires timers on a ~1 s grid; tests use millisecond retry_msec values.
-FAST_TIMERS = ["--dynamic-config-value", 'history.timerProcessorMaxTimeShift="10ms"']
 
 
 def temporal_binary() -> str:
