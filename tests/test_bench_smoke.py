@@ -17,8 +17,8 @@ def _bench(*argv: str) -> object:
     done = subprocess.run([sys.executable, "-m", *argv, "--json"], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout[done.stdout.index("["):] if argv[0] == "bench.throughput"
-                      else done.stdout[done.stdout.index("{"):])
+    rows = argv[0] in ("bench.throughput", "bench.cached_memory")
+    return json.loads(done.stdout[done.stdout.index("[" if rows else "{"):])
 
 
 def test_throughput_compares_orders_with_plain_workflows():
@@ -57,3 +57,15 @@ def test_pending_burst_drains_and_is_set_against_the_order_yardstick():
     assert report["yardstick_runs"] == 10 and report["yardstick_per_second"] > 0
     assert report["drain_ratio"] == pytest.approx(
         report["burst_checks_per_s"] / report["yardstick_per_second"], abs=0.01)
+
+
+def test_cached_memory_sets_a_cache_that_holds_the_workflows_against_one_that_does_not():
+    rows = _bench("bench.cached_memory", "--workflows", "30", "--caches", "100", "5",
+                  "--local-activity")
+    assert [row["max_cached_workflows"] for row in rows] == [100, 5]
+    # The warm-up's 20 are cached too, where the cache has room.
+    assert [row["cached"] for row in rows] == [50, 5]
+    assert all(row["local_activity"] is True and row["worker_rss_before_mb"] > 0 for row in rows)
+    assert all(row["kb_per_workflow"] == pytest.approx(
+        (row["worker_rss_after_mb"] - row["worker_rss_before_mb"]) * 1024 / 30, abs=4)
+        for row in rows)
