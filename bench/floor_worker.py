@@ -8,6 +8,8 @@ workflow is the SDK's alone, none of certorder's.
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import signal
 import sys
 from datetime import timedelta
 
@@ -26,7 +28,8 @@ async def note(label: str) -> str:
 
 @workflow.defn
 class SleepingWorkflow:
-    """Waits an hour (the bench ends it long before), as an order waits on a CA timer."""
+    """Waits an hour, as an order waits on a CA timer (the bench never ends it: the
+    workflows go with its in-memory server)."""
 
     @workflow.run
     async def run(self, local_activity: bool) -> None:
@@ -37,8 +40,9 @@ class SleepingWorkflow:
 
 
 async def main(address: str, task_queue: str, max_cached: int) -> None:
-    client = await Client.connect(address,
-                                  runtime=worker_runtime(Settings(temporal_address=address)))
+    # No metrics endpoint, whatever the environment says: an exporter would be measured too.
+    settings = Settings(temporal_address=address, metrics_address="")
+    client = await Client.connect(address, runtime=worker_runtime(settings))
     # Unsandboxed, as `certorder worker` runs its workflows.
     async with Worker(client, task_queue=task_queue, workflows=[SleepingWorkflow],
                       activities=[note], workflow_runner=UnsandboxedWorkflowRunner(),
@@ -48,4 +52,7 @@ async def main(address: str, task_queue: str, max_cached: int) -> None:
 
 
 if __name__ == "__main__":
+    # Ended with the bench even if the bench is killed (PR_SET_PDEATHSIG): a worker left
+    # behind would wait forever.
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
     asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))

@@ -17,8 +17,8 @@ def _bench(*argv: str) -> object:
     done = subprocess.run([sys.executable, "-m", *argv, "--json"], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    rows = argv[0] in ("bench.throughput", "bench.cached_memory")
-    return json.loads(done.stdout[done.stdout.index("[" if rows else "{"):])
+    is_list = argv[0] in ("bench.throughput", "bench.cached_memory")
+    return json.loads(done.stdout[done.stdout.index("[" if is_list else "{"):])
 
 
 def test_throughput_compares_orders_with_plain_workflows():
@@ -59,13 +59,26 @@ def test_pending_burst_drains_and_is_set_against_the_order_yardstick():
         report["burst_checks_per_s"] / report["yardstick_per_second"], abs=0.01)
 
 
-def test_cached_memory_sets_a_cache_that_holds_the_workflows_against_one_that_does_not():
-    rows = _bench("bench.cached_memory", "--workflows", "30", "--caches", "100", "5",
-                  "--local-activity")
+def _per_workflow_is_the_rss_difference(row: dict, workflows: int) -> bool:
+    # Both readings are rounded to 0.1 MB, the figure to 0.1 KB.
+    tolerance = 0.1 * 1024 / workflows + 0.05
+    return row["kb_per_workflow"] == pytest.approx(
+        (row["worker_rss_after_mb"] - row["worker_rss_before_mb"]) * 1024 / workflows,
+        abs=tolerance)
+
+
+def test_cached_memory_measures_each_cache_in_turn():
+    rows = _bench("bench.cached_memory", "--workflows", "30", "--caches", "100", "5")
     assert [row["max_cached_workflows"] for row in rows] == [100, 5]
     # The warm-up's 20 are cached too, where the cache has room.
-    assert [row["cached"] for row in rows] == [50, 5]
-    assert all(row["local_activity"] is True and row["worker_rss_before_mb"] > 0 for row in rows)
-    assert all(row["kb_per_workflow"] == pytest.approx(
-        (row["worker_rss_after_mb"] - row["worker_rss_before_mb"]) * 1024 / 30, abs=4)
-        for row in rows)
+    assert [row["expected_cached"] for row in rows] == [50, 5]
+    assert all(row["local_activity"] is False and row["worker_rss_before_mb"] > 0
+               for row in rows)
+    assert all(_per_workflow_is_the_rss_difference(row, 30) for row in rows)
+
+
+def test_cached_memory_with_a_local_activity_before_the_timer():
+    [row] = _bench("bench.cached_memory", "--workflows", "10", "--caches", "100",
+                   "--local-activity")
+    assert row["local_activity"] is True and row["expected_cached"] == 30
+    assert _per_workflow_is_the_rss_difference(row, 10)

@@ -15,26 +15,38 @@ from certorder.workflows.models import OrderDocument, OrderStatus
 ORDERS = 3
 
 
+def _order(name: str) -> dict:
+    return {"request_type": "simple-cmc", "plugin_name": "local-ca",
+            "request_data": make_csr(make_key("p256"), [name])}
+
+
 async def test_a_cache_too_small_shows_as_evictions_and_misses(cli_queue):
     address = f"127.0.0.1:{free_port()}"
     settings = cli_queue.model_copy(update={"max_cached_workflows": 1,
                                             "metrics_address": address})
     async with running_worker(settings):
         client = await CertOrderClient.connect(settings)
+
+        async def approved(order_id: str) -> OrderStatus:
+            await client.approve(order_id)
+            return (await client.temporal.get_workflow_handle(
+                order_id, result_type=OrderDocument).result()).status
+
         # Each waits for its approval, so every order has a second workflow task; with a
         # cache of one, each order the worker takes evicts the one before.
-        ids = [await client.submit({"request_type": "simple-cmc", "plugin_name": "local-ca",
-                                    "request_data": make_csr(make_key("p256"),
-                                                             [f"c{i}.example.test"])},
-                                   approval=ApprovalPolicy()) for i in range(ORDERS)]
-        for order_id in ids:
-            await client.approve(order_id)
-        documents = [await client.temporal.get_workflow_handle(
-            order_id, result_type=OrderDocument).result() for order_id in ids]
+        ids = [await client.submit(_order(f"c{i}.example.test"), approval=ApprovalPolicy())
+               for i in range(ORDERS)]
+        statuses = [await approved(order_id) for order_id in ids]
+        # The last one alone: still cached when its approval comes.
+        last = await client.submit(_order("last.example.test"), approval=ApprovalPolicy())
+        statuses.append(await approved(last))
         after = scrape(address)
-    assert [document.status for document in documents] == [OrderStatus.ACTIVE] * ORDERS
-    assert after.total("temporal_sticky_cache_size") <= 1
+    assert statuses == [OrderStatus.ACTIVE] * (ORDERS + 1)
+    assert [value for name, _, value in after.samples
+            if name == "temporal_sticky_cache_size"] == [0]
     # Each submission evicted the order before it, and the first approval the last order:
     # every approval found its order evicted, and the worker replayed its history.
     assert after.total("temporal_sticky_cache_total_forced_eviction_total") >= ORDERS
     assert after.total("temporal_sticky_cache_miss_total") >= ORDERS
+    assert after.total("temporal_workflow_task_replay_latency_count") >= ORDERS
+    assert after.total("temporal_sticky_cache_hit_total") >= 1
