@@ -42,8 +42,9 @@ async def test_a_cache_too_small_shows_as_evictions_and_misses(cli_queue):
         statuses.append(await approved(last))
         after = scrape(address)
     assert statuses == [OrderStatus.ACTIVE] * (ORDERS + 1)
-    assert [value for name, _, value in after.samples
-            if name == "temporal_sticky_cache_size"] == [0]
+    # 0 or 1: the last order may still be cached when its result reaches the client.
+    [size] = [value for name, _, value in after.samples if name == "temporal_sticky_cache_size"]
+    assert size <= 1
     # Each submission evicted the order before it, and the first approval the last order:
     # every approval found its order evicted, and the worker replayed its history.
     assert after.total("temporal_sticky_cache_total_forced_eviction_total") >= ORDERS
