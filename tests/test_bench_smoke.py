@@ -72,13 +72,18 @@ def test_cached_memory_measures_each_cache_in_turn():
     assert [row["max_cached_workflows"] for row in rows] == [100, 5]
     # The warm-up's 20 are cached too, where the cache has room.
     assert [row["expected_cached"] for row in rows] == [50, 5]
-    assert all(row["local_activity"] is False and row["worker_rss_before_mb"] > 0
-               for row in rows)
+    assert all(row["kind"] == "bare" and row["worker_rss_before_mb"] > 0 for row in rows)
     assert all(_per_workflow_is_the_rss_difference(row, 30) for row in rows)
 
 
 def test_cached_memory_with_a_local_activity_before_the_timer():
     [row] = _bench("bench.cached_memory", "--workflows", "10", "--caches", "100",
                    "--local-activity")
-    assert row["local_activity"] is True and row["expected_cached"] == 30
+    assert row["kind"] == "bare, local activity" and row["expected_cached"] == 30
+    assert _per_workflow_is_the_rss_difference(row, 10)
+
+
+def test_cached_memory_of_orders_waiting_on_a_ca():
+    [row] = _bench("bench.cached_memory", "--workflows", "10", "--caches", "100", "--orders")
+    assert row["kind"] == "order" and row["expected_cached"] == 30
     assert _per_workflow_is_the_rss_difference(row, 10)
