@@ -15,8 +15,9 @@ from temporalio.client import Client, WorkflowExecutionDescription, WorkflowHand
 from bench.csr import bench_csr
 from bench.worker_main import ORDER_QUEUE
 from certorder.client import CertOrderClient
+from certorder.plugins import CertificateStatus
 from certorder.settings import Settings
-from certorder.workflows.search_attributes import NEXT_ATTEMPT
+from certorder.workflows.search_attributes import NEXT_ATTEMPT, ORDER_SUB_STATUS
 
 #: Far beyond the bench: no timer fires while it measures.
 WAIT_MSEC = 3_600_000
@@ -48,8 +49,10 @@ class BareWorkflows:
 
 class WaitingOrders:
     """certorder orders, each with a CSR of its own, through the client SDK to the bench
-    worker's ``delayed-ca`` (``bench/delayed_ca.py``), which asks to be checked again in
-    an hour: issued by an activity, then waiting on the CA's timer."""
+    worker's ``delayed-ca`` (``bench/delayed_ca.py``), whose issue call (an activity)
+    asks to be checked again in an hour: then each waits on the CA's timer. Every cache
+    size's round uses the bench worker's one queue: the orders of a round before stay
+    running on it, untouched (their timers are an hour out)."""
 
     name = "order"
 
@@ -69,6 +72,7 @@ class WaitingOrders:
 
     def waiting(self, described: WorkflowExecutionDescription) -> bool:
         # The next attempt is set once the CA has answered "check again" and the timer runs.
-        raw = described.raw_description
-        return (described.typed_search_attributes.get(NEXT_ATTEMPT) is not None
+        raw, attributes = described.raw_description, described.typed_search_attributes
+        return (attributes.get(ORDER_SUB_STATUS) == CertificateStatus.WAITING_FOR_CA.value
+                and attributes.get(NEXT_ATTEMPT) is not None
                 and not raw.pending_activities and not raw.HasField("pending_workflow_task"))

@@ -79,7 +79,7 @@ class Settings(BaseSettings):
         default_factory=lambda: ["local-ca"])
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
     max_concurrent_activities: int = Field(default=16, ge=1, le=1024)
-    #: Workflows a worker keeps in memory between tasks, about 110 KB each; one not
+    #: Workflows a worker keeps in memory between tasks, about 115 KB each; one not
     #: kept is replayed on its next task (docs/performance.md, bursts of due checks).
     max_cached_workflows: int = Field(default=DEFAULT_MAX_CACHED_WORKFLOWS, ge=0, le=10**6)
     #: How long one plugin call may run before Temporal abandons it and calls again

@@ -18,7 +18,8 @@ from certorder.settings import DEFAULT_MAX_CACHED_WORKFLOWS
 
 #: Workflows kept in memory between their tasks (the SDK's sticky cache; its default
 #: too; setting ``max_cached_workflows``). An order not in it is replayed on its next
-#: task, while each cached order holds about 110 KB of RSS as it waits.
+#: task, while each cached order holds about 115 KB of RSS as it waits
+#: (docs/operations.md, *Sizing the workflow cache*).
 MAX_CACHED_WORKFLOWS = DEFAULT_MAX_CACHED_WORKFLOWS
 
 
