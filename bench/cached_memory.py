@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 from temporalio.client import WorkflowExecutionStatus
 
 from bench.cached_kinds import BareWorkflows, WaitingOrders
-from bench.harness import leave, start_until_ready
+from bench.harness import leave, running
 from bench.measure import rss_mb, start_server
 
 #: Workflows started at once, and the warm-up before the first reading.
@@ -49,20 +48,12 @@ async def main(args: argparse.Namespace) -> list[dict]:
 
 
 async def _one_cache(kind, address: str, data_dir: Path, cache: int, workflows: int) -> dict:
-    worker = await start_until_ready(kind.worker_command(address, data_dir, cache))
-    try:
+    async with running(kind.worker_command(address, data_dir, cache)) as worker:
         # The SDK's lazily built parts (and the first workflows' pages) before the baseline.
         await _start_and_settle(kind, WARM_UP)
         before = await _peak_rss(worker.pid)
         await _start_and_settle(kind, workflows)
         after = await _peak_rss(worker.pid)
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(30)
     # What an LRU cache of running workflows holds, none of them having ended.
     return {"kind": kind.name, "workflows": workflows, "max_cached_workflows": cache,
             "expected_cached": min(cache, workflows + WARM_UP),

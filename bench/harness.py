@@ -24,16 +24,26 @@ def leave(code: int = 0) -> None:
     os._exit(code)
 
 
-@asynccontextmanager
-async def worker_process(address: str, data_dir: Path, *options: str):
+def worker_process(address: str, data_dir: Path, *options: str):
     """``python -m bench.worker_main`` until the block ends; yields its process."""
-    process = await start_until_ready([sys.executable, "-m", "bench.worker_main", address,
-                                       str(data_dir), *options])
+    return running([sys.executable, "-m", "bench.worker_main", address, str(data_dir),
+                    *options])
+
+
+@asynccontextmanager
+async def running(command: list[str]):
+    """``command`` (which prints "ready" once it is) until the block ends; yields its
+    process, then stops it, killed if it does not end within 30 s."""
+    process = await start_until_ready(command)
     try:
         yield process
     finally:
         process.terminate()
-        process.wait(30)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(30)
 
 
 async def start_until_ready(command: list[str]) -> subprocess.Popen[str]:
